@@ -1,0 +1,76 @@
+import Logging
+import NIOCore
+
+/// Everything `crs serve` is configured with, read from `CRS_*` variables (see `.env.example`).
+public struct RelayConfiguration: Sendable {
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public var host: String
+    public var port: Int
+    /// `nil`: run the embedded `redis-server` under `dataDirectory/redis`.
+    public var redisURL: String?
+    public var redisPoolSize: Int
+    public var redisTimeoutMilliseconds: Int
+    public var dataDirectory: String
+    public var encryptionKey: String
+    public var jwtSecret: String
+    public var adminUsername: String?
+    public var adminPassword: String?
+    public var apiKeyPrefix: String
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var trustedProxies: [IPRange]
+    public var maxBodyBytes: Int
+    public var upstreamConnectTimeoutMilliseconds: Int
+    public var upstreamTimeoutMilliseconds: Int
+    public var shutdownGraceSeconds: Int
+    public var timezoneOffsetHours: Int
+
+    /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
+    public init(environment: [String: String]) throws {
+        let env = EnvironmentReader(values: environment)
+        host = env.string("CRS_HOST", default: "0.0.0.0")
+        port = try env.int("CRS_PORT", default: 3000, range: 1...65535)
+        redisURL = env.string("CRS_REDIS_URL")
+        if let redisURL {
+            do { _ = try RedisConfiguration(url: redisURL) } catch let error as RedisError {
+                throw ConfigurationError("CRS_REDIS_URL", "is not usable: \(error.description.replacingOccurrences(of: "Redis configuration invalid: ", with: ""))")
+            }
+        }
+        redisPoolSize = try env.int("CRS_REDIS_POOL_SIZE", default: 32, range: 1...1024)
+        redisTimeoutMilliseconds = try env.int("CRS_REDIS_TIMEOUT_MS", default: 2000, range: 10...600_000)
+        dataDirectory = env.string("CRS_DATA_DIR", default: "./data")
+        encryptionKey = try env.secret("CRS_ENCRYPTION_KEY", minimumLength: 16, hint: "encrypts account secrets and salts key hashes; `crs setup` writes one to .env")
+        jwtSecret = try env.secret("CRS_JWT_SECRET", minimumLength: 32, hint: "signs admin sessions; `crs setup` writes one to .env")
+        adminUsername = env.string("CRS_ADMIN_USERNAME")
+        adminPassword = env.string("CRS_ADMIN_PASSWORD")
+        if let password = adminPassword, password.count < 8 {
+            throw ConfigurationError("CRS_ADMIN_PASSWORD", "must be at least 8 characters")
+        }
+        apiKeyPrefix = env.string("CRS_API_KEY_PREFIX", default: "cr_")
+        let level = try env.choice("CRS_LOG_LEVEL", default: "info", from: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        logLevel = Logger.Level(rawValue: level) ?? .info
+        logFormat = LogFormat(rawValue: try env.choice("CRS_LOG_FORMAT", default: "text", from: ["text", "json"])) ?? .text
+        trustedProxies = try (env.string("CRS_TRUSTED_PROXIES") ?? "").split(separator: ",").map {
+            let text = $0.trimmingCharacters(in: .whitespaces)
+            guard let range = IPRange(text) else {
+                throw ConfigurationError("CRS_TRUSTED_PROXIES", "has an entry that is not an IP address or CIDR range: '\(text)'")
+            }
+            return range
+        }
+        maxBodyBytes = try env.int("CRS_MAX_BODY_BYTES", default: 60 * 1024 * 1024, range: 1024...(1 << 31))
+        upstreamConnectTimeoutMilliseconds = try env.int("CRS_UPSTREAM_CONNECT_TIMEOUT_MS", default: 10_000, range: 100...600_000)
+        upstreamTimeoutMilliseconds = try env.int("CRS_UPSTREAM_TIMEOUT_MS", default: 600_000, range: 1000...3_600_000)
+        shutdownGraceSeconds = try env.int("CRS_SHUTDOWN_GRACE_SECONDS", default: 30, range: 0...3600)
+        timezoneOffsetHours = try env.int("CRS_TIMEZONE_OFFSET_HOURS", default: 8, range: -12...14)
+    }
+
+    /// The Redis client configuration for `url` with this relay's pool size and timeouts.
+    public func redisConfiguration(url: String) throws -> RedisConfiguration {
+        var configuration = try RedisConfiguration(url: url)
+        configuration.poolSize = redisPoolSize
+        configuration.commandTimeout = .milliseconds(Int64(redisTimeoutMilliseconds))
+        configuration.leaseTimeout = .milliseconds(Int64(redisTimeoutMilliseconds))
+        return configuration
+    }
+}

@@ -1,0 +1,93 @@
+import NIOCore
+
+/// What the client writes into a connection: encoded commands and one promise per expected reply.
+struct RedisOutbound {
+    var buffer: ByteBuffer
+    var promises: [EventLoopPromise<RedisReply>]
+}
+
+/// Pairs replies with the commands that asked for them, in order (pipelining is just several queued promises).
+/// Push messages (`message` / `pmessage` on a subscribed connection) go to `onPush` instead.
+final class RedisChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = RedisOutbound
+    typealias OutboundOut = ByteBuffer
+
+    private let decoder = HiredisDecoder()
+    private var pending = CircularBuffer<EventLoopPromise<RedisReply>>(initialCapacity: 16)
+    private var failure: RedisError?
+    private let onPush: (@Sendable (RedisReply) -> Void)?
+
+    init(onPush: (@Sendable (RedisReply) -> Void)? = nil) {
+        self.onPush = onPush
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let outbound = unwrapOutboundIn(data)
+        if let failure {
+            outbound.promises.forEach { $0.fail(failure) }
+            promise?.fail(failure)
+            return
+        }
+        for replyPromise in outbound.promises { pending.append(replyPromise) }
+        context.write(wrapOutboundOut(outbound.buffer), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let replies: [RedisReply]
+        do {
+            replies = try decoder.feed(buffer)
+        } catch {
+            failAll(error as? RedisError ?? .protocolError("\(error)"))
+            context.close(promise: nil)
+            return
+        }
+        for reply in replies {
+            if let onPush, Self.isPush(reply) {
+                onPush(reply)
+            } else if let promise = pending.popFirst() {
+                promise.succeed(reply)
+            } else {
+                failAll(.protocolError("reply without a pending command"))
+                context.close(promise: nil)
+                return
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failAll(error as? RedisError ?? .connectionClosed)
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let timeout = event as? RedisTimeoutEvent {
+            failAll(.timeout(milliseconds: timeout.milliseconds))
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func failAll(_ error: RedisError) {
+        if failure == nil { failure = error }
+        while let promise = pending.popFirst() { promise.fail(error) }
+    }
+
+    private static func isPush(_ reply: RedisReply) -> Bool {
+        guard case .array(let items) = reply, let kind = items.first?.string else { return false }
+        return kind == "message" || kind == "pmessage"
+    }
+}
+
+/// Fired into a connection's pipeline when a command's deadline passes: the connection is dropped
+/// (its replies can no longer be matched to commands) and every command on it fails.
+struct RedisTimeoutEvent {
+    let milliseconds: Int
+}

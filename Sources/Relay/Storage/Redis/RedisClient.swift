@@ -1,0 +1,92 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The relay's Redis client: async/await over a bounded connection pool, hiredis for the wire format.
+///
+/// - `send` throws Redis error replies as `RedisError.server`.
+/// - `pipeline` sends N commands in one write and returns N replies (error replies as values).
+/// - `transaction` wraps commands in MULTI/EXEC on one connection.
+/// - `evaluate` runs a script with EVALSHA and loads it on NOSCRIPT.
+/// - `subscriber()` makes a dedicated pub/sub connection.
+public final class RedisClient: Sendable {
+    public let configuration: RedisConfiguration
+    let group: EventLoopGroup
+    private let pool: RedisConnectionPool
+    let logger: Logger
+
+    public init(configuration: RedisConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "crs.redis")) {
+        self.configuration = configuration
+        self.group = eventLoopGroup
+        self.pool = RedisConnectionPool(configuration: configuration, group: eventLoopGroup)
+        self.logger = logger
+    }
+
+    public convenience init(url: String, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "crs.redis")) throws {
+        try self.init(configuration: RedisConfiguration(url: url), eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    /// One command; an error reply is thrown.
+    @discardableResult
+    public func send(_ command: RedisCommand) async throws -> RedisReply {
+        let reply = try await pool.withConnection { try await $0.send(command) }
+        return try reply.throwingErrors()
+    }
+
+    @discardableResult
+    public func send(_ name: String, _ arguments: RedisArgument...) async throws -> RedisReply {
+        try await send(RedisCommand(name, arguments: arguments))
+    }
+
+    /// All commands in one round trip; replies in order, error replies as `.error` values.
+    public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisReply] {
+        if commands.isEmpty { return [] }
+        return try await pool.withConnection { try await $0.pipeline(commands) }
+    }
+
+    /// MULTI, the commands, EXEC — one round trip. Returns EXEC's replies; throws if the transaction was
+    /// aborted (a command was rejected while queueing) or discarded by WATCH.
+    public func transaction(_ commands: [RedisCommand]) async throws -> [RedisReply] {
+        let replies = try await pipeline([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+        for reply in replies.dropLast() {
+            if case .error(let message) = reply { throw RedisError.server(message) }
+        }
+        switch replies.last {
+        case .array(let results): return results
+        case .null: throw RedisError.server("EXEC aborted (watched key changed)")
+        case .error(let message): throw RedisError.server(message)
+        default: throw RedisError.unexpectedReply("EXEC returned \(String(describing: replies.last))")
+        }
+    }
+
+    /// EVALSHA; on NOSCRIPT the script is loaded and run again on the same connection (one more round trip, once).
+    public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = []) async throws -> RedisReply {
+        let command = script.command(keys: keys, arguments: arguments)
+        let reply = try await pool.withConnection { connection -> RedisReply in
+            let first = try await connection.send(command)
+            guard case .error(let message) = first, message.hasPrefix("NOSCRIPT") else { return first }
+            let replies = try await connection.pipeline([RedisCommand("SCRIPT", "LOAD", RedisArgument(script.source)), command])
+            try replies[0].throwingErrors()
+            return replies[1]
+        }
+        return try reply.throwingErrors()
+    }
+
+    /// A dedicated connection for SUBSCRIBE; it reconnects and resubscribes by itself.
+    public func subscriber() -> RedisSubscriber {
+        RedisSubscriber(configuration: configuration, group: group, logger: logger)
+    }
+
+    /// PING round trip time; throws when Redis is unreachable.
+    public func ping() async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reply = try await send("PING")
+        guard reply == .status("PONG") else { throw RedisError.unexpectedReply("PING answered \(reply)") }
+        return clock.now - start
+    }
+
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+}

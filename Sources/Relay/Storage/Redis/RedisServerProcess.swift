@@ -1,0 +1,213 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A `redis-server` child process: an ephemeral one for tests and scenarios (free loopback port, temp dir,
+/// no persistence, removed on stop) or the relay's embedded one (fixed directory, AOF on, unix socket).
+///
+/// The server runs under a small `sh` guard that holds our pipe open: if this process dies without calling
+/// `stop()` (crash, SIGKILL, a test runner killed), the pipe closes and the guard takes the server down, so no
+/// stray `redis-server` outlives its owner.
+public final class RedisServerProcess: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var directory: String?
+        public var port: Int?
+        public var unixSocket: String?
+        public var appendOnly = false
+        public var keepDirectory = false
+        public var executable = "redis-server"
+        public var extraArguments: [String] = []
+
+        public init() {}
+
+        /// A throwaway server: temp dir, free port, no persistence.
+        public static var ephemeral: Options { Options() }
+
+        /// The relay's embedded store under `directory` with AOF, reachable over a unix socket only.
+        public static func embedded(directory: String) -> Options {
+            var options = Options()
+            options.directory = directory
+            options.unixSocket = directory + "/redis.sock"
+            options.appendOnly = true
+            options.keepDirectory = true
+            return options
+        }
+    }
+
+    public let options: Options
+    public let directory: String
+    public let port: Int?
+    private let lock = NSLock()
+    private var process: Process?
+    private var guardPipe: Pipe?
+
+    public var url: String {
+        if let port { return "redis://127.0.0.1:\(port)" }
+        return "unix://\(options.unixSocket!)"
+    }
+
+    public var pid: Int32? { lock.withLock { process?.processIdentifier } }
+
+    private init(options: Options, directory: String, port: Int?) {
+        self.options = options
+        self.directory = directory
+        self.port = port
+    }
+
+    public static func start(_ options: Options = .ephemeral) async throws -> RedisServerProcess {
+        let directory = try options.directory ?? makeTemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port: Int? = options.unixSocket == nil ? (options.port ?? FreePort.find()) : options.port
+        let server = RedisServerProcess(options: options, directory: directory, port: port)
+        do {
+            try await server.launch()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Runs `body` with a fresh ephemeral server and always stops it, also when `body` throws.
+    public static func withEphemeral<T>(_ body: (RedisServerProcess) async throws -> T) async throws -> T {
+        let server = try await start()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Stops the server and removes its directory (unless `keepDirectory`).
+    public func stop() async {
+        await halt()
+        if !options.keepDirectory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Stops the server process but keeps its directory and port, so `launch()` brings the same server back.
+    public func halt() async {
+        let (process, pipe) = lock.withLock { () -> (Process?, Pipe?) in
+            defer { self.process = nil; self.guardPipe = nil }
+            return (self.process, self.guardPipe)
+        }
+        guard let process else { return }
+        try? pipe?.fileHandleForWriting.close()  // the guard shuts redis down (SIGTERM, waits)
+        if await !Self.waitForExit(process, attempts: 250) {
+            // Redis did not stop in 5 s: kill it and its guard. Never block a thread waiting.
+            if let pid = redisPID { kill(pid, SIGKILL) }
+            kill(process.processIdentifier, SIGKILL)
+            _ = await Self.waitForExit(process, attempts: 250)
+        }
+    }
+
+    /// Kills the server hard (SIGKILL to redis itself), as a crash would; the directory stays.
+    public func crash() async {
+        guard let process = lock.withLock({ self.process }), let pid = redisPID else { return }
+        kill(pid, SIGKILL)
+        _ = await Self.waitForExit(process, attempts: 250)
+        await halt()
+    }
+
+    /// The redis-server's own pid (from its pid file), as opposed to its guard's.
+    public var redisPID: Int32? {
+        guard let text = try? String(contentsOfFile: directory + "/redis.pid", encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    private static func waitForExit(_ process: Process, attempts: Int) async -> Bool {
+        for _ in 0..<attempts where process.isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
+        return !process.isRunning
+    }
+
+    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+
+    /// Starts (or restarts) the server and waits until it answers PING.
+    public func launch() async throws {
+        let executable = try Self.locate(options.executable)
+        var arguments = [
+            "--dir", directory, "--bind", "127.0.0.1", "--port", String(port ?? 0),
+            "--pidfile", directory + "/redis.pid", "--daemonize", "no", "--logfile", directory + "/redis.log",
+            "--save", "", "--appendonly", options.appendOnly ? "yes" : "no",
+        ]
+        if let socket = options.unixSocket { arguments += ["--unixsocket", socket, "--unixsocketperm", "700"] }
+        arguments += options.extraArguments
+        let quoted = ([executable] + arguments).map(Self.shellQuote).joined(separator: " ")
+        // The guard: start redis, then block reading our pipe; EOF (we stopped or died) → TERM redis and wait.
+        // (Asynchronous lists get /dev/null as stdin, hence the explicit fd 3.)
+        let script = "exec 3<&0; \(quoted) </dev/null 3<&- & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM; "
+            + "(cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & exec 3<&-; wait $pid"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        // Only the guard may hold this pipe: without close-on-exec every other child this process spawns
+        // (other servers, their guards) would inherit the write end and the guard would never see EOF.
+        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        process.standardInput = pipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        lock.withLock { self.process = process; self.guardPipe = pipe }
+        try await waitUntilReady(process)
+    }
+
+    private func waitUntilReady(_ process: Process) async throws {
+        let configuration = try RedisConfiguration(url: url)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning {
+                let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
+                throw RedisError.unavailable(reason: "redis-server exited at start: \(log.suffix(400))", retryInMilliseconds: 0)
+            }
+            if let connection = try? await RedisConnection.connect(to: configuration, on: MultiThreadedEventLoopGroup.singleton.next()) {
+                let reply = try? await connection.send(RedisCommand("PING"))
+                await connection.close()
+                // Any answer but LOADING (AOF replay) means the server is up; NOAUTH counts (requirepass).
+                if reply == .status("PONG") { return }
+                if case .error(let message)? = reply, !message.hasPrefix("LOADING") { return }
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw RedisError.unavailable(reason: "redis-server did not answer PING within 10 s", retryInMilliseconds: 0)
+    }
+
+    static func locate(_ executable: String) throws -> String {
+        if executable.contains("/") { return executable }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin", "/usr/sbin"] {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw RedisError.invalidConfiguration("\(executable) not found on PATH (install Debian's redis-server package)")
+    }
+
+    private static func makeTemporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "crs-redis-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// A loopback TCP port nobody listens on right now.
+public enum FreePort {
+    public static func find() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

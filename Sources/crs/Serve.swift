@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Relay
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the relay. Without CRS_REDIS_URL it starts and supervises a local redis-server under CRS_DATA_DIR/redis (AOF on).")
+
+    @Option(help: "A .env file read before the environment (real variables win).")
+    var envFile = ".env"
+
+    func run() async throws {
+        let environment = EnvironmentFile.merged(file: envFile)
+        let configuration: RelayConfiguration
+        do {
+            configuration = try RelayConfiguration(environment: environment)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        RelayLogHandler.bootstrap(level: configuration.logLevel, format: configuration.logFormat == .json ? .json : .text)
+        let logger = Logger(label: "crs.serve")
+
+        var services: [any Service] = []
+        let redisURL: String
+        if let url = configuration.redisURL {
+            redisURL = url
+            let redacted = try RedisConfiguration(url: url).redactedDescription
+            logger.info("using external Redis", metadata: ["redis": "\(redacted)"])
+        } else {
+            let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path + "/redis"
+            let server = try await RedisServerProcess.start(.embedded(directory: directory))
+            redisURL = server.url
+            services.append(EmbeddedRedisService(server: server, logger: Logger(label: "crs.redis.embedded")))
+            logger.notice("CRS_REDIS_URL not set: started the embedded redis-server (AOF on)", metadata: ["dir": "\(directory)", "socket": "\(server.url)"])
+        }
+
+        let redis = RedisClient(configuration: try configuration.redisConfiguration(url: redisURL), logger: Logger(label: "crs.redis"))
+        let relay = RelayApplication(configuration: configuration, redis: redis, logger: Logger(label: "crs.server"))
+        let application = relay.buildApplication()
+        services.append(application)
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        await redis.shutdown()
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import NIOCore
+import Relay
+import Testing
+
+@Suite("Redis client against a real redis-server")
+struct RedisClientTests {
+    @Test func thousandPipelinedCommandsComeBackInOrder() async throws {
+        try await withRedis { _, redis in
+            let sets = (0..<1000).map { RedisCommand("SET", RedisArgument("k\($0)"), RedisArgument("v\($0)")) }
+            let setReplies = try await redis.pipeline(sets)
+            #expect(setReplies.count == 1000)
+            #expect(setReplies.allSatisfy { $0 == .status("OK") })
+            let gets = (0..<1000).map { RedisCommand("GET", RedisArgument("k\($0)")) }
+            let values = try await redis.pipeline(gets).map(\.string)
+            #expect(values == (0..<1000).map { "v\($0)" })
+            #expect(try await redis.send("DBSIZE").int == 1000)
+        }
+    }
+
+    @Test func binaryValuesWithNulBytesRoundTrip() async throws {
+        try await withRedis { _, redis in
+            let value: [UInt8] = [0, 1, 2, 0, 255, 13, 10, 0x24, 0]
+            let key = RedisArgument(bytes: [0x6b, 0, 0x6b])
+            try await redis.send("SET", key, RedisArgument(bytes: value))
+            #expect(try await redis.send("GET", key).bytes == value)
+            #expect(try await redis.send("STRLEN", key).int == Int64(value.count))
+            try await redis.send("SET", "empty", RedisArgument(bytes: []))
+            #expect(try await redis.send("GET", "empty") == .bulk([]))
+            #expect(try await redis.send("GET", "missing") == .null)
+        }
+    }
+
+    @Test func errorRepliesSurfaceWithTheServerMessage() async throws {
+        try await withRedis { _, redis in
+            try await redis.send("LPUSH", "list", "a")
+            do {
+                try await redis.send("INCR", "list")
+                Issue.record("INCR on a list must fail")
+            } catch let error as RedisError {
+                guard case .server(let message) = error else { Issue.record("wrong error \(error)"); return }
+                #expect(message.hasPrefix("WRONGTYPE"))
+            }
+            // In a pipeline the error is a value and the other replies are intact.
+            let replies = try await redis.pipeline([RedisCommand("INCR", "list"), RedisCommand("LLEN", "list")])
+            guard case .error(let message) = replies[0] else { Issue.record("expected error reply"); return }
+            #expect(message.hasPrefix("WRONGTYPE"))
+            #expect(replies[1] == .integer(1))
+        }
+    }
+
+    @Test func transactionsRunAtomicallyAndReportAborts() async throws {
+        try await withRedis { _, redis in
+            let results = try await redis.transaction([RedisCommand("INCR", "n"), RedisCommand("INCRBY", "n", 5), RedisCommand("GET", "n")])
+            #expect(results == [.integer(1), .integer(6), .bulk(Array("6".utf8))])
+            await #expect(throws: RedisError.self) {
+                _ = try await redis.transaction([RedisCommand("INCR", "n"), RedisCommand("NOSUCHCOMMAND")])
+            }
+            #expect(try await redis.send("GET", "n").int == 6)  // the aborted transaction ran nothing
+        }
+    }
+
+    @Test func scriptsLoadThemselvesAfterNoscript() async throws {
+        try await withRedis { _, redis in
+            let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+            #expect(try await redis.evaluate(script, keys: ["counter"], arguments: [7]) == .integer(7))
+            try await redis.send("SCRIPT", "FLUSH")
+            #expect(try await redis.send("SCRIPT", "EXISTS", RedisArgument(script.sha1)) == .array([.integer(0)]))
+            #expect(try await redis.evaluate(script, keys: ["counter"], arguments: [3]) == .integer(10))
+            #expect(try await redis.send("SCRIPT", "EXISTS", RedisArgument(script.sha1)) == .array([.integer(1)]))
+            await #expect(throws: RedisError.self) {
+                _ = try await redis.evaluate(RedisScript("return redis.call('NOPE')"))
+            }
+        }
+    }
+
+    @Test func publishedMessagesReachTheSubscriber() async throws {
+        try await withRedis { _, redis in
+            let subscriber = redis.subscriber()
+            try await subscriber.subscribe(["crs:invalidate", "other"])
+            var iterator = subscriber.events.makeAsyncIterator()
+            #expect(try await redis.send("PUBLISH", "crs:invalidate", RedisArgument(bytes: [1, 0, 2])).int == 1)
+            #expect(try await redis.send("PUBLISH", "other", "hello").int == 1)
+            #expect(await iterator.next() == .message(RedisPubSubMessage(channel: "crs:invalidate", payload: [1, 0, 2])))
+            #expect(await iterator.next() == .message(RedisPubSubMessage(channel: "other", payload: Array("hello".utf8))))
+            await subscriber.close()
+        }
+    }
+
+    @Test func clientRecoversAfterTheServerRestarts() async throws {
+        try await withRedis(configure: { $0.reconnectBackoff = (.milliseconds(10), .milliseconds(100)) }) { server, redis in
+            let subscriber = redis.subscriber()
+            try await subscriber.subscribe(["events"])
+            try await redis.send("SET", "before", "1")
+            await server.halt()
+            // While the server is down every call fails fast with a connection error — no hang.
+            let started = ContinuousClock.now
+            do {
+                try await redis.send("PING")
+                Issue.record("PING succeeded with the server down")
+            } catch let error as RedisError {
+                #expect(error.isConnectionError)
+            }
+            #expect(ContinuousClock.now - started < .seconds(3))
+            try await server.launch()
+            let recovered = await eventually { (try? await redis.send("PING")) == .status("PONG") }
+            #expect(recovered)
+            try await redis.send("SET", "after", "2")
+            #expect(try await redis.send("GET", "after").string == "2")
+            // The subscriber resubscribes by itself and says so.
+            var iterator = subscriber.events.makeAsyncIterator()
+            #expect(await iterator.next() == .reconnected)
+            let delivered = try await eventually { try await redis.send("PUBLISH", "events", "x").int == 1 }
+            #expect(delivered)
+            await subscriber.close()
+        }
+    }
+
+    @Test func inFlightCommandsFailFastWhenTheServerDies() async throws {
+        try await withRedis { server, redis in
+            async let blocked: RedisReply = redis.send("BLPOP", "never", 0)
+            try await Task.sleep(for: .milliseconds(100))
+            await server.crash()
+            do {
+                _ = try await blocked
+                Issue.record("BLPOP returned although the server died")
+            } catch let error as RedisError {
+                #expect(error == .connectionClosed)
+            }
+        }
+    }
+
+    @Test func commandTimeoutDropsTheConnectionAndLaterCommandsWork() async throws {
+        try await withRedis(configure: { $0.commandTimeout = .milliseconds(200) }) { _, redis in
+            await #expect(throws: RedisError.timeout(milliseconds: 200)) {
+                _ = try await redis.send("BLPOP", "never", 5)
+            }
+            let pong = try await redis.send("PING")
+            #expect(pong == .status("PONG"))
+        }
+    }
+
+    @Test func poolExhaustionWaitsThenFailsClearlyWithoutDeadlock() async throws {
+        try await withRedis(configure: {
+            $0.poolSize = 2
+            $0.leaseTimeout = .milliseconds(300)
+            $0.commandTimeout = .seconds(5)
+        }) { _, redis in
+            // Two connections blocked for 1 s: a third caller waits 300 ms, then gets poolExhausted.
+            async let first: RedisReply = redis.send("BLPOP", "q1", 1)
+            async let second: RedisReply = redis.send("BLPOP", "q2", 1)
+            try await Task.sleep(for: .milliseconds(100))
+            await #expect(throws: RedisError.poolExhausted(size: 2, waitedMilliseconds: 300)) {
+                try await redis.send("PING")
+            }
+            _ = try await (first, second)
+            // Many more callers than connections all finish: waiters are handed connections in turn.
+            let results = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<200 { group.addTask { try await redis.send("INCR", "shared").int ?? -1 } }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(results.sorted() == Array(1...200))
+        }
+    }
+
+    @Test func urlsAreParsedWithAuthAndDatabase() throws {
+        let full = try RedisConfiguration(url: "redis://user:p%40ss@10.0.0.5:6380/3")
+        #expect(full.endpoint == .tcp(host: "10.0.0.5", port: 6380))
+        #expect(full.username == "user")
+        #expect(full.password == "p@ss")
+        #expect(full.database == 3)
+        #expect(!full.redactedDescription.contains("p@ss"))
+        let passwordOnly = try RedisConfiguration(url: "redis://:secret@localhost")
+        #expect(passwordOnly.password == "secret" && passwordOnly.username == nil)
+        #expect(try RedisConfiguration(url: "unix:///tmp/r.sock?db=2").endpoint == .unix(path: "/tmp/r.sock"))
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://host/abc") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://host") }
+    }
+
+    @Test func authAndSelectApplyFromTheURL() async throws {
+        let server = try await RedisServerProcess.start({
+            var options = RedisServerProcess.Options.ephemeral
+            options.extraArguments = ["--requirepass", "s3cret"]
+            return options
+        }())
+        defer { Task { await server.stop() } }
+        let good = try RedisClient(url: "redis://:s3cret@127.0.0.1:\(server.port!)/2")
+        try await good.send("SET", "where", "db2")
+        #expect(try await good.send("CLIENT", "INFO").string?.contains("db=2") == true)
+        await good.shutdown()
+        let bad = try RedisClient(url: "redis://:wrong@127.0.0.1:\(server.port!)/0")
+        await #expect(throws: RedisError.self) { try await bad.send("PING") }
+        await bad.shutdown()
+    }
+}

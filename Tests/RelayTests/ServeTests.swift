@@ -1,0 +1,76 @@
+import Foundation
+import Relay
+import Testing
+
+@Suite("crs serve as an operator runs it", .serialized)
+struct ServeTests {
+    static let secrets = [
+        "CRS_ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef",
+        "CRS_JWT_SECRET": String(repeating: "j", count: 48),
+    ]
+
+    @Test func startsTheEmbeddedRedisAndAnswersHealth() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets)
+        defer { crs.removeWorkingDirectory() }
+        var health: (status: Int, body: String) = (0, "")
+        let up = await eventually(timeout: .seconds(30)) {
+            health = (try? await httpGet("http://127.0.0.1:\(crs.port)/health")) ?? (0, "")
+            return health.status == 200
+        }
+        #expect(up, "relay never became healthy; log:\n\(crs.log)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == "healthy")
+        let redis = try #require(json["redis"] as? [String: Any])
+        #expect(redis["reachable"] as? Bool == true)
+        #expect((redis["latencyMs"] as? Double).map { $0 >= 0 } == true)
+        #expect(crs.log.contains("embedded redis-server"))
+        #expect(FileManager.default.fileExists(atPath: crs.workingDirectory + "/data/redis/appendonlydir"))
+
+        // SIGTERM: the relay exits 0 and takes its redis-server with it.
+        let redisPID = try String(contentsOfFile: crs.workingDirectory + "/data/redis/redis.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(await crs.terminate() == 0, "log:\n\(crs.log)")
+        let gone = await eventually { kill(Int32(redisPID) ?? 0, 0) != 0 }
+        #expect(gone, "embedded redis-server \(redisPID) still running after shutdown")
+        #expect(!crs.log.contains(Self.secrets["CRS_JWT_SECRET"]!))
+        #expect(!crs.log.contains(Self.secrets["CRS_ENCRYPTION_KEY"]!))
+    }
+
+    @Test func reportsUnhealthyWhenExternalRedisIsDown() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets.merging([
+            "CRS_REDIS_URL": "redis://127.0.0.1:\(FreePort.find())", "CRS_REDIS_TIMEOUT_MS": "300",
+        ]) { _, new in new })
+        defer { crs.removeWorkingDirectory() }
+        var health: (status: Int, body: String) = (0, "")
+        let answered = await eventually(timeout: .seconds(30)) {
+            health = (try? await httpGet("http://127.0.0.1:\(crs.port)/health")) ?? (0, "")
+            return health.status != 0
+        }
+        #expect(answered, "log:\n\(crs.log)")
+        #expect(health.status == 503)
+        #expect(health.body.contains("\"reachable\":false"))
+        _ = await crs.terminate()
+    }
+
+    @Test func badConfigurationStopsStartWithOneLineNamingTheVariable() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets.merging(["CRS_LOG_LEVEL": "loud"]) { _, new in new })
+        defer { crs.removeWorkingDirectory() }
+        #expect(await crs.waitForExit() == 78)
+        #expect(crs.log.trimmingCharacters(in: .whitespacesAndNewlines)
+            == "configuration error: CRS_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got 'loud'")
+    }
+
+    @Test func setupWritesSecretsOnceAndServeReadsThem() async throws {
+        let setup = try CRSProcess(arguments: ["setup"], environment: [:])
+        defer { setup.removeWorkingDirectory() }
+        #expect(await setup.waitForExit() == 0)
+        let env = try String(contentsOfFile: setup.workingDirectory + "/.env", encoding: .utf8)
+        let values = EnvironmentFile.parse(env)
+        #expect(values["CRS_ENCRYPTION_KEY"]?.count == 32)
+        #expect(values["CRS_JWT_SECRET"]?.count == 64)
+        let again = try CRSProcess(arguments: ["setup"], environment: [:], workingDirectory: setup.workingDirectory)
+        #expect(await again.waitForExit() == 0)
+        #expect(try String(contentsOfFile: setup.workingDirectory + "/.env", encoding: .utf8) == env)
+        #expect(try RelayConfiguration(environment: values).encryptionKey == values["CRS_ENCRYPTION_KEY"])
+    }
+}
