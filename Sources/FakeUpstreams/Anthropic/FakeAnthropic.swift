@@ -1,0 +1,168 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A fake Anthropic Messages API, for both account kinds the relay has:
+/// - OAuth (claude-official): `Authorization: Bearer <token>` plus `anthropic-beta` containing `oauth-2025-04-20`;
+///   an OAuth token sent as `x-api-key` is refused like the real API refuses it.
+/// - Console-style endpoints: `x-api-key` for `sk-ant-…` keys, `Authorization: Bearer` otherwise, under any path
+///   prefix (`/console-a/api/v1/messages`).
+/// It answers `…/v1/messages` (stream and non-stream) and `…/v1/messages/count_tokens`, records every request,
+/// and follows queued `FakeBehavior`s.
+public struct FakeAnthropic: Sendable {
+    public let state: FakeState
+    public static let oauthBeta = "oauth-2025-04-20"
+
+    public init(state: FakeState = FakeState()) {
+        self.state = state
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("**") { request, context in try await self.handle(request, context: context) }
+    }
+
+    func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+        let path = request.uri.path
+        let headers = request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }
+        let sequence = state.begin(RecordedRequest(
+            sequence: 0, method: request.method.rawValue, path: path, query: request.uri.query ?? "",
+            headers: headers, body: String(buffer: body), status: 0, outcome: ""))
+        let requestID = "req_fake_\(sequence)"
+
+        func finish(_ response: Response, outcome: String = "complete") -> Response {
+            state.finish(sequence, status: Int(response.status.code), outcome: outcome)
+            return response
+        }
+
+        guard path.hasSuffix("/v1/messages") || path.hasSuffix("/v1/messages/count_tokens") else {
+            return finish(errorResponse(404, type: "not_found_error", message: "Not found: \(path)", requestID: requestID))
+        }
+        if let refusal = authenticate(request) {
+            return finish(errorResponse(401, type: "authentication_error", message: refusal, requestID: requestID))
+        }
+        if request.headers[values: HTTPField.Name("anthropic-version")!].isEmpty {
+            return finish(errorResponse(400, type: "invalid_request_error", message: "anthropic-version: header is required", requestID: requestID))
+        }
+        let behavior = state.nextBehavior(for: path)
+        if behavior.requireClaudeCodeUserAgent == true, !Self.isClaudeCodeUserAgent(request.headers[.userAgent] ?? "") {
+            return finish(errorResponse(401, type: "authentication_error", message: "invalid x-api-key", requestID: requestID))
+        }
+        if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
+        if let status = behavior.status, !(200..<300).contains(status) {
+            var response = errorResponse(status, type: behavior.errorType ?? AnthropicReplies.defaultErrorType(for: status),
+                                         message: behavior.message ?? AnthropicReplies.defaultMessage(for: status), requestID: requestID)
+            if let raw = behavior.body { response.body = .init(byteBuffer: ByteBuffer(string: raw)) }
+            for (name, value) in behavior.headers ?? [:] { if let field = HTTPField.Name(name) { response.headers[field] = value } }
+            return finish(response)
+        }
+        guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {
+            return finish(errorResponse(400, type: "invalid_request_error", message: "request body is not valid JSON", requestID: requestID))
+        }
+        if path.hasSuffix("/count_tokens") {
+            let tokens = max(1, body.readableBytes / 4)
+            return finish(jsonResponse(200, ["input_tokens": tokens], requestID: requestID, extra: behavior.headers))
+        }
+        guard let model = json["model"] as? String, json["messages"] is [Any] else {
+            return finish(errorResponse(400, type: "invalid_request_error", message: "model and messages are required", requestID: requestID))
+        }
+        let usage = behavior.usage ?? FakeUsage()
+        let text = behavior.text ?? "pong"
+        let messageID = "msg_fake_\(sequence)"
+        if json["stream"] as? Bool == true {
+            let events = AnthropicReplies.streamEvents(id: messageID, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
+            return streamResponse(events, behavior: behavior, requestID: requestID, sequence: sequence)
+        }
+        let message = AnthropicReplies.message(id: messageID, model: model, text: text, usage: usage)
+        return finish(jsonResponse(200, message, requestID: requestID, extra: behavior.headers))
+    }
+
+    /// Returns the refusal message, or nil when the credential is acceptable.
+    private func authenticate(_ request: Request) -> String? {
+        let apiKeyHeader = request.headers[HTTPField.Name("x-api-key")!]
+        let authorization = request.headers[.authorization]
+        let bearer = authorization.flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let credential = apiKeyHeader ?? bearer, !credential.isEmpty else { return "x-api-key header is required" }
+        let accepted = state.credentials
+        if accepted.oauthTokens.isEmpty && accepted.apiKeys.isEmpty { return nil }
+        if accepted.oauthTokens.contains(credential) {
+            guard bearer == credential else { return "invalid x-api-key" }
+            let betas = request.headers[values: HTTPField.Name("anthropic-beta")!].joined(separator: ",")
+            guard betas.contains(Self.oauthBeta) else { return "OAuth authentication is currently not supported." }
+            return nil
+        }
+        if accepted.apiKeys.contains(credential) {
+            let expectsAPIKeyHeader = credential.hasPrefix("sk-ant-")
+            if expectsAPIKeyHeader ? apiKeyHeader == credential : bearer == credential { return nil }
+        }
+        return "invalid x-api-key"
+    }
+
+    static func isClaudeCodeUserAgent(_ userAgent: String) -> Bool {
+        if userAgent.hasPrefix("claude_code") { return true }
+        return userAgent.range(of: #"^claude-cli/\d+\.\d+\.\d+"#, options: .regularExpression) != nil
+    }
+
+    private func streamResponse(_ events: [(name: String, data: [String: Any])], behavior: FakeBehavior, requestID: String, sequence: Int) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("request-id")!] = requestID
+        headers[HTTPField.Name("anthropic-ratelimit-unified-5h-status")!] = "allowed"
+        for (name, value) in behavior.headers ?? [:] { if let field = HTTPField.Name(name) { headers[field] = value } }
+        let encoded = events.map { AnthropicReplies.sse($0.name, $0.data) }
+        let state = self.state
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var outcome = "complete"
+            defer { state.finish(sequence, status: 200, outcome: outcome) }
+            do {
+                for (index, event) in encoded.enumerated() {
+                    if behavior.cutAfterEvents == index {
+                        outcome = "cut after \(index) events"
+                        throw FakeStreamCut()
+                    }
+                    if behavior.streamErrorAfterEvents == index {
+                        let error = AnthropicReplies.error(type: behavior.errorType ?? "overloaded_error", message: behavior.message ?? "Overloaded", requestID: requestID)
+                        try await writer.write(ByteBuffer(string: AnthropicReplies.sse("error", error)))
+                        outcome = "error event after \(index) events"
+                        try await writer.finish(nil)
+                        return
+                    }
+                    if behavior.malformedAfterEvents == index {
+                        try await writer.write(ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"))
+                    }
+                    if let interval = behavior.eventIntervalMs, interval > 0, index > 0 {
+                        try await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)
+                    }
+                    try await writer.write(ByteBuffer(string: event))
+                }
+                try await writer.finish(nil)
+            } catch is CancellationError {
+                outcome = "client went away"
+                throw CancellationError()
+            } catch let cut as FakeStreamCut {
+                throw cut
+            } catch {
+                outcome = "client went away"
+                throw error
+            }
+        })
+    }
+
+    private func jsonResponse(_ status: Int, _ object: [String: Any], requestID: String, extra: [String: String]? = nil) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[HTTPField.Name("request-id")!] = requestID
+        if (200..<300).contains(status) { headers[HTTPField.Name("anthropic-ratelimit-unified-5h-status")!] = "allowed" }
+        for (name, value) in extra ?? [:] { if let field = HTTPField.Name(name) { headers[field] = value } }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: AnthropicReplies.json(object))))
+    }
+
+    private func errorResponse(_ status: Int, type: String, message: String, requestID: String) -> Response {
+        jsonResponse(status, AnthropicReplies.error(type: type, message: message, requestID: requestID), requestID: requestID)
+    }
+}
+
+/// Thrown inside a streaming body to drop the connection mid-stream.
+struct FakeStreamCut: Error {}

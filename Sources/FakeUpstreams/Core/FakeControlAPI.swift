@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The control API every fake serves under `/__fake/`, so tests, scenarios and `crs fakes` drive it the same way:
+/// - `POST /__fake/behaviors` — a behaviour or an array of them, queued
+/// - `DELETE /__fake/behaviors` — clear the queue
+/// - `GET /__fake/requests` — everything received, in order
+/// - `GET /__fake/stats` — total, in flight, peak concurrency
+/// - `POST /__fake/credentials` — `{"oauthTokens":[…],"apiKeys":[…]}` to accept
+/// - `POST /__fake/reset` — forget everything
+public struct FakeControlAPI: Sendable {
+    public let state: FakeState
+
+    public init(state: FakeState) {
+        self.state = state
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        let group = router.group("__fake")
+        group.post("behaviors") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let decoder = JSONDecoder()
+            let behaviors = try (try? decoder.decode([FakeBehavior].self, from: body))
+                ?? [try decoder.decode(FakeBehavior.self, from: body)]
+            self.state.enqueue(behaviors)
+            return Self.json(["queued": behaviors.count])
+        }
+        group.delete("behaviors") { _, _ -> Response in
+            self.state.clearBehaviors()
+            return Self.json(["cleared": true])
+        }
+        group.get("requests") { _, _ -> Response in
+            Self.encoded(self.state.requests)
+        }
+        group.get("stats") { _, _ -> Response in
+            Self.encoded(self.state.stats)
+        }
+        group.post("credentials") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            self.state.addCredentials(try JSONDecoder().decode(FakeCredentials.self, from: body))
+            return Self.json(["ok": true])
+        }
+        group.post("reset") { _, _ -> Response in
+            self.state.reset()
+            return Self.json(["ok": true])
+        }
+    }
+
+    static func json(_ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func encoded<T: Encodable>(_ value: T) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

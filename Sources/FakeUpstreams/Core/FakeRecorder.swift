@@ -1,0 +1,133 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A request as a fake received it.
+public struct RecordedRequest: Codable, Sendable, Equatable {
+    public let sequence: Int
+    public let method: String
+    public let path: String
+    public let query: String
+    /// Header names lower-cased, in arrival order.
+    public let headers: [[String]]
+    public let body: String
+    /// What the fake answered (status; for streams, how the stream ended).
+    public var status: Int
+    public var outcome: String
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.first == lower }?.last
+    }
+
+    /// The credential the request carried: `x-api-key`, or the token of `Authorization: Bearer`.
+    public var credential: String? {
+        if let key = header("x-api-key") { return key }
+        if let auth = header("authorization"), auth.lowercased().hasPrefix("bearer ") { return String(auth.dropFirst(7)) }
+        return nil
+    }
+
+    public var jsonBody: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+}
+
+/// Everything a fake has seen, its behaviour queue, and in-flight accounting (peak concurrency).
+public final class FakeState: Sendable {
+    private struct State {
+        var requests: [RecordedRequest] = []
+        var behaviors: [(behavior: FakeBehavior, remaining: Int)] = []
+        var inFlight = 0
+        var maxInFlight = 0
+        var credentials = FakeCredentials()
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    public var requests: [RecordedRequest] { state.withLockedValue { $0.requests } }
+
+    public var stats: FakeStats {
+        state.withLockedValue { FakeStats(total: $0.requests.count, inFlight: $0.inFlight, maxInFlight: $0.maxInFlight) }
+    }
+
+    public var credentials: FakeCredentials { state.withLockedValue { $0.credentials } }
+
+    public func addCredentials(_ credentials: FakeCredentials) {
+        state.withLockedValue {
+            $0.credentials.oauthTokens.formUnion(credentials.oauthTokens)
+            $0.credentials.apiKeys.formUnion(credentials.apiKeys)
+        }
+    }
+
+    public func enqueue(_ behaviors: [FakeBehavior]) {
+        state.withLockedValue { state in
+            for behavior in behaviors { state.behaviors.append((behavior, behavior.times ?? 1)) }
+        }
+    }
+
+    public func clearBehaviors() { state.withLockedValue { $0.behaviors = [] } }
+
+    public func reset() { state.withLockedValue { $0 = State() } }
+
+    /// Takes the next behaviour for `path` (or a default success).
+    func nextBehavior(for path: String) -> FakeBehavior {
+        state.withLockedValue { state in
+            guard let index = state.behaviors.firstIndex(where: { path.hasPrefix($0.behavior.pathPrefix ?? "") }) else {
+                return FakeBehavior()
+            }
+            let behavior = state.behaviors[index].behavior
+            if state.behaviors[index].remaining == 1 {
+                state.behaviors.remove(at: index)
+            } else if state.behaviors[index].remaining > 1 {
+                state.behaviors[index].remaining -= 1
+            }
+            return behavior
+        }
+    }
+
+    func begin(_ request: RecordedRequest) -> Int {
+        state.withLockedValue { state in
+            var request = request
+            request = RecordedRequest(sequence: state.requests.count + 1, method: request.method, path: request.path,
+                                      query: request.query, headers: request.headers, body: request.body,
+                                      status: 0, outcome: "in-flight")
+            state.requests.append(request)
+            state.inFlight += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight)
+            return request.sequence
+        }
+    }
+
+    func finish(_ sequence: Int, status: Int, outcome: String) {
+        state.withLockedValue { state in
+            state.inFlight -= 1
+            guard sequence >= 1, sequence <= state.requests.count else { return }
+            state.requests[sequence - 1].status = status
+            state.requests[sequence - 1].outcome = outcome
+        }
+    }
+}
+
+public struct FakeStats: Codable, Sendable, Equatable {
+    public let total: Int
+    public let inFlight: Int
+    public let maxInFlight: Int
+}
+
+/// Credentials a fake accepts. Empty sets: any credential is accepted (but still recorded).
+public struct FakeCredentials: Codable, Sendable, Equatable {
+    public var oauthTokens: Set<String>
+    public var apiKeys: Set<String>
+
+    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = []) {
+        self.oauthTokens = oauthTokens
+        self.apiKeys = apiKeys
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        oauthTokens = try container.decodeIfPresent(Set<String>.self, forKey: .oauthTokens) ?? []
+        apiKeys = try container.decodeIfPresent(Set<String>.self, forKey: .apiKeys) ?? []
+    }
+}

@@ -1,0 +1,65 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a fake's router on a loopback port (0 = pick a free one) until `stop()`.
+public final class FakeServer: Sendable {
+    public let port: Int
+    public let state: FakeState
+    private let group: ServiceGroup
+    private let task: Task<Void, Error>
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(port: Int, state: FakeState, group: ServiceGroup, task: Task<Void, Error>) {
+        self.port = port
+        self.state = state
+        self.group = group
+        self.task = task
+    }
+
+    /// A fake Anthropic API (OAuth and Console styles) with its control API.
+    public static func anthropic(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
+        let state = FakeState()
+        let router = Router()
+        FakeControlAPI(state: state).register(on: router)
+        FakeAnthropic(state: state).register(on: router)
+        return try await start(router: router, state: state, host: host, port: port, logger: logger)
+    }
+
+    public static func start(router: Router<BasicRequestContext>, state: FakeState, host: String, port: Int, logger: Logger) async throws -> FakeServer {
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = portStream.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            task.cancel()
+            throw FakeServerError.couldNotBind(host: host, port: port)
+        }
+        return FakeServer(port: bound, state: state, group: group, task: task)
+    }
+
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+public enum FakeServerError: Error, CustomStringConvertible {
+    case couldNotBind(host: String, port: Int)
+
+    public var description: String {
+        switch self {
+        case .couldNotBind(let host, let port): return "fake server could not listen on \(host):\(port)"
+        }
+    }
+}
