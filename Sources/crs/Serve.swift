@@ -39,14 +39,23 @@ struct Serve: AsyncParsableCommand {
         }
 
         let redis = RedisClient(configuration: try configuration.redisConfiguration(url: redisURL), logger: Logger(label: "crs.redis"))
-        let relay = RelayApplication(configuration: configuration, redis: redis, logger: Logger(label: "crs.server"))
-        let application = relay.buildApplication()
-        services.append(application)
+        let relayServices = await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
+        if let generated = try await relayServices.credentials.bootstrap(
+            username: configuration.adminUsername, password: configuration.adminPassword, logger: logger) {
+            // Printed once, to the console only (never into the structured log).
+            print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
+            print("  username: \(generated.username)")
+            print("  password: \(generated.password)")
+        }
+        services.append(InvalidationListener(redis: redis, accounts: relayServices.accounts, logger: Logger(label: "crs.invalidation")))
+        let relay = RelayApplication(services: relayServices, logger: Logger(label: "crs.server"))
+        services.append(relay.buildApplication())
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        await relayServices.upstream.shutdown()
         await redis.shutdown()
     }
 }

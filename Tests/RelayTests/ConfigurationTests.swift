@@ -18,7 +18,7 @@ struct ConfigurationTests {
     }
 
     @Test(arguments: [
-        (["CRS_PORT": "70000"], "CRS_PORT", "must be between 1 and 65535, got 70000"),
+        (["CRS_PORT": "70000"], "CRS_PORT", "must be between 0 and 65535, got 70000"),
         (["CRS_PORT": "http"], "CRS_PORT", "must be a whole number, got 'http'"),
         (["CRS_LOG_FORMAT": "xml"], "CRS_LOG_FORMAT", "must be one of text, json, got 'xml'"),
         (["CRS_REDIS_URL": "redis://host/abc"], "CRS_REDIS_URL", "is not usable: database 'abc' is not a number"),

@@ -21,10 +21,6 @@ struct HealthController: Sendable {
         let redis: RedisStatus
     }
 
-    func register(on router: Router<some RequestContext>) {
-        router.get("/health") { _, _ in try await self.check() }
-    }
-
     func check() async throws -> Response {
         let redisStatus: Body.RedisStatus
         do {

@@ -3,31 +3,59 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Composition root: builds the router and the Hummingbird application from a configuration and a Redis client.
+/// Composition root: the routes of a running relay.
 public struct RelayApplication {
-    public let configuration: RelayConfiguration
-    public let redis: RedisClient
+    public let services: RelayServices
     public let logger: Logger
 
-    public init(configuration: RelayConfiguration, redis: RedisClient, logger: Logger) {
-        self.configuration = configuration
-        self.redis = redis
+    public init(services: RelayServices, logger: Logger) {
+        self.services = services
         self.logger = logger
     }
 
-    public func buildRouter() -> Router<BasicRequestContext> {
-        let router = Router()
-        HealthController(redis: redis, startedAt: .now).register(on: router)
+    public func buildRouter() -> Router<RelayRequestContext> {
+        let router = Router(context: RelayRequestContext.self)
+        let health = HealthController(redis: services.redis, startedAt: .now)
+        router.get("/health") { _, _ in try await health.check() }
         router.get("/ping") { _, _ in "pong" }
+
+        // Client routes (Anthropic family), under /api and /claude.
+        let messages = ClaudeMessagesHandler(context: services.claude)
+        let info = ClaudeInfoController(keys: services.claude.keys, redis: services.redis)
+        for prefix in ["/api", "/claude", "/api/claude"] {
+            router.post("\(prefix)/v1/messages") { request, _ in await messages.handle(request, endpoint: .messages) }
+            router.post("\(prefix)/v1/messages/count_tokens") { request, _ in await messages.handle(request, endpoint: .countTokens) }
+            router.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
+            router.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
+        }
+
+        // Admin API: login is public (under /web and /admin); everything else needs the JWT.
+        let auth = AuthController(credentials: services.credentials, sessions: services.sessions)
+        for prefix in ["web", "admin"] {
+            let open = router.group(RouterPath(prefix)).add(middleware: AdminErrorMiddleware())
+            auth.registerPublic(on: open)
+        }
+        for prefix in ["admin", "web"] {
+            let admin = router.group(RouterPath(prefix))
+                .add(middleware: AdminErrorMiddleware())
+                .add(middleware: AdminAuthMiddleware(sessions: services.sessions))
+            auth.registerProtected(on: admin)
+            if prefix == "admin" {
+                APIKeysController(store: services.keys, redis: services.redis, clock: services.clock).register(on: admin)
+                for kind in AccountKind.all {
+                    AccountsController(kind: kind, store: services.accounts, clock: services.clock).register(on: admin)
+                }
+            }
+        }
         return router
     }
 
     /// The HTTP server plus `services` (embedded Redis supervisor, background jobs) in one service group.
-    public func buildApplication(services: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func buildApplication(services extra: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: services,
+            configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: nil),
+            services: extra,
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 
@@ -25,12 +26,18 @@ public struct RelayConfiguration: Sendable {
     public var upstreamTimeoutMilliseconds: Int
     public var shutdownGraceSeconds: Int
     public var timezoneOffsetHours: Int
+    /// Base URL of the Anthropic API for OAuth (claude-official) accounts.
+    public var claudeAPIURL: String
+    public var stickySessionTTLHours: Int
+    public var stickyRenewalThresholdMinutes: Int
+    public var maxUpstreamAttempts: Int
+    public var overloadMinutes: Int
 
     /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
     public init(environment: [String: String]) throws {
         let env = EnvironmentReader(values: environment)
         host = env.string("CRS_HOST", default: "0.0.0.0")
-        port = try env.int("CRS_PORT", default: 3000, range: 1...65535)
+        port = try env.int("CRS_PORT", default: 3000, range: 0...65535)  // 0: any free port (tests)
         redisURL = env.string("CRS_REDIS_URL")
         if let redisURL {
             do { _ = try RedisConfiguration(url: redisURL) } catch let error as RedisError {
@@ -63,6 +70,14 @@ public struct RelayConfiguration: Sendable {
         upstreamTimeoutMilliseconds = try env.int("CRS_UPSTREAM_TIMEOUT_MS", default: 600_000, range: 1000...3_600_000)
         shutdownGraceSeconds = try env.int("CRS_SHUTDOWN_GRACE_SECONDS", default: 30, range: 0...3600)
         timezoneOffsetHours = try env.int("CRS_TIMEZONE_OFFSET_HOURS", default: 8, range: -12...14)
+        claudeAPIURL = env.string("CRS_CLAUDE_API_URL", default: "https://api.anthropic.com")
+        guard let claudeURL = URL(string: claudeAPIURL), ["http", "https"].contains(claudeURL.scheme ?? ""), claudeURL.host != nil else {
+            throw ConfigurationError("CRS_CLAUDE_API_URL", "must be an http(s) URL, got '\(claudeAPIURL)'")
+        }
+        stickySessionTTLHours = try env.int("CRS_STICKY_SESSION_TTL_HOURS", default: 1, range: 1...720)
+        stickyRenewalThresholdMinutes = try env.int("CRS_STICKY_RENEWAL_THRESHOLD_MINUTES", default: 0, range: 0...43200)
+        maxUpstreamAttempts = try env.int("CRS_MAX_UPSTREAM_ATTEMPTS", default: 3, range: 1...10)
+        overloadMinutes = try env.int("CRS_OVERLOAD_MINUTES", default: 10, range: 0...1440)
     }
 
     /// The Redis client configuration for `url` with this relay's pool size and timeouts.

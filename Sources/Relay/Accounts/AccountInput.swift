@@ -1,0 +1,158 @@
+import Foundation
+
+/// Validates an admin account create/edit body for a kind and turns it into hash fields (plaintext secrets;
+/// `AccountStore` encrypts them). Unknown body fields are ignored; absent fields stay as stored.
+enum AccountInput {
+    struct Invalid: Error, CustomStringConvertible {
+        let field: String
+        let reason: String
+        var description: String { "\(field): \(reason)" }
+    }
+
+    static func fields(_ body: [String: Any], kind: AccountKind, creating: Bool) throws -> [String: String] {
+        var fields: [String: String] = [:]
+        try text(body, "name", into: &fields, required: creating, max: 100)
+        try text(body, "description", into: &fields, max: 500)
+        try integer(body, "priority", into: &fields, range: 1...100)
+        try boolean(body, "isActive", into: &fields)
+        try boolean(body, "schedulable", into: &fields)
+        if let type = body["accountType"], !(type is NSNull) {
+            guard let value = type as? String, ["shared", "dedicated", "group"].contains(value) else {
+                throw Invalid(field: "accountType", reason: "must be shared, dedicated or group")
+            }
+            fields["accountType"] = value
+        }
+        if body.keys.contains("proxy") { fields["proxy"] = try proxy(body["proxy"]) }
+        if let expiry = body["subscriptionExpiresAt"] ?? body["expiresAt"].flatMap({ kind == .claudeConsole ? $0 : nil }) {
+            fields["subscriptionExpiresAt"] = try timestamp(expiry, field: "subscriptionExpiresAt")
+        }
+        switch kind {
+        case .claudeConsole: try console(body, into: &fields, creating: creating)
+        default: try official(body, into: &fields, creating: creating)
+        }
+        return fields
+    }
+
+    private static func console(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
+        if let raw = body["apiUrl"] ?? (creating ? NSNull() : nil) {
+            guard let url = raw as? String, let parsed = URL(string: url.trimmingCharacters(in: .whitespaces)),
+                  ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw Invalid(field: "apiUrl", reason: "must be an http(s) URL")
+            }
+            fields["apiUrl"] = url.trimmingCharacters(in: .whitespaces)
+        }
+        if let raw = body["apiKey"], !(raw is NSNull) {
+            guard let key = raw as? String, !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Invalid(field: "apiKey", reason: "must be a non-empty string")
+            }
+            fields["apiKey"] = key.trimmingCharacters(in: .whitespaces)
+        } else if creating {
+            throw Invalid(field: "apiKey", reason: "is required")
+        }
+        if body.keys.contains("supportedModels") {
+            switch body["supportedModels"] {
+            case let array as [Any]:
+                let models = array.compactMap { $0 as? String }
+                fields["supportedModels"] = JSON.string(Dictionary(models.map { ($0, $0) }, uniquingKeysWith: { a, _ in a }))
+            case let object as [String: Any]:
+                guard object.values.allSatisfy({ $0 is String }) else {
+                    throw Invalid(field: "supportedModels", reason: "mapping values must be model names")
+                }
+                fields["supportedModels"] = JSON.string(object)
+            case is NSNull, nil:
+                fields["supportedModels"] = "{}"
+            default:
+                throw Invalid(field: "supportedModels", reason: "must be an array of models or a mapping object")
+            }
+        } else if creating {
+            fields["supportedModels"] = "{}"
+        }
+        if body.keys.contains("userAgent") {
+            fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? ""
+        }
+        try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
+        if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
+        try integer(body, "maxConcurrentTasks", into: &fields, range: 0...100_000)
+        if let quota = body["dailyQuota"], !(quota is NSNull) {
+            guard let value = JSON.number(quota) ?? (quota as? String).flatMap(Double.init), value >= 0 else {
+                throw Invalid(field: "dailyQuota", reason: "must be a number ≥ 0")
+            }
+            fields["dailyQuota"] = APIKeyInput.formatDecimal(value)
+        }
+        if let reset = body["quotaResetTime"] as? String {
+            guard reset.range(of: #"^([01]\d|2[0-3]):[0-5]\d$"#, options: .regularExpression) != nil else {
+                throw Invalid(field: "quotaResetTime", reason: "must be HH:mm")
+            }
+            fields["quotaResetTime"] = reset
+        }
+    }
+
+    private static func official(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
+        var accessToken = body["accessToken"] as? String
+        var refreshToken = body["refreshToken"] as? String
+        if let oauth = body["claudeAiOauth"] as? [String: Any] {
+            accessToken = (oauth["accessToken"] as? String) ?? accessToken
+            refreshToken = (oauth["refreshToken"] as? String) ?? refreshToken
+            if let expires = JSON.number(oauth["expiresAt"]) { fields["expiresAt"] = String(Int64(expires)) }
+            if let scopes = oauth["scopes"] as? [String] { fields["scopes"] = scopes.joined(separator: " ") }
+            if let info = oauth["subscriptionInfo"] { fields["subscriptionInfo"] = JSON.string(info) }
+            fields["claudeAiOauth"] = JSON.string(oauth)
+        }
+        if let expires = body["expiresAt"], let number = JSON.number(expires) { fields["expiresAt"] = String(Int64(number)) }
+        if let token = accessToken, !token.isEmpty { fields["accessToken"] = token }
+        if let token = refreshToken, !token.isEmpty { fields["refreshToken"] = token }
+        if creating, fields["accessToken"] == nil, fields["refreshToken"] == nil {
+            throw Invalid(field: "claudeAiOauth", reason: "an access token or refresh token is required")
+        }
+        if let email = body["email"] as? String { fields["email"] = email }
+        if let info = body["subscriptionInfo"], !(info is NSNull) { fields["subscriptionInfo"] = JSON.string(info) }
+        try boolean(body, "autoStopOnWarning", into: &fields)
+    }
+
+    // MARK: field helpers
+
+    private static func text(_ body: [String: Any], _ name: String, into fields: inout [String: String], required: Bool = false, max: Int) throws {
+        guard let raw = body[name], !(raw is NSNull) else {
+            if required { throw Invalid(field: name, reason: "is required") }
+            return
+        }
+        guard let value = raw as? String else { throw Invalid(field: name, reason: "must be a string") }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if required, trimmed.isEmpty { throw Invalid(field: name, reason: "must not be empty") }
+        guard trimmed.count <= max else { throw Invalid(field: name, reason: "must be at most \(max) characters") }
+        fields[name] = trimmed
+    }
+
+    private static func integer(_ body: [String: Any], _ name: String, into fields: inout [String: String], range: ClosedRange<Int>) throws {
+        guard let raw = body[name], !(raw is NSNull) else { return }
+        guard let value = JSON.int(raw), range.contains(value) else {
+            throw Invalid(field: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        fields[name] = String(value)
+    }
+
+    private static func boolean(_ body: [String: Any], _ name: String, into fields: inout [String: String]) throws {
+        guard let raw = body[name], !(raw is NSNull) else { return }
+        guard let value = JSON.bool(raw) else { throw Invalid(field: name, reason: "must be true or false") }
+        fields[name] = value ? "true" : "false"
+    }
+
+    private static func timestamp(_ raw: Any, field: String) throws -> String {
+        if raw is NSNull { return "" }
+        if let number = JSON.number(raw) { return ISOTime.string(Date(timeIntervalSince1970: number > 1e11 ? number / 1000 : number)) }
+        guard let text = raw as? String else { throw Invalid(field: field, reason: "must be a date") }
+        if text.isEmpty { return "" }
+        guard let date = ISOTime.parse(text) else { throw Invalid(field: field, reason: "is not an ISO-8601 date") }
+        return ISOTime.string(date)
+    }
+
+    private static func proxy(_ raw: Any?) throws -> String {
+        guard let raw, !(raw is NSNull) else { return "" }
+        guard let object = raw as? [String: Any] else { throw Invalid(field: "proxy", reason: "must be an object or null") }
+        if object.isEmpty || (object["enabled"].flatMap(JSON.bool) == false) { return "" }
+        guard UpstreamProxy(object) != nil else {
+            throw Invalid(field: "proxy", reason: "needs type (socks5, http, https), host and port")
+        }
+        return JSON.string(object)
+    }
+}

@@ -1,0 +1,36 @@
+/// What distinguishes one kind of upstream account in storage and scheduling. Adding a provider adds a kind.
+public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
+    /// The scheduler's name for it (Node's sticky mappings store this as `accountType`).
+    public let name: String
+    /// The account type written into usage records (`claude`, `claude-console`, …).
+    public let usageType: String
+    /// The `platform` field Node stores in the hash.
+    public let platform: String
+    public let keyPrefix: String
+    /// Node keeps shared accounts of some kinds in a set as well.
+    public let sharedSet: String?
+    public let salt: SecretSalt
+    public let secretFields: Set<String>
+    /// The API key field that binds a key to one account of this kind.
+    public let bindingField: String
+    /// The admin API path segment.
+    public let adminPath: String
+
+    public var description: String { name }
+
+    public func redisKey(_ id: String) -> String { keyPrefix + id }
+
+    public static let claudeOfficial = AccountKind(
+        name: "claude-official", usageType: "claude", platform: "claude", keyPrefix: "claude:account:", sharedSet: nil,
+        salt: .claudeOAuth, secretFields: ["email", "password", "claudeAiOauth", "accessToken", "refreshToken"],
+        bindingField: "claudeAccountId", adminPath: "claude-accounts")
+
+    public static let claudeConsole = AccountKind(
+        name: "claude-console", usageType: "claude-console", platform: "claude-console", keyPrefix: "claude_console_account:",
+        sharedSet: RedisKeys.sharedClaudeConsoleAccounts, salt: .claudeConsole, secretFields: ["apiKey"],
+        bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts")
+
+    /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
+    public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole]
+    public static let all: [AccountKind] = claudeFamily
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// An account as the admin API shows it: typed values, secrets masked (never the plaintext), health spelled out.
+enum AccountPresenter {
+    static func json(_ account: AccountRecord, store: AccountStore, now: Date) -> [String: Any] {
+        var object: [String: Any] = [:]
+        for (name, value) in account.fields {
+            if account.kind.secretFields.contains(name) {
+                object[name] = mask((try? store.secret(account, name)) ?? nil)
+                continue
+            }
+            switch name {
+            case "priority", "rateLimitDuration", "maxConcurrentTasks": object[name] = Int(value) ?? 0
+            case "dailyQuota", "dailyUsage": object[name] = Double(value) ?? 0
+            case "isActive", "schedulable", "autoStopOnWarning", "rateLimitAutoStopped": object[name] = value == "true"
+            case "supportedModels": object[name] = account.modelMapping
+            case "subscriptionInfo", "extInfo": object[name] = JSON.object(Data(value.utf8)) ?? NSNull()
+            case "proxy":
+                var proxy = JSON.object(Data(value.utf8))
+                if proxy?["password"] != nil { proxy?["password"] = "********" }
+                object[name] = proxy ?? NSNull()
+            default: object[name] = value
+            }
+        }
+        if object["accountType"] == nil { object["accountType"] = account.accountType }
+        object["platform"] = account.kind.platform
+        switch AccountHealth.availability(of: account, at: now) {
+        case .available:
+            object["health"] = ["state": "available"]
+        case .rateLimited(let until):
+            object["health"] = ["state": "rate_limited", "until": ISOTime.string(until)]
+            object["rateLimitStatus"] = ["isRateLimited": true, "rateLimitEndAt": ISOTime.string(until),
+                                         "minutesRemaining": max(0, Int(until.timeIntervalSince(now) / 60))]
+        case .unavailable(let reason):
+            object["health"] = ["state": "unavailable", "reason": reason]
+        }
+        return object
+    }
+
+    /// `****abcd` for long secrets, `****` otherwise; nil stays nil.
+    static func mask(_ secret: String?) -> Any {
+        guard let secret, !secret.isEmpty else { return NSNull() }
+        return secret.count >= 16 ? "****" + secret.suffix(4) : "****"
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Upstream accounts in Redis (Node layout, secrets AES-encrypted with the kind's salt), with an in-process
+/// directory so scheduling needs no Redis round trip. Every write here updates the directory and publishes an
+/// invalidation on `crs:invalidate`, so other relay instances reload that record; the directory is also
+/// reloaded when older than `maxAge` (a safety net for writes made by other tools).
+public final class AccountStore: Sendable {
+    public enum Failure: Error, Equatable {
+        case notFound
+        case invalid(String)
+    }
+
+    let redis: RedisClient
+    let cipher: SecretCipher
+    let clock: RelayClock
+    let logger: Logger
+    let maxAge: TimeInterval
+    private let directory = NIOLockedValueBox<[AccountKind: (records: [String: AccountRecord], loadedAt: Date)]>([:])
+
+    public init(redis: RedisClient, cipher: SecretCipher, clock: RelayClock, logger: Logger, maxAge: TimeInterval = 30) {
+        self.redis = redis
+        self.cipher = cipher
+        self.clock = clock
+        self.logger = logger
+        self.maxAge = maxAge
+    }
+
+    // MARK: reads
+
+    /// Every account of a kind, from the directory (reloaded from Redis when stale).
+    public func all(_ kind: AccountKind) async throws -> [AccountRecord] {
+        if let entry = directory.withLockedValue({ $0[kind] }), Date().timeIntervalSince(entry.loadedAt) < maxAge {
+            return Array(entry.records.values)
+        }
+        return try await reload(kind)
+    }
+
+    public func get(_ kind: AccountKind, _ id: String) async throws -> AccountRecord? {
+        if let cached = directory.withLockedValue({ $0[kind]?.records[id] }) { return cached }
+        return try await fetch(kind, id)
+    }
+
+    /// Reads the record from Redis (bypassing the directory) and stores it in the directory.
+    @discardableResult
+    public func fetch(_ kind: AccountKind, _ id: String) async throws -> AccountRecord? {
+        let fields = try await redis.send("HGETALL", RedisArgument(kind.redisKey(id))).stringDictionary
+        let record = fields.isEmpty ? nil : AccountRecord(kind: kind, fields: fields)
+        directory.withLockedValue { state in
+            guard state[kind] != nil else { return }
+            if let record { state[kind]!.records[id] = record } else { state[kind]!.records.removeValue(forKey: id) }
+        }
+        return record
+    }
+
+    @discardableResult
+    public func reload(_ kind: AccountKind) async throws -> [AccountRecord] {
+        let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") }
+        let replies = try await redis.pipeline(keys.map { RedisCommand("HGETALL", RedisArgument($0)) })
+        let records = replies.map(\.stringDictionary).filter { !$0.isEmpty }.map { AccountRecord(kind: kind, fields: $0) }
+        directory.withLockedValue { $0[kind] = (Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), Date()) }
+        return records
+    }
+
+    /// A decrypted secret field (nil when empty). Node-encrypted and legacy values both decrypt.
+    public func secret(_ account: AccountRecord, _ field: String) throws -> String? {
+        guard let stored = account.nonEmpty(field) else { return nil }
+        return try cipher.decrypt(stored, salt: account.kind.salt)
+    }
+
+    // MARK: writes
+
+    /// Creates an account; `fields` holds plaintext secrets, which are encrypted here.
+    public func create(_ kind: AccountKind, fields input: [String: String]) async throws -> AccountRecord {
+        let now = ISOTime.string(clock.now)
+        var fields: [String: String] = [
+            "id": UUID().uuidString.lowercased(), "platform": kind.platform, "isActive": "true", "schedulable": "true",
+            "status": "active", "errorMessage": "", "accountType": "shared", "priority": "50",
+            "createdAt": now, "updatedAt": now, "lastUsedAt": "",
+        ]
+        fields.merge(try encrypting(input, kind: kind)) { _, new in new }
+        let record = AccountRecord(kind: kind, fields: fields)
+        var commands = [RedisCommand("HSET", arguments: [RedisArgument(kind.redisKey(record.id))] + APIKeyStore.flatten(fields))]
+        commands += sharedSetCommands(record)
+        _ = try await redis.transaction(commands)
+        await stored(record)
+        return record
+    }
+
+    /// Applies admin changes (plaintext secrets are encrypted; an absent secret keeps the stored one).
+    public func update(_ kind: AccountKind, _ id: String, changes input: [String: String]) async throws -> AccountRecord {
+        guard var record = try await fetch(kind, id) else { throw Failure.notFound }
+        var changes = try encrypting(input, kind: kind)
+        changes["updatedAt"] = ISOTime.string(clock.now)
+        record.fields.merge(changes) { _, new in new }
+        var commands = [RedisCommand("HSET", arguments: [RedisArgument(kind.redisKey(id))] + APIKeyStore.flatten(changes))]
+        commands += sharedSetCommands(record)
+        _ = try await redis.transaction(commands)
+        await stored(record)
+        return record
+    }
+
+    public func delete(_ kind: AccountKind, _ id: String) async throws {
+        guard try await fetch(kind, id) != nil else { throw Failure.notFound }
+        var commands = [RedisCommand("DEL", RedisArgument(kind.redisKey(id)))]
+        if let set = kind.sharedSet { commands.append(RedisCommand("SREM", RedisArgument(set), RedisArgument(id))) }
+        _ = try await redis.transaction(commands)
+        directory.withLockedValue { _ = $0[kind]?.records.removeValue(forKey: id) }
+        await publish(kind, id)
+    }
+
+    /// Writes health or bookkeeping fields (no secrets) and tells the other instances.
+    public func mark(_ account: AccountRecord, _ changes: [String: String]) async {
+        guard !changes.isEmpty else { return }
+        var record = account
+        record.fields.merge(changes) { _, new in new }
+        do {
+            try await redis.send(RedisCommand("HSET", arguments: [RedisArgument(account.kind.redisKey(account.id))] + APIKeyStore.flatten(changes)))
+            await stored(record)
+        } catch {
+            logger.warning("could not record account state", metadata: ["account": "\(account.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Updates the directory without a write (the caller already wrote, e.g. in a usage pipeline).
+    func remember(_ record: AccountRecord) {
+        directory.withLockedValue { state in
+            if state[record.kind] != nil { state[record.kind]!.records[record.id] = record }
+        }
+    }
+
+    // MARK: invalidation
+
+    /// Handles `crs:invalidate` messages of the form `account:<kind>:<id>`; a reconnect drops the whole directory.
+    public func handle(_ event: RedisSubscriber.Event) async {
+        switch event {
+        case .reconnected:
+            directory.withLockedValue { $0 = [:] }
+        case .message(let message):
+            let parts = message.text.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, parts[0] == "account", let kind = AccountKind.all.first(where: { $0.name == parts[1] }) else { return }
+            _ = try? await fetch(kind, parts[2])
+        }
+    }
+
+    private func stored(_ record: AccountRecord) async {
+        remember(record)
+        await publish(record.kind, record.id)
+    }
+
+    private func publish(_ kind: AccountKind, _ id: String) async {
+        _ = try? await redis.send("PUBLISH", RedisArgument(RedisKeys.invalidationChannel), RedisArgument("account:\(kind.name):\(id)"))
+    }
+
+    private func sharedSetCommands(_ record: AccountRecord) -> [RedisCommand] {
+        guard let set = record.kind.sharedSet else { return [] }
+        let shared = record.accountType == "shared"
+        return [RedisCommand(shared ? "SADD" : "SREM", RedisArgument(set), RedisArgument(record.id))]
+    }
+
+    private func encrypting(_ input: [String: String], kind: AccountKind) throws -> [String: String] {
+        var output = input
+        for field in kind.secretFields {
+            guard let plain = input[field] else { continue }
+            output[field] = try cipher.encrypt(plain, salt: kind.salt)
+        }
+        return output
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+
+/// `/admin/<kind>-accounts…` for one account kind, Node paths and shapes; secrets never leave unmasked.
+struct AccountsController {
+    let kind: AccountKind
+    let store: AccountStore
+    let clock: RelayClock
+
+    func register(on admin: RouterGroup<RelayRequestContext>) {
+        let path = kind.adminPath
+        admin.get(RouterPath(path)) { _, _ -> Response in
+            let accounts = try await store.reload(kind).sorted { ($0.fields["createdAt"] ?? "") < ($1.fields["createdAt"] ?? "") }
+            return AdminReply.data(accounts.map(present))
+        }
+        admin.post(RouterPath(path)) { request, _ -> Response in
+            let fields = try input(await AdminReply.body(request), creating: true)
+            return AdminReply.data(present(try await store.create(kind, fields: fields)))
+        }
+        admin.get(RouterPath("\(path)/:id")) { _, context -> Response in
+            AdminReply.data(present(try await existing(context)))
+        }
+        admin.put(RouterPath("\(path)/:id")) { request, context -> Response in
+            let account = try await existing(context)
+            let fields = try input(await AdminReply.body(request), creating: false)
+            return AdminReply.data(present(try await store.update(kind, account.id, changes: fields)))
+        }
+        admin.delete(RouterPath("\(path)/:id")) { _, context -> Response in
+            let account = try await existing(context)
+            try await store.delete(kind, account.id)
+            return AdminReply.ok(["message": "Account deleted"])
+        }
+        admin.put(RouterPath("\(path)/:id/toggle-schedulable")) { _, context -> Response in
+            let account = try await existing(context)
+            let updated = try await store.update(kind, account.id, changes: ["schedulable": account.schedulable ? "false" : "true"])
+            return AdminReply.ok(["schedulable": updated.schedulable, "data": present(updated)])
+        }
+        admin.put(RouterPath("\(path)/:id/toggle")) { _, context -> Response in
+            let account = try await existing(context)
+            let updated = try await store.update(kind, account.id, changes: ["isActive": account.isActive ? "false" : "true"])
+            return AdminReply.ok(["isActive": updated.isActive, "data": present(updated)])
+        }
+        admin.post(RouterPath("\(path)/:id/reset-status")) { _, context -> Response in
+            let account = try await existing(context)
+            return AdminReply.data(present(try await store.update(kind, account.id, changes: AccountHealth.resetFields)))
+        }
+    }
+
+    private func existing(_ context: RelayRequestContext) async throws -> AccountRecord {
+        guard let account = try await store.fetch(kind, try context.parameters.require("id")) else {
+            throw AdminError(404, "Not Found", "Account not found")
+        }
+        return account
+    }
+
+    private func present(_ account: AccountRecord) -> [String: Any] {
+        AccountPresenter.json(account, store: store, now: clock.now)
+    }
+
+    private func input(_ body: [String: Any], creating: Bool) throws -> [String: String] {
+        do {
+            return try AccountInput.fields(body, kind: kind, creating: creating)
+        } catch let invalid as AccountInput.Invalid {
+            throw AdminError(400, "Invalid request", invalid.description)
+        }
+    }
+}

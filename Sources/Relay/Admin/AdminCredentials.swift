@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+import Logging
+import _CryptoExtras
+
+/// The admin login, stored in `session:admin_credentials` (Node's hash; `passwordHash` is ours:
+/// `scrypt$N$r$p$salt$hash`). Node's bcrypt hashes cannot be verified here: operators switching over set
+/// `CRS_ADMIN_USERNAME`/`CRS_ADMIN_PASSWORD` once (Node overwrote the hash from its init.json at every start too).
+public struct AdminCredentials: Sendable {
+    let redis: RedisClient
+    let clock: RelayClock
+
+    public init(redis: RedisClient, clock: RelayClock) {
+        self.redis = redis
+        self.clock = clock
+    }
+
+    /// At start-up: configured credentials replace the stored ones; with none stored and none configured, a
+    /// username and password are generated, stored hashed, and returned so the caller prints them once.
+    public func bootstrap(username: String?, password: String?, logger: Logger) async throws -> (username: String, password: String)? {
+        if let username, let password {
+            try await store(username: username, password: password)
+            logger.info("admin credentials set from CRS_ADMIN_USERNAME / CRS_ADMIN_PASSWORD", metadata: ["username": "\(username)"])
+            return nil
+        }
+        let existing = try await redis.send("HGETALL", RedisArgument(RedisKeys.adminCredentials)).stringDictionary
+        if let hash = existing["passwordHash"], hash.hasPrefix("scrypt$") { return nil }
+        let generatedUser = username ?? "cr_admin_" + Hex.encode((0..<4).map { _ in UInt8.random(in: .min ... .max) })
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        let generatedPassword = password ?? String((0..<16).map { _ in alphabet.randomElement()! })
+        try await store(username: generatedUser, password: generatedPassword)
+        return (generatedUser, generatedPassword)
+    }
+
+    public func store(username: String, password: String) async throws {
+        let now = ISOTime.string(clock.now)
+        try await redis.send(RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.adminCredentials)] + APIKeyStore.flatten([
+            "username": username, "passwordHash": try Self.hash(password), "updatedAt": now, "createdAt": now,
+        ])))
+    }
+
+    /// True when the pair matches (constant-time hash comparison).
+    public func verify(username: String, password: String) async throws -> Bool {
+        let stored = try await redis.send("HGETALL", RedisArgument(RedisKeys.adminCredentials)).stringDictionary
+        guard let storedUser = stored["username"], let hash = stored["passwordHash"] else { return false }
+        let matches = Self.check(password, against: hash)
+        guard matches, storedUser == username else { return false }
+        try await redis.send("HSET", RedisArgument(RedisKeys.adminCredentials), "lastLogin", RedisArgument(ISOTime.string(clock.now)))
+        return true
+    }
+
+    static func hash(_ password: String, salt: [UInt8] = (0..<16).map { _ in UInt8.random(in: .min ... .max) }) throws -> String {
+        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: 16384, blockSize: 8, parallelism: 1)
+        return "scrypt$16384$8$1$\(Hex.encode(salt))$\(key.withUnsafeBytes { Hex.encode($0) })"
+    }
+
+    static func check(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$").map(String.init)
+        guard parts.count == 6, parts[0] == "scrypt", let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
+              let salt = Hex.decode(parts[4]), let expected = Hex.decode(parts[5]),
+              let derived = try? KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: expected.count, rounds: n, blockSize: r, parallelism: p)
+        else { return false }
+        let actual = derived.withUnsafeBytes { Array($0) }
+        guard actual.count == expected.count else { return false }
+        return zip(actual, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import NIOHTTP1
+
+/// Decides what an upstream failure says about the account that produced it (behaviour.md §6.5, upstreams.md
+/// §2.3, §3) and whether another account may be tried. Time-bound marks carry their end, so accounts recover
+/// by themselves; unauthorized and blocked accounts wait for an admin (or a successful token refresh).
+public enum ClaudeErrorClassifier {
+    public struct Verdict: Equatable, Sendable {
+        public var mark: AccountHealth.Mark?
+        /// Another account may serve this request (nothing was sent to the client yet).
+        public var failover: Bool
+        /// Count toward the repeated-5xx rule.
+        public var countsAsServerError: Bool = false
+    }
+
+    public struct Settings: Sendable {
+        public var overloadMinutes: Int = 10
+        public var defaultRateLimitMinutes: Int = 60
+        public var forbiddenMinutes: Int = 30
+        public init() {}
+    }
+
+    public static func classify(status: Int, headers: HTTPHeaders, body: String, account: AccountRecord, now: Date, settings: Settings = Settings()) -> Verdict {
+        let message = body.lowercased()
+        let disabled = ["organization has been disabled", "account has been disabled", "account is disabled",
+                        "oauth authentication is currently not allowed"].contains { message.contains($0) }
+        switch status {
+        case 401:
+            return Verdict(mark: .unauthorized("upstream 401: \(snippet(body))"), failover: true)
+        case 403:
+            if disabled { return Verdict(mark: .blocked("upstream 403: \(snippet(body))"), failover: true) }
+            return Verdict(mark: .temporaryError(until: now.addingTimeInterval(Double(settings.forbiddenMinutes * 60)), "upstream 403: \(snippet(body))"), failover: true)
+        case 400 where disabled:
+            return Verdict(mark: .blocked("upstream 400: \(snippet(body))"), failover: true)
+        case 429:
+            if message.contains("extra usage") { return Verdict(mark: nil, failover: false) }
+            guard let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) else {
+                return Verdict(mark: nil, failover: true)
+            }
+            return Verdict(mark: .rateLimited(until: until), failover: true)
+        case 529:
+            return Verdict(mark: .overloaded(until: now.addingTimeInterval(Double(settings.overloadMinutes * 60))), failover: true)
+        case 500...599:
+            return Verdict(mark: nil, failover: true, countsAsServerError: true)
+        default:
+            if message.contains("exceed your account's rate limit"),
+               let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) {
+                return Verdict(mark: .rateLimited(until: until), failover: true)
+            }
+            return Verdict(mark: nil, failover: false)
+        }
+    }
+
+    /// `anthropic-ratelimit-unified-reset` (Unix seconds) → `retry-after` (seconds or HTTP date) → the account's
+    /// own duration (Console `rateLimitDuration`, 0 = do not mark) → the default.
+    static func rateLimitEnd(headers: HTTPHeaders, account: AccountRecord, now: Date, settings: Settings) -> Date? {
+        if let reset = headers.first(name: "anthropic-ratelimit-unified-reset").flatMap(Double.init), reset > now.timeIntervalSince1970 {
+            return Date(timeIntervalSince1970: reset)
+        }
+        if let retry = headers.first(name: "retry-after") {
+            if let seconds = Double(retry), seconds > 0 { return now.addingTimeInterval(seconds) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            if let date = formatter.date(from: retry), date > now { return date }
+        }
+        if account.kind == .claudeConsole {
+            let minutes = Int(account.fields["rateLimitDuration"] ?? "") ?? 60
+            return minutes > 0 ? now.addingTimeInterval(Double(minutes * 60)) : nil
+        }
+        return now.addingTimeInterval(Double(settings.defaultRateLimitMinutes * 60))
+    }
+
+    static func snippet(_ body: String) -> String {
+        if let object = JSON.object(Data(body.utf8)), let error = object["error"] as? [String: Any], let message = error["message"] as? String {
+            return String(message.prefix(300))
+        }
+        return String(body.prefix(300))
+    }
+}

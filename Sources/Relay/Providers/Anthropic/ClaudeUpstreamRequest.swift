@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// What the relay sends upstream for one attempt.
+public struct UpstreamRequest: Sendable {
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+    public var proxy: UpstreamProxy?
+}
+
+/// Builds the Anthropic Messages request for an account (upstreams.md §2.1, §3; behaviour.md §13):
+/// - OAuth (claude-official): `{base}/v1/messages?beta=true`, `Authorization: Bearer`, `anthropic-beta` with the
+///   oauth flag merged with the client's betas;
+/// - Console: the account's own URL (`/v1/messages` appended once), `x-api-key` for `sk-ant-` keys, Bearer
+///   otherwise, the account's User-Agent (else a Claude Code one).
+/// Client headers pass through except transport, credential and browser headers; the client's relay key never
+/// leaves the relay. The body goes out as the client sent it, unless the account maps the model to another name.
+public enum ClaudeUpstreamRequest {
+    public enum Endpoint: Sendable { case messages, countTokens }
+
+    public static let defaultBeta = "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14"
+    public static let haikuBeta = "oauth-2025-04-20,interleaved-thinking-2025-05-14"
+    public static let defaultUserAgent = "claude-cli/2.0.52 (external, cli)"
+    public static let anthropicVersion = "2023-06-01"
+
+    static let droppedHeaders: Set<String> = [
+        "content-type", "user-agent", "x-api-key", "authorization", "host", "content-length", "connection", "keep-alive",
+        "proxy-authorization", "proxy-connection", "content-encoding", "transfer-encoding", "te", "trailer", "upgrade",
+        "origin", "referer", "accept-language", "accept-encoding", "accept", "cache-control", "pragma", "cookie",
+        "anthropic-dangerous-direct-browser-access", "x-goog-api-key", "api-key", "x-forwarded-for", "x-forwarded-proto",
+        "x-forwarded-host", "x-real-ip", "forwarded", "traceparent", "tracestate", "expect",
+    ]
+
+    public static func build(
+        account: AccountRecord, credential: String, endpoint: Endpoint, clientHeaders: HTTPFields, clientQuery: String?,
+        body: ByteBuffer, requestedModel: String, upstreamModel: String, officialBaseURL: String
+    ) -> UpstreamRequest {
+        var headers = HTTPHeaders()
+        for field in clientHeaders {
+            let name = field.name.canonicalName.lowercased()
+            if droppedHeaders.contains(name) || name.hasPrefix("sec-fetch-") || name.hasPrefix("sec-ch-ua") { continue }
+            if name == "anthropic-beta" || name == "anthropic-version" { continue }
+            headers.add(name: name, value: field.value)
+        }
+        headers.replaceOrAdd(name: "content-type", value: "application/json")
+        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
+        headers.replaceOrAdd(name: "anthropic-version", value: clientHeaders[HTTPField.Name("anthropic-version")!] ?? anthropicVersion)
+        let clientBetas = clientHeaders[values: HTTPField.Name("anthropic-beta")!]
+        let clientUserAgent = clientHeaders[.userAgent]
+        let url: String
+        switch account.kind {
+        case .claudeOfficial:
+            let base = officialBaseURL.hasSuffix("/") ? String(officialBaseURL.dropLast()) : officialBaseURL
+            url = base + (endpoint == .messages ? "/v1/messages?beta=true" : "/v1/messages/count_tokens?beta=true")
+            headers.replaceOrAdd(name: "authorization", value: "Bearer \(credential)")
+            let required = upstreamModel.lowercased().contains("haiku") ? haikuBeta : defaultBeta
+            headers.replaceOrAdd(name: "anthropic-beta", value: mergeBetas(required, clientBetas))
+            headers.replaceOrAdd(name: "user-agent", value: clientUserAgent ?? "claude-cli/1.0.119 (external, cli)")
+        default:
+            url = consoleURL(account.apiURL ?? "", endpoint: endpoint, query: clientQuery)
+            if credential.hasPrefix("sk-ant-") {
+                headers.replaceOrAdd(name: "x-api-key", value: credential)
+            } else {
+                headers.replaceOrAdd(name: "authorization", value: "Bearer \(credential)")
+            }
+            if !clientBetas.isEmpty { headers.replaceOrAdd(name: "anthropic-beta", value: mergeBetas("", clientBetas)) }
+            let claudeCodeClient = clientUserAgent.map(isClaudeCodeUserAgent) ?? false
+            headers.replaceOrAdd(name: "user-agent", value: account.userAgent ?? (claudeCodeClient ? clientUserAgent! : defaultUserAgent))
+        }
+        return UpstreamRequest(url: url, headers: headers, body: rewriteModel(body, from: requestedModel, to: upstreamModel), proxy: account.proxy)
+    }
+
+    /// `{apiUrl}` without trailing slashes, with `/v1/messages` exactly once (count_tokens: its own path).
+    static func consoleURL(_ apiURL: String, endpoint: Endpoint, query: String?) -> String {
+        var base = apiURL.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasSuffix("/v1/messages") { base.removeLast("/v1/messages".count) }
+        let path = endpoint == .messages ? "/v1/messages" : "/v1/messages/count_tokens"
+        let passQuery = query.flatMap { $0.isEmpty ? nil : $0 }.map { "?" + $0 } ?? ""
+        return base + path + passQuery
+    }
+
+    /// Required betas first, then the client's, each once.
+    static func mergeBetas(_ required: String, _ client: [String]) -> String {
+        var seen = Set<String>()
+        let all = (required.split(separator: ",") + client.flatMap { $0.split(separator: ",") })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+        return all.joined(separator: ",")
+    }
+
+    static func isClaudeCodeUserAgent(_ userAgent: String) -> Bool {
+        userAgent.hasPrefix("claude_code") || userAgent.range(of: #"^claude-cli/\d+\.\d+\.\d+"#, options: .regularExpression) != nil
+    }
+
+    /// Replaces the top-level `model` only when the account maps it to another name; otherwise the bytes are untouched.
+    static func rewriteModel(_ body: ByteBuffer, from requested: String, to upstream: String) -> ByteBuffer {
+        guard requested != upstream, var object = JSON.object(Data(buffer: body)) else { return body }
+        object["model"] = upstream
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else { return body }
+        return ByteBuffer(bytes: data)
+    }
+}

@@ -1,0 +1,247 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// `POST /api/v1/messages` and `/count_tokens`, top to bottom:
+/// authenticate → read and check the body → policy (permission, model blacklist, client whitelist) →
+/// schedule an account → build the upstream request → forward → on failure before the first byte, mark the
+/// account and try the next one → stream or return the reply → record usage and cost.
+public struct ClaudeMessagesHandler: Sendable {
+    let context: ClaudeRelayContext
+
+    public init(context: ClaudeRelayContext) {
+        self.context = context
+    }
+
+    public func handle(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint) async -> Response {
+        do {
+            return try await relay(request, endpoint: endpoint)
+        } catch let error as RelayError {
+            return error.anthropicResponse
+        } catch {
+            context.logger.error("relay failed", metadata: ["error": "\(error)"])
+            return RelayError(500, "api_error", "The relay failed to handle this request").anthropicResponse
+        }
+    }
+
+    private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint) async throws -> Response {
+        // 1. Authenticate and check the key's platform.
+        let key = try await context.keys.authenticate(headers: request.headers, query: request.uri.query)
+        guard key.permits(platform: "claude") else { throw RelayError.forbidden("This API key is not permitted to use Claude") }
+
+        // 2. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: context.settings.maxBodyBytes)
+        } catch {
+            throw RelayError(413, "request_too_large", "Request body exceeds \(context.settings.maxBodyBytes) bytes")
+        }
+        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
+        guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
+        if endpoint == .messages {
+            guard let messages = json["messages"] as? [Any] else { throw RelayError.badRequest("messages: field required (an array)") }
+            guard !messages.isEmpty else { throw RelayError.badRequest("messages: at least one message is required") }
+        }
+
+        // 3. Policy: model blacklist, client whitelist.
+        let restricted = key.restrictedModels
+        if restricted.contains(model) || restricted.contains(PriceTable.normalize(model)) {
+            throw RelayError.forbidden("This API key may not use model \(model)")
+        }
+        if !ClientRestriction.allows(key, path: request.uri.path, headers: request.headers, body: json) {
+            var error = RelayError.forbidden("Client not allowed: your client is not authorized to use this API key")
+            error.extraLists["allowedClients"] = key.allowedClients
+            error.extraStrings["userAgent"] = request.headers[.userAgent] ?? ""
+            throw error
+        }
+
+        // 4. Schedule and forward; fail over while nothing has been sent to the client.
+        let stream = endpoint == .messages && (JSON.bool(json["stream"]) ?? false)
+        let sessionHash = SessionHash.of(json)
+        var excluded = Set<String>()
+        var lastFailure: Response?
+        for attempt in 1...context.settings.maxAttempts {
+            let selection: ClaudeScheduler.Selection
+            do {
+                selection = try await context.scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded)
+            } catch let failure as ClaudeScheduler.Failure {
+                if let lastFailure { return lastFailure }
+                throw Self.relayError(failure, now: context.clock.now)
+            }
+            let account = selection.account
+            let outcome = try await attemptUpstream(request, key: key, body: body, account: account, selection: selection, model: model, endpoint: endpoint, stream: stream)
+            switch outcome {
+            case .done(let response, let usage):
+                if let usage { scheduleRecording(key: key, account: account, model: model, usage: usage) }
+                return response
+            case .streaming(let response):
+                return response
+            case .failed(let response, let failover):
+                lastFailure = response
+                await context.scheduler.forget(sessionHash: sessionHash)
+                guard failover, !selection.isDedicated, attempt < context.settings.maxAttempts else { return response }
+                excluded.insert(account.id)
+                context.logger.notice("failing over to another account", metadata: ["from": "\(account.id)", "attempt": "\(attempt)"])
+            }
+        }
+        return lastFailure ?? RelayError.unavailable("No upstream account could serve this request").anthropicResponse
+    }
+
+    enum AttemptOutcome {
+        case done(Response, TokenUsage?)
+        case streaming(Response)
+        case failed(Response, failover: Bool)
+    }
+
+    private func attemptUpstream(
+        _ request: Request, key: APIKeyRecord, body: ByteBuffer, account: AccountRecord, selection: ClaudeScheduler.Selection,
+        model: String, endpoint: ClaudeUpstreamRequest.Endpoint, stream: Bool
+    ) async throws -> AttemptOutcome {
+        let secretField = account.kind == .claudeOfficial ? "accessToken" : "apiKey"
+        guard let credential = try? context.accounts.secret(account, secretField) else {
+            await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
+            return .failed(RelayError.unavailable("Account \(account.name) has no usable credential").anthropicResponse, failover: true)
+        }
+        let upstreamRequest = ClaudeUpstreamRequest.build(
+            account: account, credential: credential, endpoint: endpoint, clientHeaders: request.headers,
+            clientQuery: account.kind == .claudeConsole ? nil : request.uri.query, body: body, requestedModel: model,
+            upstreamModel: selection.upstreamModel, officialBaseURL: context.settings.officialBaseURL)
+        var outgoing = HTTPClientRequest(url: upstreamRequest.url)
+        outgoing.method = .POST
+        outgoing.headers = upstreamRequest.headers
+        outgoing.body = .bytes(upstreamRequest.body)
+
+        let response: HTTPClientResponse
+        do {
+            let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
+            response = try await context.upstream.client(for: upstreamRequest.proxy).execute(outgoing, deadline: deadline)
+        } catch {
+            await countServerError(account)
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
+            context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
+            let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
+            return .failed(failure.anthropicResponse, failover: true)
+        }
+
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            let verdict = ClaudeErrorClassifier.classify(status: status, headers: response.headers, body: String(buffer: errorBody),
+                                                         account: account, now: context.clock.now, settings: context.settings.classifier)
+            if let mark = verdict.mark {
+                await context.accounts.mark(account, AccountHealth.fields(for: mark, at: context.clock.now))
+                context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
+            }
+            if verdict.countsAsServerError { await countServerError(account) }
+            return .failed(Self.passThrough(status: status, headers: response.headers, body: errorBody), failover: verdict.failover)
+        }
+        await context.accounts.mark(account, AccountHealth.clearedFields(for: account))
+
+        guard stream else {
+            let replyBody = try await response.body.collect(upTo: 256 << 20)
+            var usage: TokenUsage?
+            if endpoint == .messages, let reply = JSON.object(Data(buffer: replyBody)), let raw = reply["usage"] as? [String: Any] {
+                usage = TokenUsage.anthropic(raw, model: reply["model"] as? String)
+            }
+            return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
+        }
+        return .streaming(streamingResponse(response, key: key, account: account, model: model))
+    }
+
+    /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
+    /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
+    private func streamingResponse(_ upstream: HTTPClientResponse, key: APIKeyRecord, account: AccountRecord, model: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = upstream.headers.first(name: "content-type") ?? "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("x-accel-buffering")!] = "no"
+        if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
+        let handler = self
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var meter = AnthropicStreamMeter()
+            var iterator = upstream.body.makeAsyncIterator()
+            var clientGone = false
+            var upstreamFailure: Error?
+            while true {
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await iterator.next()
+                } catch {
+                    upstreamFailure = error
+                    break
+                }
+                guard let chunk else { break }
+                meter.feed(chunk)
+                do {
+                    try await writer.write(chunk)
+                } catch {
+                    clientGone = true
+                    break
+                }
+            }
+            if !clientGone, upstreamFailure != nil || !meter.sawMessageStop, meter.streamError == nil {
+                // The upstream broke off: end the stream truthfully with a terminal error event.
+                let event = "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": "api_error", "message": "Upstream stream ended unexpectedly"]]) + "\n\n"
+                try? await writer.write(ByteBuffer(string: event))
+            }
+            if !clientGone { try? await writer.finish(nil) }
+            if upstreamFailure != nil { await handler.countServerError(account) }
+            let usage = meter.usage
+            if !usage.isEmpty { handler.scheduleRecording(key: key, account: account, model: model, usage: usage) }
+        })
+    }
+
+    // MARK: helpers
+
+    func scheduleRecording(key: APIKeyRecord, account: AccountRecord, model: String, usage: TokenUsage) {
+        let entry = UsageRecorder.Entry(keyID: key.id, accountID: account.id, accountKind: account.kind,
+                                        model: usage.model ?? model, usage: usage, at: context.clock.now)
+        let recorder = context.recorder
+        let logger = context.logger
+        Task {
+            do {
+                try await recorder.record(entry)
+            } catch {
+                logger.error("usage not recorded", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func countServerError(_ account: AccountRecord) async {
+        let counter = RedisKeys.accountFiveXXErrors(account.id)
+        guard let replies = try? await context.redis.pipeline([RedisCommand("INCR", RedisArgument(counter)), RedisCommand("EXPIRE", RedisArgument(counter), 300)]),
+              let count = replies.first?.int, count >= Int64(context.settings.serverErrorThreshold) else { return }
+        let until = context.clock.now.addingTimeInterval(Double(context.settings.serverErrorPauseMinutes * 60))
+        await context.accounts.mark(account, AccountHealth.fields(for: .temporaryError(until: until, "\(count) upstream errors in 5 minutes"), at: context.clock.now))
+    }
+
+    /// The upstream's status and body, with its content type and request id — never rewrapped.
+    static func passThrough(status: Int, headers upstream: HTTPHeaders, body: ByteBuffer) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = upstream.first(name: "content-type") ?? "application/json"
+        for name in ["request-id", "retry-after", "x-should-retry"] {
+            if let value = upstream.first(name: name), let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
+    }
+
+    static func relayError(_ failure: ClaudeScheduler.Failure, now: Date) -> RelayError {
+        switch failure {
+        case .boundAccountRateLimited(let name, let until):
+            var error = RelayError(429, "rate_limit_error", "The account bound to this key (\(name)) is rate limited until \(ISOTime.string(until))")
+            error.headers["retry-after"] = String(max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+            error.extraStrings["resetAt"] = ISOTime.string(until)
+            return error
+        case .boundAccountUnavailable(let name, let reason):
+            return RelayError.unavailable("The account bound to this key (\(name)) is unavailable: \(reason)")
+        case .boundAccountMissing(let id):
+            return RelayError.unavailable("The account bound to this key (\(id)) does not exist")
+        case .noAccount(let model):
+            return RelayError.unavailable("No available Claude account serves model \(model)")
+        }
+    }
+}

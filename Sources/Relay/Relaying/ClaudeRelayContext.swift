@@ -1,0 +1,40 @@
+import Logging
+
+/// Everything the Claude relay handler needs, built once at start-up.
+public struct ClaudeRelayContext: Sendable {
+    public let keys: ClientKeyAuthenticator
+    public let scheduler: ClaudeScheduler
+    public let accounts: AccountStore
+    public let upstream: UpstreamHTTPClients
+    public let recorder: UsageRecorder
+    public let redis: RedisClient
+    public let clock: RelayClock
+    public let settings: Settings
+    public let logger: Logger
+
+    public struct Settings: Sendable {
+        public var officialBaseURL = "https://api.anthropic.com"
+        public var maxBodyBytes = 60 * 1024 * 1024
+        public var upstreamTimeoutMilliseconds = 600_000
+        /// Accounts tried for one request while nothing has reached the client.
+        public var maxAttempts = 3
+        public var classifier = ClaudeErrorClassifier.Settings()
+        /// 5xx replies within 5 minutes after which an account rests for `serverErrorPauseMinutes`.
+        public var serverErrorThreshold = 3
+        public var serverErrorPauseMinutes = 5
+        public init() {}
+    }
+
+    public init(keys: ClientKeyAuthenticator, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
+                recorder: UsageRecorder, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
+        self.keys = keys
+        self.scheduler = scheduler
+        self.accounts = accounts
+        self.upstream = upstream
+        self.recorder = recorder
+        self.redis = redis
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+    }
+}

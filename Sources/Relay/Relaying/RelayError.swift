@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error the relay itself answers with (not an upstream's): status, the API family's error type and a message,
+/// plus fields a user needs (e.g. `allowedClients`) and headers (e.g. `Retry-After`).
+public struct RelayError: Error, Sendable, CustomStringConvertible {
+    public var status: Int
+    public var type: String
+    public var message: String
+    public var extraStrings: [String: String] = [:]
+    public var extraLists: [String: [String]] = [:]
+    public var headers: [String: String] = [:]
+
+    public init(_ status: Int, _ type: String, _ message: String) {
+        self.status = status
+        self.type = type
+        self.message = message
+    }
+
+    public var description: String { "\(status) \(type): \(message)" }
+
+    public static func badRequest(_ message: String) -> RelayError { RelayError(400, "invalid_request_error", message) }
+    public static func unauthorized(_ message: String) -> RelayError { RelayError(401, "authentication_error", message) }
+    public static func forbidden(_ message: String) -> RelayError { RelayError(403, "permission_error", message) }
+    public static func unavailable(_ message: String) -> RelayError { RelayError(503, "overloaded_error", message) }
+
+    /// The Anthropic error envelope: `{"type":"error","error":{"type","message"}, …extras}` — no `request_id`,
+    /// which is how a client tells a relay refusal from an upstream answer.
+    public var anthropicResponse: Response {
+        var object: [String: Any] = ["type": "error", "error": ["type": type, "message": message]]
+        for (key, value) in extraStrings { object[key] = value }
+        for (key, value) in extraLists { object[key] = value }
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        for (name, value) in headers { if let field = HTTPField.Name(name) { fields[field] = value } }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(data: JSON.data(object))))
+    }
+}

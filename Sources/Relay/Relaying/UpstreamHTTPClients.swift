@@ -1,0 +1,48 @@
+import AsyncHTTPClient
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One AsyncHTTPClient per distinct proxy (AHC's proxy is a client setting), each with a pool sized for a relay
+/// (AHC's default of 8 connections per host caps throughput). No response decompression: bytes pass through.
+public final class UpstreamHTTPClients: Sendable {
+    private let clients = NIOLockedValueBox<[UpstreamProxy?: HTTPClient]>([:])
+    let connectTimeout: TimeAmount
+    let connectionsPerHost: Int
+
+    public init(connectTimeoutMilliseconds: Int, connectionsPerHost: Int = 512) {
+        self.connectTimeout = .milliseconds(Int64(connectTimeoutMilliseconds))
+        self.connectionsPerHost = connectionsPerHost
+    }
+
+    public func client(for proxy: UpstreamProxy?) -> HTTPClient {
+        clients.withLockedValue { clients in
+            if let existing = clients[proxy] { return existing }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: connectTimeout, read: nil)
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+            configuration.decompression = .disabled
+            configuration.httpVersion = .automatic
+            if let proxy {
+                switch proxy.kind {
+                case .socks5:
+                    configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+                case .http, .https:
+                    let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+                    configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+                }
+            }
+            let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+            clients[proxy] = client
+            return client
+        }
+    }
+
+    public func shutdown() async {
+        let all = clients.withLockedValue { clients -> [HTTPClient] in
+            defer { clients = [:] }
+            return Array(clients.values)
+        }
+        for client in all { try? await client.shutdown() }
+    }
+}

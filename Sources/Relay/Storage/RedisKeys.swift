@@ -1,0 +1,50 @@
+/// Every Redis key the relay reads or writes, in the Node original's layout (behaviour.md §4.1), in one place.
+public enum RedisKeys {
+    // API keys
+    public static func apiKey(_ id: String) -> String { "apikey:\(id)" }
+    public static let apiKeyPrefix = "apikey:"
+    public static let apiKeyHashMap = "apikey:hash_map"
+
+    // Accounts
+    public static func claudeOfficialAccount(_ id: String) -> String { "claude:account:\(id)" }
+    public static func claudeConsoleAccount(_ id: String) -> String { "claude_console_account:\(id)" }
+    public static let sharedClaudeConsoleAccounts = "shared_claude_console_accounts"
+    public static func accountFiveXXErrors(_ id: String) -> String { "claude_account:\(id):5xx_errors" }
+    public static func accountUnauthorizedErrors(_ id: String) -> String { "claude_account:\(id):401_errors" }
+
+    // Scheduling
+    public static func claudeSessionMapping(_ hash: String) -> String { "unified_claude_session_mapping:\(hash)" }
+
+    // Admin
+    public static let adminCredentials = "session:admin_credentials"
+    public static func revokedAdminToken(_ jti: String) -> String { "crs:admin:revoked:\(jti)" }
+
+    // Usage (per key)
+    public static func usageTotal(_ keyID: String) -> String { "usage:\(keyID)" }
+    public static func usageDaily(_ keyID: String, _ date: String) -> String { "usage:daily:\(keyID):\(date)" }
+    public static func usageMonthly(_ keyID: String, _ month: String) -> String { "usage:monthly:\(keyID):\(month)" }
+    public static func usageHourly(_ keyID: String, _ hour: String) -> String { "usage:hourly:\(keyID):\(hour)" }
+    public static func usageModel(_ period: String, _ model: String, _ bucket: String) -> String { "usage:model:\(period):\(model):\(bucket)" }
+    public static func usageKeyModel(_ keyID: String, _ period: String, _ model: String, _ bucket: String) -> String {
+        "usage:\(keyID):model:\(period):\(model):\(bucket)"
+    }
+    public static func usageRecords(_ keyID: String) -> String { "usage:records:\(keyID)" }
+    public static func costDaily(_ keyID: String, _ date: String) -> String { "usage:cost:daily:\(keyID):\(date)" }
+    public static func costMonthly(_ keyID: String, _ month: String) -> String { "usage:cost:monthly:\(keyID):\(month)" }
+    public static func costHourly(_ keyID: String, _ hour: String) -> String { "usage:cost:hourly:\(keyID):\(hour)" }
+    public static func costTotal(_ keyID: String) -> String { "usage:cost:total:\(keyID)" }
+    public static func opusWeekly(_ keyID: String, _ week: String) -> String { "usage:opus:weekly:\(keyID):\(week)" }
+    public static func opusTotal(_ keyID: String) -> String { "usage:opus:total:\(keyID)" }
+    public static func systemMetricsMinute(_ unixMinute: Int64) -> String { "system:metrics:minute:\(unixMinute)" }
+
+    // Usage (per account)
+    public static func accountUsageTotal(_ accountID: String) -> String { "account_usage:\(accountID)" }
+    public static func accountUsage(_ period: String, _ accountID: String, _ bucket: String) -> String { "account_usage:\(period):\(accountID):\(bucket)" }
+    public static func accountUsageModel(_ period: String, _ accountID: String, _ model: String, _ bucket: String) -> String {
+        "account_usage:model:\(period):\(accountID):\(model):\(bucket)"
+    }
+
+    // Relay-only additions (the Node original has no equivalent; additive, never conflicting)
+    public static let unpricedModels = "crs:pricing:unpriced_models"
+    public static let invalidationChannel = "crs:invalidate"
+}

@@ -1,0 +1,109 @@
+import Foundation
+import NIOCore
+
+/// Watches an Anthropic SSE stream as it passes through (bytes are never changed or held back) and collects
+/// usage: input and cache numbers from `message_start`, output (cumulative) from `message_delta`. A stream may
+/// hold several message_start/message_delta pairs; they are summed. Only lines that can carry usage or an error
+/// are parsed as JSON.
+public struct AnthropicStreamMeter: Sendable {
+    private var partialLine: [UInt8] = []
+    private var finished: [TokenUsage] = []
+    private var current: TokenUsage?
+    public private(set) var sawMessageStop = false
+    /// The first in-stream `error` event's type and message, if any.
+    public private(set) var streamError: (type: String, message: String)?
+    public private(set) var malformedEvents = 0
+
+    public init() {}
+
+    public mutating func feed(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { bytes in
+            var start = 0
+            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+                if partialLine.isEmpty {
+                    line(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+                } else {
+                    partialLine.append(contentsOf: bytes[start..<index])
+                    let whole = partialLine
+                    partialLine.removeAll(keepingCapacity: true)
+                    whole.withUnsafeBytes { line($0) }
+                }
+                start = index + 1
+            }
+            if start < bytes.count {
+                partialLine.append(contentsOf: bytes[start..<bytes.count])
+                if partialLine.count > 4 << 20 { partialLine.removeAll() }  // a "line" of 4 MiB is not SSE; stop buffering it
+            }
+        }
+    }
+
+    /// Everything metered so far (a cut stream reports what it had received).
+    public var usage: TokenUsage {
+        var total = finished.reduce(TokenUsage(), +)
+        if let current { total = total + current }
+        return total
+    }
+
+    private mutating func line(_ raw: UnsafeRawBufferPointer) {
+        var bytes = raw[...]
+        if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+        guard bytes.count > 5, bytes.starts(with: Self.dataPrefix) else { return }
+        let payload = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(5))
+        guard Self.contains(payload, Self.messageMarker) || Self.contains(payload, Self.errorMarker) else { return }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any] else {
+            malformedEvents += 1
+            return
+        }
+        switch object["type"] as? String {
+        case "message_start":
+            if let current { finished.append(current) }
+            let message = object["message"] as? [String: Any]
+            current = TokenUsage.anthropic(message?["usage"] as? [String: Any] ?? [:], model: message?["model"] as? String)
+            current?.output = 0
+        case "message_delta":
+            guard let usage = object["usage"] as? [String: Any] else { return }
+            let delta = TokenUsage.anthropic(usage)
+            var pair = current ?? TokenUsage()
+            pair.output = max(pair.output, delta.output)
+            // Newer streams repeat input/cache numbers in message_delta (cumulative): keep the larger.
+            pair.input = max(pair.input, delta.input)
+            pair.cacheRead = max(pair.cacheRead, delta.cacheRead)
+            if delta.cacheCreate > pair.cacheCreate {
+                pair.cacheCreate5m = delta.cacheCreate5m
+                pair.cacheCreate1h = delta.cacheCreate1h
+            }
+            current = pair
+        case "message_stop":
+            sawMessageStop = true
+        case "error":
+            let error = object["error"] as? [String: Any]
+            if streamError == nil {
+                streamError = ((error?["type"] as? String) ?? "api_error", (error?["message"] as? String) ?? "")
+            }
+        default:
+            break
+        }
+    }
+
+    private static let dataPrefix = Array("data:".utf8)
+    private static let messageMarker = Array("\"message_".utf8)
+    private static let errorMarker = Array("\"error\"".utf8)
+
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count, let first = needle.first else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var match = true
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
+                    match = false
+                    break
+                }
+                if match { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Writes one request's usage and cost into every counter of the Node layout (behaviour.md §4.1) in a single
+/// pipelined round trip: per key, per model, per key+model, per account, the request log, cost counters,
+/// the weekly Opus counter and the realtime minute metrics.
+public final class UsageRecorder: Sendable {
+    public struct Entry: Sendable {
+        public var keyID: String
+        public var accountID: String
+        public var accountKind: AccountKind
+        /// The model as requested by the client (what the key pays for).
+        public var model: String
+        public var usage: TokenUsage
+        public var at: Date
+    }
+
+    let redis: RedisClient
+    let prices: PriceTable
+    let timezoneOffsetHours: Int
+    let logger: Logger
+    private let warnedModels = NIOLockedValueBox<Set<String>>([])
+
+    static let day: Int = 86400
+
+    public init(redis: RedisClient, prices: PriceTable, timezoneOffsetHours: Int, logger: Logger) {
+        self.redis = redis
+        self.prices = prices
+        self.timezoneOffsetHours = timezoneOffsetHours
+        self.logger = logger
+    }
+
+    /// Records the entry; returns the cost (nil when the model has no price).
+    @discardableResult
+    public func record(_ entry: Entry) async throws -> CostBreakdown? {
+        let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices)
+        if cost == nil { warnUnpriced(entry.model) }
+        let commands = Self.commands(for: entry, cost: cost, offsetHours: timezoneOffsetHours)
+        let replies = try await redis.pipeline(commands)
+        if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
+            throw RedisError.server("usage write failed: \(failure)")
+        }
+        return cost
+    }
+
+    static func commands(for entry: Entry, cost: CostBreakdown?, offsetHours: Int) -> [RedisCommand] {
+        let u = entry.usage
+        let buckets = TimeBuckets(entry.at, offsetHours: offsetHours)
+        let model = PriceTable.normalize(entry.model)
+        let key = entry.keyID
+        let account = entry.accountID
+        var commands: [RedisCommand] = []
+
+        func increment(_ redisKey: String, _ fields: [(String, Int)], ttl: Int? = nil) {
+            for (field, amount) in fields where amount != 0 || field == "requests" || field == "totalRequests" {
+                commands.append(RedisCommand("HINCRBY", RedisArgument(redisKey), RedisArgument(field), RedisArgument(amount)))
+            }
+            if let ttl { commands.append(RedisCommand("EXPIRE", RedisArgument(redisKey), RedisArgument(ttl))) }
+        }
+
+        let base: [(String, Int)] = [
+            ("tokens", u.tokens), ("inputTokens", u.input), ("outputTokens", u.output), ("cacheCreateTokens", u.cacheCreate),
+            ("cacheReadTokens", u.cacheRead), ("allTokens", u.allTokens), ("requests", 1),
+        ]
+        let ephemeral: [(String, Int)] = [("ephemeral5mTokens", u.cacheCreate5m), ("ephemeral1hTokens", u.cacheCreate1h)]
+        let modelFields: [(String, Int)] = [
+            ("inputTokens", u.input), ("outputTokens", u.output), ("cacheCreateTokens", u.cacheCreate),
+            ("cacheReadTokens", u.cacheRead), ("allTokens", u.allTokens), ("requests", 1),
+        ]
+        let longContext = cost?.isLongContext == true
+        let longFields: [(String, Int)] = longContext
+            ? [("longContextInputTokens", u.input), ("longContextOutputTokens", u.output), ("longContextRequests", 1)] : []
+
+        // Per key
+        increment(RedisKeys.usageTotal(key), [
+            ("totalTokens", u.tokens), ("totalInputTokens", u.input), ("totalOutputTokens", u.output),
+            ("totalCacheCreateTokens", u.cacheCreate), ("totalCacheReadTokens", u.cacheRead), ("totalAllTokens", u.allTokens),
+            ("totalEphemeral5mTokens", u.cacheCreate5m), ("totalEphemeral1hTokens", u.cacheCreate1h), ("totalRequests", 1),
+        ] + (longContext ? [("totalLongContextInputTokens", u.input), ("totalLongContextOutputTokens", u.output), ("totalLongContextRequests", 1)] : []))
+        increment(RedisKeys.usageDaily(key, buckets.date), base + ephemeral + longFields, ttl: 32 * day)
+        increment(RedisKeys.usageMonthly(key, buckets.month), base + ephemeral + longFields, ttl: 365 * day)
+        increment(RedisKeys.usageHourly(key, buckets.hour), base, ttl: 7 * day)
+
+        // Per model (global) and per key + model
+        increment(RedisKeys.usageModel("daily", model, buckets.date), modelFields, ttl: 32 * day)
+        increment(RedisKeys.usageModel("monthly", model, buckets.month), modelFields, ttl: 365 * day)
+        increment(RedisKeys.usageModel("hourly", model, buckets.hour), modelFields, ttl: 7 * day)
+        increment(RedisKeys.usageKeyModel(key, "daily", model, buckets.date), modelFields + ephemeral, ttl: 32 * day)
+        increment(RedisKeys.usageKeyModel(key, "monthly", model, buckets.month), modelFields + ephemeral, ttl: 365 * day)
+        increment(RedisKeys.usageKeyModel(key, "hourly", model, buckets.hour), modelFields, ttl: 7 * day)
+
+        // Per account
+        increment(RedisKeys.accountUsageTotal(account), [
+            ("totalTokens", u.tokens), ("totalInputTokens", u.input), ("totalOutputTokens", u.output),
+            ("totalCacheCreateTokens", u.cacheCreate), ("totalCacheReadTokens", u.cacheRead), ("totalAllTokens", u.allTokens),
+            ("totalRequests", 1),
+        ])
+        increment(RedisKeys.accountUsage("daily", account, buckets.date), base, ttl: 32 * day)
+        increment(RedisKeys.accountUsage("monthly", account, buckets.month), base, ttl: 365 * day)
+        increment(RedisKeys.accountUsage("hourly", account, buckets.hour), base + modelFields.map { ("model:\(model):\($0.0)", $0.1) }, ttl: 7 * day)
+        increment(RedisKeys.accountUsageModel("daily", account, model, buckets.date), modelFields, ttl: 32 * day)
+        increment(RedisKeys.accountUsageModel("monthly", account, model, buckets.month), modelFields, ttl: 365 * day)
+        increment(RedisKeys.accountUsageModel("hourly", account, model, buckets.hour), modelFields, ttl: 7 * day)
+
+        // Cost counters (only when the model is priced: an unknown cost is not $0)
+        if let cost {
+            let total = RedisArgument(String(format: "%.10f", cost.total))
+            for (redisKey, ttl) in [(RedisKeys.costDaily(key, buckets.date), 30 * day), (RedisKeys.costMonthly(key, buckets.month), 90 * day),
+                                    (RedisKeys.costHourly(key, buckets.hour), 7 * day), (RedisKeys.costTotal(key), 0)] {
+                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(redisKey), total))
+                if ttl > 0 { commands.append(RedisCommand("EXPIRE", RedisArgument(redisKey), RedisArgument(ttl))) }
+            }
+            let opusCounted = ["claude", "claude-console", "ccr"].contains(entry.accountKind.usageType) && model.contains("claude-opus")
+            if opusCounted {
+                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.opusWeekly(key, buckets.week)), total))
+                commands.append(RedisCommand("EXPIRE", RedisArgument(RedisKeys.opusWeekly(key, buckets.week)), RedisArgument(14 * day)))
+                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.opusTotal(key)), total))
+            }
+        }
+
+        // Request log (newest first, 200 kept)
+        var record: [String: Any] = [
+            "timestamp": ISOTime.string(entry.at), "model": entry.model, "accountId": account, "accountType": entry.accountKind.usageType,
+            "inputTokens": u.input, "outputTokens": u.output, "cacheCreateTokens": u.cacheCreate, "cacheReadTokens": u.cacheRead,
+            "ephemeral5mTokens": u.cacheCreate5m, "ephemeral1hTokens": u.cacheCreate1h, "totalTokens": u.allTokens,
+            "isLongContext": longContext,
+        ]
+        if let cost {
+            record["cost"] = (cost.total * 1e6).rounded() / 1e6
+            record["costBreakdown"] = ["input": cost.input, "output": cost.output, "cacheCreate": cost.cacheCreate,
+                                       "cacheRead": cost.cacheRead, "ephemeral5m": cost.cacheWrite5m, "ephemeral1h": cost.cacheWrite1h]
+        } else {
+            record["cost"] = NSNull()
+            record["costUnknown"] = true
+        }
+        commands.append(RedisCommand("LPUSH", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(JSON.string(record))))
+        commands.append(RedisCommand("LTRIM", RedisArgument(RedisKeys.usageRecords(key)), 0, 199))
+        commands.append(RedisCommand("EXPIRE", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(90 * day)))
+
+        // Realtime metrics (RPM/TPM)
+        increment(RedisKeys.systemMetricsMinute(buckets.unixMinute), [
+            ("requests", 1), ("totalTokens", u.allTokens), ("inputTokens", u.input), ("outputTokens", u.output),
+            ("cacheCreateTokens", u.cacheCreate), ("cacheReadTokens", u.cacheRead),
+        ], ttl: 600)
+
+        // Last use of key and account (the scheduler's least-recently-used order)
+        let stamp = RedisArgument(ISOTime.string(entry.at))
+        commands.append(RedisCommand("HSET", RedisArgument(RedisKeys.apiKey(key)), "lastUsedAt", stamp))
+        commands.append(RedisCommand("HSET", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
+        if cost == nil { commands.append(RedisCommand("SADD", RedisArgument(RedisKeys.unpricedModels), RedisArgument(entry.model))) }
+        return commands
+    }
+
+    private func warnUnpriced(_ model: String) {
+        let first = warnedModels.withLockedValue { $0.insert(model).inserted }
+        if first {
+            logger.warning("model has no price: tokens are recorded, cost is marked unknown", metadata: ["model": "\(model)"])
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import FakeUpstreams
+import Foundation
+import Logging
+import Relay
+
+/// A complete throwaway environment: an ephemeral `redis-server`, the fake upstreams, and N relay instances on
+/// that one Redis. Everything is torn down by `stop()` (also after failures: use `withHarness`).
+public final class RelayHarness: Sendable {
+    public static let adminUsername = "admin"
+    public static let adminPassword = "scenario-admin-password"
+    public static let encryptionKey = "scenario-encryption-key-0123456789"
+    public static let jwtSecret = "scenario-jwt-secret-0123456789-0123456789"
+
+    public let redisServer: RedisServerProcess
+    public let redis: RedisClient
+    public let anthropic: FakeServer
+    public let relays: [RunningRelay]
+
+    public var relay: RunningRelay { relays[0] }
+
+    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay]) {
+        self.redisServer = redisServer
+        self.redis = redis
+        self.anthropic = anthropic
+        self.relays = relays
+    }
+
+    public static func start(instances: Int = 1, overrides: [String: String] = [:], logLevel: Logger.Level = .error) async throws -> RelayHarness {
+        let redisServer = try await RedisServerProcess.start()
+        var started: [RunningRelay] = []
+        var fake: FakeServer?
+        do {
+            var logger = Logger(label: "crs.harness")
+            logger.logLevel = logLevel
+            fake = try await FakeServer.anthropic(logger: logger)
+            var environment = [
+                "CRS_ENCRYPTION_KEY": encryptionKey, "CRS_JWT_SECRET": jwtSecret, "CRS_REDIS_URL": redisServer.url,
+                "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
+                "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_LOG_LEVEL": logLevel.rawValue,
+            ]
+            environment.merge(overrides) { _, new in new }
+            environment["CRS_PORT"] = "0"
+            for _ in 0..<max(1, instances) {
+                started.append(try await RunningRelay.start(environment: environment, logger: logger))
+            }
+            let redis = try RedisClient(url: redisServer.url)
+            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started)
+        } catch {
+            for relay in started { await relay.stop() }
+            await fake?.stop()
+            await redisServer.stop()
+            throw error
+        }
+    }
+
+    public func stop() async {
+        for relay in relays { await relay.stop() }
+        await anthropic.stop()
+        await redis.shutdown()
+        await redisServer.stop()
+    }
+
+    /// Runs `body` in a fresh environment and always tears it down.
+    public static func with<T>(instances: Int = 1, overrides: [String: String] = [:], _ body: (RelayHarness) async throws -> T) async throws -> T {
+        let harness = try await start(instances: instances, overrides: overrides)
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
+}
