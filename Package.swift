@@ -91,5 +91,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: ["Scenario"]
+        ),
     ]
 )

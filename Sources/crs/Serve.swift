@@ -40,13 +40,15 @@ struct Serve: AsyncParsableCommand {
 
         let redis = RedisClient(configuration: try configuration.redisConfiguration(url: redisURL), logger: Logger(label: "crs.redis"))
         let relayServices = await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
-        if let generated = try await relayServices.credentials.bootstrap(
-            username: configuration.adminUsername, password: configuration.adminPassword, logger: logger) {
-            // Printed once, to the console only (never into the structured log).
-            print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
-            print("  username: \(generated.username)")
-            print("  password: \(generated.password)")
-        }
+        services.append(AdminBootstrapService(
+            credentials: relayServices.credentials, username: configuration.adminUsername, password: configuration.adminPassword,
+            logger: logger,
+            announce: { username, password in
+                // Printed once, to the console only (never into the structured log).
+                print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
+                print("  username: \(username)")
+                print("  password: \(password)")
+            }))
         services.append(InvalidationListener(redis: redis, accounts: relayServices.accounts, logger: Logger(label: "crs.invalidation")))
         let relay = RelayApplication(services: relayServices, logger: Logger(label: "crs.server"))
         services.append(relay.buildApplication())

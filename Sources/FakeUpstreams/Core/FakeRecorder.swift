@@ -70,6 +70,14 @@ public final class FakeState: Sendable {
 
     public func reset() { state.withLockedValue { $0 = State() } }
 
+    /// Forgets the recorded requests and peak concurrency, keeping behaviours and credentials.
+    public func clearRecord() {
+        state.withLockedValue { state in
+            state.requests = []
+            state.maxInFlight = state.inFlight
+        }
+    }
+
     /// Takes the next behaviour for `path` (or a default success).
     func nextBehavior(for path: String) -> FakeBehavior {
         state.withLockedValue { state in

@@ -5,30 +5,34 @@ import NIOCore
 enum HiredisEncoder {
     static func encode(_ command: RedisCommand, into buffer: inout ByteBuffer) {
         let args = command.arguments
-        var storage: [UInt8] = []
-        storage.reserveCapacity(args.reduce(0) { $0 + $1.bytes.count })
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(args.count)
-        lengths.reserveCapacity(args.count)
-        for argument in args {
-            offsets.append(storage.count)
-            lengths.append(argument.bytes.count)
-            storage.append(contentsOf: argument.bytes)
-        }
-        if storage.isEmpty { storage.append(0) }  // keep a valid base pointer for all-empty arguments
-        storage.withUnsafeBufferPointer { base in
-            let raw = UnsafeRawPointer(base.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var argv: [UnsafePointer<CChar>?] = offsets.map { raw + $0 }
-            var target: UnsafeMutablePointer<CChar>? = nil
-            let length = argv.withUnsafeMutableBufferPointer { argvPointer in
-                lengths.withUnsafeBufferPointer { lengthPointer in
-                    redisFormatCommandArgv(&target, Int32(args.count), argvPointer.baseAddress, lengthPointer.baseAddress)
+        let argc = args.count
+        var total = 0
+        for argument in args { total += argument.bytes.count }
+        // All scratch space (argument bytes laid end to end, argv, lengths) lives on the stack: the only heap
+        // allocation per command is hiredis's formatted output.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(total, 1)) { storage in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: argc) { argv in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: argc) { lengths in
+                    let base = UnsafeRawPointer(storage.baseAddress!).assumingMemoryBound(to: CChar.self)
+                    var offset = 0
+                    for (index, argument) in args.enumerated() {
+                        let count = argument.bytes.count
+                        if count > 0 {
+                            argument.bytes.withUnsafeBufferPointer { source in
+                                (storage.baseAddress! + offset).update(from: source.baseAddress!, count: count)
+                            }
+                        }
+                        argv[index] = base + offset
+                        lengths[index] = count
+                        offset += count
+                    }
+                    var target: UnsafeMutablePointer<CChar>? = nil
+                    let length = redisFormatCommandArgv(&target, Int32(argc), argv.baseAddress, lengths.baseAddress)
+                    guard length > 0, let target else { return }
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(length)))
+                    redisFreeCommand(target)
                 }
             }
-            guard length > 0, let target else { return }
-            buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(length)))
-            redisFreeCommand(target)
         }
     }
 }
@@ -76,9 +80,9 @@ final class HiredisDecoder {
         case REDIS_REPLY_STRING:
             return .bulk(bytes(value.str, value.len))
         case REDIS_REPLY_STATUS:
-            return .status(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+            return .status(text(value.str, value.len))
         case REDIS_REPLY_ERROR:
-            return .error(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+            return .error(text(value.str, value.len))
         case REDIS_REPLY_INTEGER:
             return .integer(Int64(value.integer))
         case REDIS_REPLY_ARRAY:
@@ -91,6 +95,12 @@ final class HiredisDecoder {
         default:
             return .null
         }
+    }
+
+    /// Decoded straight from hiredis's buffer (short statuses like OK/PONG need no heap allocation).
+    private static func text(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> String {
+        guard let pointer, length > 0 else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
     }
 
     private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {

@@ -1,9 +1,18 @@
 import NIOCore
 
-/// What the client writes into a connection: encoded commands and one promise per expected reply.
+/// What the client writes into a connection: encoded commands, how many replies they produce, and one promise
+/// completed with all of them (a pipeline costs one completion, not one per command).
 struct RedisOutbound {
     var buffer: ByteBuffer
-    var promises: [EventLoopPromise<RedisReply>]
+    var expected: Int
+    var promise: EventLoopPromise<[RedisReply]>
+}
+
+/// A batch waiting for its replies.
+struct PendingBatch {
+    var remaining: Int
+    var replies: [RedisReply]
+    let promise: EventLoopPromise<[RedisReply]>
 }
 
 /// Pairs replies with the commands that asked for them, in order (pipelining is just several queued promises).
@@ -14,7 +23,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let decoder = HiredisDecoder()
-    private var pending = CircularBuffer<EventLoopPromise<RedisReply>>(initialCapacity: 16)
+    private var pending = CircularBuffer<PendingBatch>(initialCapacity: 16)
     private var failure: RedisError?
     private let onPush: (@Sendable (RedisReply) -> Void)?
 
@@ -25,11 +34,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let outbound = unwrapOutboundIn(data)
         if let failure {
-            outbound.promises.forEach { $0.fail(failure) }
+            outbound.promise.fail(failure)
             promise?.fail(failure)
             return
         }
-        for replyPromise in outbound.promises { pending.append(replyPromise) }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(outbound.expected)
+        pending.append(PendingBatch(remaining: outbound.expected, replies: replies, promise: outbound.promise))
         context.write(wrapOutboundOut(outbound.buffer), promise: promise)
     }
 
@@ -46,8 +57,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         for reply in replies {
             if let onPush, Self.isPush(reply) {
                 onPush(reply)
-            } else if let promise = pending.popFirst() {
-                promise.succeed(reply)
+            } else if !pending.isEmpty {
+                let index = pending.startIndex
+                pending[index].replies.append(reply)
+                pending[index].remaining -= 1
+                if pending[index].remaining == 0 {
+                    let batch = pending.removeFirst()
+                    batch.promise.succeed(batch.replies)
+                }
             } else {
                 failAll(.protocolError("reply without a pending command"))
                 context.close(promise: nil)
@@ -77,7 +94,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failAll(_ error: RedisError) {
         if failure == nil { failure = error }
-        while let promise = pending.popFirst() { promise.fail(error) }
+        while let batch = pending.popFirst() { batch.promise.fail(error) }
     }
 
     private static func isPush(_ reply: RedisReply) -> Bool {

@@ -81,30 +81,25 @@ public final class RedisConnection: Sendable {
     /// Writes pre-encoded bytes and waits for `count` replies.
     func write(_ buffer: ByteBuffer, expectingReplies count: Int) async throws -> [RedisReply] {
         let loop = channel.eventLoop
-        let promises = (0..<count).map { _ in loop.makePromise(of: RedisReply.self) }
+        let promise = loop.makePromise(of: [RedisReply].self)
         let timeoutMilliseconds = Int(commandTimeout.nanoseconds / 1_000_000)
         let channel = self.channel
         let timer = loop.scheduleTask(in: commandTimeout) {
-            for promise in promises { promise.fail(RedisError.timeout(milliseconds: timeoutMilliseconds)) }
+            promise.fail(RedisError.timeout(milliseconds: timeoutMilliseconds))
             channel.pipeline.fireUserInboundEventTriggered(RedisTimeoutEvent(milliseconds: timeoutMilliseconds))
         }
-        // A write that never reaches the handler (channel already closed) must still fail the replies;
+        // A write that never reaches the handler (channel already closed) must still fail the batch;
         // completing an already-completed promise is a no-op in NIO.
         let written = loop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { _ in
-            for promise in promises { promise.fail(RedisError.connectionClosed) }
-        }
-        channel.writeAndFlush(RedisOutbound(buffer: buffer, promises: promises), promise: written)
+        written.futureResult.whenFailure { _ in promise.fail(RedisError.connectionClosed) }
+        channel.writeAndFlush(RedisOutbound(buffer: buffer, expected: count, promise: promise), promise: written)
         defer { timer.cancel() }
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(count)
         do {
-            for promise in promises { replies.append(try await promise.futureResult.get()) }
+            return try await promise.futureResult.get()
         } catch {
             broken.withLockedValue { $0 = true }
             throw error
         }
-        return replies
     }
 
     public func close() async {

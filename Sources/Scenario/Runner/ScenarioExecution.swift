@@ -1,0 +1,314 @@
+import FakeUpstreams
+import Foundation
+import Relay
+
+/// The state of one scenario while it runs: its environment, captured variables and the last response.
+struct ScenarioExecution {
+    let harness: RelayHarness
+    var variables: [String: String] = [:]
+    var lastExchange: HTTPExchange?
+
+    init(harness: RelayHarness) {
+        self.harness = harness
+        variables["fake"] = harness.anthropic.baseURL
+        variables["redis_url"] = harness.redisServer.url
+        for (index, relay) in harness.relays.enumerated() { variables["relay\(index)"] = relay.baseURL }
+        variables["relay"] = harness.relay.baseURL
+        variables["admin_username"] = RelayHarness.adminUsername
+        variables["admin_password"] = RelayHarness.adminPassword
+    }
+
+    func title(_ step: ScenarioStep) -> String {
+        if let target = step.spec[step.kind] as? String { return "\(step.kind) \(substitute(target))" }
+        return step.kind
+    }
+
+    mutating func perform(_ step: ScenarioStep) async -> [String] {
+        let spec = substitute(step.spec) as? [String: Any] ?? [:]
+        do {
+            switch step.kind {
+            case "login": return try await login(spec)
+            case "admin", "request": return try await http(step.kind, spec)
+            case "fake": return fake(spec)
+            case "expect_fake": return expectFake(spec)
+            case "redis": return try await redisCheck(spec)
+            case "seed": return try await seed(spec)
+            case "sleep_ms":
+                try await Task.sleep(nanoseconds: UInt64(max(0, (spec["sleep_ms"] as? Int) ?? 0)) * 1_000_000)
+                return []
+            case "advance_clock":
+                let seconds = ScenarioMatcher.number(spec["advance_clock"]) ?? 0
+                for relay in harness.relays { relay.services.clock.advance(by: seconds) }
+                return []
+            default:
+                return ["unknown step \(step.kind)"]
+            }
+        } catch {
+            return ["step failed: \(error)"]
+        }
+    }
+
+    // MARK: steps
+
+    private mutating func login(_ spec: [String: Any]) async throws -> [String] {
+        let relay = relayURL(spec)
+        let body = try JSONSerialization.data(withJSONObject: ["username": RelayHarness.adminUsername, "password": RelayHarness.adminPassword])
+        let exchange = try await HTTPExchange.send(method: "POST", url: relay + "/web/auth/login", body: body)
+        lastExchange = exchange
+        guard exchange.status == 200, let token = (exchange.json as? [String: Any])?["token"] as? String, !token.isEmpty else {
+            return ["login failed: \(exchange.status) \(exchange.body.prefix(300))"]
+        }
+        variables[(spec["as"] as? String) ?? "admin_token"] = token
+        return []
+    }
+
+    private mutating func http(_ kind: String, _ spec: [String: Any]) async throws -> [String] {
+        let parts = (spec[kind] as? String ?? "GET /").split(separator: " ", maxSplits: 1).map(String.init)
+        var headers = (spec["headers"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        if kind == "admin" {
+            switch spec["token"] as? String {
+            case "none"?: break
+            case let token?: headers["Authorization"] = "Bearer \(token)"
+            case nil: if let token = variables["admin_token"] { headers["Authorization"] = "Bearer \(token)" }
+            }
+        }
+        let body: Data?
+        if let raw = spec["raw_body"] as? String {
+            body = Data(raw.utf8)
+        } else if let object = spec["body"] {
+            body = try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])
+        } else {
+            body = nil
+        }
+        let url = relayURL(spec) + parts[1]
+        let count = max(1, (spec["parallel"] as? Int) ?? (spec["repeat"] as? Int) ?? 1)
+        var exchanges: [HTTPExchange] = []
+        if let parallel = spec["parallel"] as? Int, parallel > 1 {
+            let method = parts[0]
+            let sendHeaders = headers
+            exchanges = try await withThrowingTaskGroup(of: HTTPExchange.self) { group in
+                for _ in 0..<parallel { group.addTask { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        } else {
+            for _ in 0..<count { exchanges.append(try await HTTPExchange.send(method: parts[0], url: url, headers: headers, body: body)) }
+        }
+        var problems: [String] = []
+        for (index, exchange) in exchanges.enumerated() {
+            lastExchange = exchange
+            let found = expectations(spec["expect"] as? [String: Any] ?? [:], exchange)
+            if !found.isEmpty {
+                problems += found.map { exchanges.count > 1 ? "response \(index + 1) of \(exchanges.count): \($0)" : $0 }
+                break
+            }
+        }
+        if problems.isEmpty, let captures = spec["capture"] as? [String: Any], let exchange = exchanges.last {
+            for (name, path) in captures {
+                guard let value = JSONPath.lookup(exchange.json, "\(path)") else {
+                    problems.append("capture \(name): nothing at \(path)")
+                    continue
+                }
+                variables[name] = (value as? String) ?? ScenarioMatcher.render(value)
+            }
+        }
+        return problems
+    }
+
+    private func expectations(_ expect: [String: Any], _ exchange: HTTPExchange) -> [String] {
+        var problems: [String] = []
+        if let status = expect["status"], let problem = ScenarioMatcher.mismatch(exchange.status, status) { problems.append("status: \(problem)") }
+        for (name, matcher) in expect["headers"] as? [String: Any] ?? [:] {
+            if let problem = ScenarioMatcher.mismatch(exchange.header(name), matcher) { problems.append("header \(name): \(problem)") }
+        }
+        for (path, matcher) in expect["json"] as? [String: Any] ?? [:] {
+            if let problem = ScenarioMatcher.mismatch(JSONPath.lookup(exchange.json, path), matcher) { problems.append("json \(path): \(problem)") }
+        }
+        for needle in (expect["body_contains"] as? [Any] ?? []).map({ "\($0)" }) where !exchange.body.contains(needle) {
+            problems.append("body does not contain \"\(needle)\"")
+        }
+        for needle in (expect["body_not_contains"] as? [Any] ?? []).map({ "\($0)" }) where exchange.body.contains(needle) {
+            problems.append("body contains \"\(needle)\"")
+        }
+        if let events = expect["events"] as? [Any], let problem = ScenarioMatcher.mismatch(exchange.eventNames, events) {
+            problems.append("SSE events: \(problem)")
+        }
+        for event in (expect["events_contain"] as? [Any] ?? []).map({ "\($0)" }) where !exchange.eventNames.contains(event) {
+            problems.append("SSE events \(exchange.eventNames) lack \(event)")
+        }
+        return problems
+    }
+
+    private func fake(_ spec: [String: Any]) -> [String] {
+        let state = harness.anthropic.state
+        if (spec["reset"] as? Bool) == true { state.clearRecord() }
+        if (spec["clear"] as? Bool) == true { state.clearBehaviors() }
+        guard let behaviors = spec["behaviors"] ?? spec["fake"] as? [Any] else { return [] }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: behaviors)
+            state.enqueue(try JSONDecoder().decode([FakeBehavior].self, from: data))
+            return []
+        } catch {
+            return ["fake behaviours do not decode: \(error)"]
+        }
+    }
+
+    private func expectFake(_ spec: [String: Any]) -> [String] {
+        let state = harness.anthropic.state
+        let received = state.requests
+        var problems: [String] = []
+        if let count = spec["count"], let problem = ScenarioMatcher.mismatch(received.count, count) {
+            problems.append("fake request count: \(problem)")
+        }
+        if let peak = spec["max_in_flight"], let problem = ScenarioMatcher.mismatch(state.stats.maxInFlight, peak) {
+            problems.append("fake peak concurrency: \(problem)")
+        }
+        let specs = spec["requests"] as? [[String: Any]] ?? []
+        let window = (spec["last"] as? Bool) == true ? Array(received.suffix(specs.count)) : Array(received.prefix(specs.count))
+        for (index, expected) in specs.enumerated() {
+            guard index < window.count else {
+                problems.append("fake request \(index + 1): not received (only \(received.count))")
+                break
+            }
+            let request = window[index]
+            for (field, matcher) in expected {
+                let actual: Any?
+                switch field {
+                case "method": actual = request.method
+                case "path": actual = request.path
+                case "query": actual = request.query
+                case "credential": actual = request.credential
+                case "status": actual = request.status
+                case "headers":
+                    for (name, headerMatcher) in matcher as? [String: Any] ?? [:] {
+                        if let problem = ScenarioMatcher.mismatch(request.header(name), headerMatcher) {
+                            problems.append("fake request \(index + 1) header \(name): \(problem)")
+                        }
+                    }
+                    continue
+                case "body":
+                    let json = request.jsonBody
+                    for (path, bodyMatcher) in matcher as? [String: Any] ?? [:] {
+                        if let problem = ScenarioMatcher.mismatch(JSONPath.lookup(json, path), bodyMatcher) {
+                            problems.append("fake request \(index + 1) body \(path): \(problem)")
+                        }
+                    }
+                    continue
+                default:
+                    problems.append("unknown fake request field \(field)")
+                    continue
+                }
+                if let problem = ScenarioMatcher.mismatch(actual, matcher) { problems.append("fake request \(index + 1) \(field): \(problem)") }
+            }
+        }
+        for needle in (spec["none_contain"] as? [Any] ?? []).map({ "\($0)" }) where !needle.isEmpty {
+            for request in received where (request.headers.flatMap { $0 }.contains { $0.contains(needle) } || request.body.contains(needle)
+                                          || request.path.contains(needle) || request.query.contains(needle)) {
+                problems.append("fake request \(request.sequence) (\(request.path)) carries \"\(needle.prefix(12))…\", which must never reach an upstream")
+            }
+        }
+        return problems
+    }
+
+    private func redisCheck(_ spec: [String: Any]) async throws -> [String] {
+        let check = spec["redis"] as? [String: Any] ?? [:]
+        let eventually = (spec["eventually"] as? Bool) ?? false
+        let deadline = ContinuousClock.now + .seconds(eventually ? 5 : 0)
+        while true {
+            let problems = try await redisProblems(check)
+            if problems.isEmpty || ContinuousClock.now >= deadline { return problems }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+
+    private func redisProblems(_ check: [String: Any]) async throws -> [String] {
+        let redis = harness.redis
+        if let key = check["hash"] as? String {
+            let fields = try await redis.send("HGETALL", RedisArgument(key)).stringDictionary
+            return (check["fields"] as? [String: Any] ?? [:]).compactMap { field, matcher in
+                ScenarioMatcher.mismatch(fields[field], matcher).map { "redis \(key) \(field): \($0)" }
+            }
+        }
+        if let key = check["exists"] as? String {
+            return try await redis.send("EXISTS", RedisArgument(key)).int == 1 ? [] : ["redis key \(key) does not exist"]
+        }
+        if let key = check["absent"] as? String {
+            return try await redis.send("EXISTS", RedisArgument(key)).int == 0 ? [] : ["redis key \(key) exists"]
+        }
+        for (command, name) in [("GET", "get"), ("TTL", "ttl"), ("SCARD", "scard"), ("ZCARD", "zcard"), ("LLEN", "llen")] {
+            if let key = check[name] as? String {
+                let reply = try await redis.send(command, RedisArgument(key))
+                let actual: Any? = reply.int.map { Int($0) as Any } ?? reply.string
+                return ScenarioMatcher.mismatch(actual, check["value"] ?? ["exists": true]).map { ["redis \(command) \(key): \($0)"] } ?? []
+            }
+        }
+        if let pattern = check["keys"] as? String {
+            let keys = try await redis.scan(match: pattern)
+            return ScenarioMatcher.mismatch(keys.count, check["count"] ?? ["range": [1, 1_000_000]]).map { ["redis keys \(pattern): \($0)"] } ?? []
+        }
+        return ["redis step needs one of hash, exists, absent, get, ttl, scard, zcard, llen, keys"]
+    }
+
+    private func seed(_ spec: [String: Any]) async throws -> [String] {
+        let seed = spec["seed"] as? [String: Any] ?? [:]
+        if let key = seed["hash"] as? String, let fields = seed["fields"] as? [String: Any] {
+            let arguments = fields.sorted { $0.key < $1.key }.flatMap { [RedisArgument($0.key), RedisArgument(Self.text($0.value))] }
+            try await harness.redis.send(RedisCommand("HSET", arguments: [RedisArgument(key)] + arguments))
+            return []
+        }
+        if let key = seed["set"] as? String, let members = seed["members"] as? [Any] {
+            try await harness.redis.send(RedisCommand("SADD", arguments: [RedisArgument(key)] + members.map { RedisArgument(Self.text($0)) }))
+            return []
+        }
+        if let key = seed["string"] as? String {
+            try await harness.redis.send("SET", RedisArgument(key), RedisArgument(Self.text(seed["value"] ?? "")))
+            return []
+        }
+        return ["seed needs hash+fields, set+members or string+value"]
+    }
+
+    // MARK: support
+
+    func context(for step: ScenarioStep) -> [String] {
+        var lines: [String] = []
+        if let exchange = lastExchange, step.kind == "admin" || step.kind == "request" || step.kind == "login" {
+            lines.append("response: \(exchange.status) \(exchange.body.prefix(600))")
+        }
+        let received = harness.anthropic.state.requests
+        lines.append("fake received \(received.count) request(s)" + (received.isEmpty ? "" : ":"))
+        for request in received.suffix(5) {
+            lines.append("  #\(request.sequence) \(request.method) \(request.path) → \(request.status) (\(request.outcome)); credential \(Self.redact(request.credential))")
+        }
+        return lines
+    }
+
+    private func relayURL(_ spec: [String: Any]) -> String {
+        let index = (spec["relay"] as? Int) ?? 0
+        return harness.relays[min(max(0, index), harness.relays.count - 1)].baseURL
+    }
+
+    /// `${name}` → captured value, recursively through strings, arrays and mappings.
+    func substitute(_ value: Any) -> Any {
+        switch value {
+        case let text as String:
+            guard text.contains("${") else { return text }
+            var result = text
+            for (name, replacement) in variables { result = result.replacingOccurrences(of: "${\(name)}", with: replacement) }
+            return result
+        case let array as [Any]: return array.map(substitute)
+        case let object as [String: Any]: return object.mapValues(substitute)
+        default: return value
+        }
+    }
+
+    static func text(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        if let bool = ScenarioMatcher.bool(value) { return bool ? "true" : "false" }
+        if let number = ScenarioMatcher.number(value) { return number == number.rounded() ? String(Int64(number)) : String(number) }
+        return ScenarioMatcher.render(value)
+    }
+
+    static func redact(_ secret: String?) -> String {
+        guard let secret, !secret.isEmpty else { return "none" }
+        return secret.count > 10 ? String(secret.prefix(6)) + "…" : "…"
+    }
+}

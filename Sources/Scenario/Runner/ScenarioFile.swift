@@ -1,0 +1,145 @@
+import FakeUpstreams
+import Foundation
+import Yams
+
+/// A scenario as written in YAML (format: docs/scenarios.md). Loading checks the structure, so a malformed file
+/// fails with its path, line and what is wrong before anything starts.
+public struct ScenarioFile: @unchecked Sendable {
+    public let path: String
+    public let name: String
+    public let relays: Int
+    public let config: [String: String]
+    public let fakeCredentials: FakeCredentials
+    public let steps: [ScenarioStep]
+
+    public static let stepKinds: [String: Set<String>] = [
+        "login": ["relay", "as"],
+        "admin": ["body", "expect", "capture", "relay", "token", "headers"],
+        "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body"],
+        "fake": ["behaviors", "reset", "clear"],
+        "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight"],
+        "redis": ["eventually"],
+        "seed": [],
+        "sleep_ms": [],
+        "advance_clock": [],
+    ]
+
+    static let nestedOptionKinds: Set<String> = ["login", "fake", "expect_fake"]
+
+    public static func load(path: String) throws -> ScenarioFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioLoadError(path: path, line: 0, message: "cannot read file: \(error.localizedDescription)")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws -> ScenarioFile {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else { throw ScenarioLoadError(path: path, line: 1, message: "empty file") }
+            root = composed
+        } catch let error as YamlError {
+            throw ScenarioLoadError(path: path, line: Self.line(of: error), message: "YAML syntax: \(error)")
+        }
+        guard let mapping = root.mapping else { throw ScenarioLoadError(path: path, line: line(root), message: "the file must be a mapping with name and steps") }
+        for (key, value) in mapping {
+            guard let name = key.string, ["name", "description", "relays", "config", "fake", "steps", "issue", "tags"].contains(name) else {
+                throw ScenarioLoadError(path: path, line: line(key), message: "unknown top-level key '\(key.string ?? "?")'")
+            }
+            _ = value
+        }
+        guard let name = mapping["name"]?.string, !name.isEmpty else {
+            throw ScenarioLoadError(path: path, line: line(root), message: "missing 'name'")
+        }
+        let relays = mapping["relays"]?.int ?? 1
+        guard (1...8).contains(relays) else { throw ScenarioLoadError(path: path, line: line(mapping["relays"]!), message: "relays must be 1…8") }
+        var config: [String: String] = [:]
+        if let node = mapping["config"] {
+            guard let pairs = node.mapping else { throw ScenarioLoadError(path: path, line: line(node), message: "config must map CRS_* names to values") }
+            for (key, value) in pairs {
+                guard let name = key.string, name.hasPrefix("CRS_"), let text = value.string else {
+                    throw ScenarioLoadError(path: path, line: line(key), message: "config entries are CRS_* variables with scalar values")
+                }
+                config[name] = text
+            }
+        }
+        var credentials = FakeCredentials()
+        if let fake = mapping["fake"] {
+            let any = fake.any as? [String: Any] ?? [:]
+            if let creds = any["credentials"] as? [String: Any] {
+                credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
+                credentials.oauthTokens = Set((creds["oauthTokens"] as? [Any] ?? []).compactMap { $0 as? String })
+            }
+        }
+        guard let stepsNode = mapping["steps"], let sequence = stepsNode.sequence, !sequence.isEmpty else {
+            throw ScenarioLoadError(path: path, line: line(root), message: "missing 'steps' (a non-empty list)")
+        }
+        var steps: [ScenarioStep] = []
+        for node in sequence {
+            guard let pairs = node.mapping, let first = pairs.first, let kind = first.key.string else {
+                throw ScenarioLoadError(path: path, line: line(node), message: "a step is a mapping whose first key is its kind")
+            }
+            guard let allowed = stepKinds[kind] else {
+                throw ScenarioLoadError(path: path, line: line(node), message: "unknown step '\(kind)' (known: \(stepKinds.keys.sorted().joined(separator: ", ")))")
+            }
+            for (key, _) in pairs.dropFirst() {
+                guard let option = key.string, allowed.contains(option) else {
+                    throw ScenarioLoadError(path: path, line: line(key), message: "step '\(kind)' has no option '\(key.string ?? "?")' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                }
+            }
+            // `- expect_fake: {count: 1}` and `- expect_fake:` + sibling options mean the same.
+            if nestedOptionKinds.contains(kind), let nested = first.value.mapping {
+                for (key, _) in nested {
+                    guard let option = key.string, allowed.contains(option) else {
+                        throw ScenarioLoadError(path: path, line: line(key), message: "step '\(kind)' has no option '\(key.string ?? "?")' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                    }
+                }
+            }
+            var spec = node.any as? [String: Any] ?? [:]
+            if nestedOptionKinds.contains(kind), let nested = spec[kind] as? [String: Any] {
+                spec.merge(nested) { current, _ in current }
+            }
+            if kind == "admin" || kind == "request" {
+                guard let target = spec[kind] as? String, target.split(separator: " ").count == 2 else {
+                    throw ScenarioLoadError(path: path, line: line(node), message: "\(kind) needs 'METHOD /path'")
+                }
+            }
+            steps.append(ScenarioStep(line: line(node), kind: kind, spec: spec))
+        }
+        return ScenarioFile(path: path, name: name, relays: relays, config: config, fakeCredentials: credentials, steps: steps)
+    }
+
+    private static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }  // Yams marks are 1-based
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return 0
+        }
+    }
+
+    /// Every `*.yaml` / `*.yml` under `directory`, sorted.
+    public static func discover(in directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return enumerator.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .map { directory + "/" + $0 }
+            .sorted()
+    }
+}
+
+public struct ScenarioStep: @unchecked Sendable {
+    public let line: Int
+    public let kind: String
+    public let spec: [String: Any]
+}
+
+public struct ScenarioLoadError: Error, CustomStringConvertible {
+    public let path: String
+    public let line: Int
+    public let message: String
+    public var description: String { "\(path):\(line): \(message)" }
+}

@@ -1,0 +1,26 @@
+/// The outcome of one scenario run, with a report a person can act on.
+public struct ScenarioResult: Sendable {
+    public let name: String
+    public let path: String
+    public let stepsRun: Int
+    public let failure: StepFailure?
+    public let seconds: Double
+
+    public var passed: Bool { failure == nil }
+
+    public struct StepFailure: Sendable {
+        public let step: Int
+        public let line: Int
+        public let title: String
+        public let problems: [String]
+        public let context: [String]
+    }
+
+    public var report: String {
+        guard let failure else { return "✔ \(name) (\(stepsRun) steps, \(String(format: "%.2f", seconds)) s)" }
+        var lines = ["✘ \(name) — \(path):\(failure.line)", "  step \(failure.step): \(failure.title)"]
+        lines += failure.problems.map { "    ✘ \($0)" }
+        lines += failure.context.map { "    \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}

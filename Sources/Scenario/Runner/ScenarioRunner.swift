@@ -1,0 +1,50 @@
+import FakeUpstreams
+import Foundation
+import Logging
+import Relay
+
+/// Runs scenario files: brings the environment up (Redis, fakes, relays), executes the steps in order, stops at
+/// the first failing step with a report (the expectation, what came back, what the fake received), and always
+/// tears the environment down.
+public struct ScenarioRunner: Sendable {
+    public init() {}
+
+    public func run(path: String) async -> ScenarioResult {
+        let started = ContinuousClock.now
+        let file: ScenarioFile
+        do {
+            file = try ScenarioFile.load(path: path)
+        } catch {
+            return ScenarioResult(name: (path as NSString).lastPathComponent, path: path, stepsRun: 0,
+                                  failure: .init(step: 0, line: (error as? ScenarioLoadError)?.line ?? 0, title: "load", problems: ["\(error)"], context: []),
+                                  seconds: 0)
+        }
+        return await run(file, started: started)
+    }
+
+    public func run(_ file: ScenarioFile, started: ContinuousClock.Instant = .now) async -> ScenarioResult {
+        let harness: RelayHarness
+        do {
+            harness = try await RelayHarness.start(instances: file.relays, overrides: file.config)
+        } catch {
+            return ScenarioResult(name: file.name, path: file.path, stepsRun: 0,
+                                  failure: .init(step: 0, line: 1, title: "environment", problems: ["could not start: \(error)"], context: []), seconds: 0)
+        }
+        harness.anthropic.state.addCredentials(file.fakeCredentials)
+        var execution = ScenarioExecution(harness: harness)
+        var failure: ScenarioResult.StepFailure?
+        var ran = 0
+        for (index, step) in file.steps.enumerated() {
+            ran = index + 1
+            let problems = await execution.perform(step)
+            if !problems.isEmpty {
+                failure = .init(step: index + 1, line: step.line, title: execution.title(step), problems: problems, context: execution.context(for: step))
+                break
+            }
+        }
+        await harness.stop()
+        let elapsed = ContinuousClock.now - started
+        return ScenarioResult(name: file.name, path: file.path, stepsRun: ran, failure: failure,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
