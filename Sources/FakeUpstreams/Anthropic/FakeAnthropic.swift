@@ -55,6 +55,9 @@ public struct FakeAnthropic: Sendable {
                                          message: behavior.message ?? AnthropicReplies.defaultMessage(for: status), requestID: requestID)
             if let raw = behavior.body { response.body = .init(byteBuffer: ByteBuffer(string: raw)) }
             for (name, value) in behavior.headers ?? [:] { if let field = HTTPField.Name(name) { response.headers[field] = value } }
+            if let reset = behavior.unifiedResetInSeconds {
+                response.headers[HTTPField.Name("anthropic-ratelimit-unified-reset")!] = String(Int(Date().timeIntervalSince1970) + reset)
+            }
             return finish(response)
         }
         guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {

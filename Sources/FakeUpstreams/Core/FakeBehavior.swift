@@ -9,6 +9,8 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public var message: String?
     /// Extra response headers, e.g. `anthropic-ratelimit-unified-reset`, `retry-after`.
     public var headers: [String: String]?
+    /// Adds `anthropic-ratelimit-unified-reset: <now + N>` (Unix seconds, as the real API sends it).
+    public var unifiedResetInSeconds: Int?
     /// A raw response body that replaces the generated one.
     public var body: String?
     /// Wait this long before the response head (time to first byte).
@@ -34,7 +36,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public var times: Int?
 
     public init(
-        status: Int? = nil, errorType: String? = nil, message: String? = nil, headers: [String: String]? = nil,
+        status: Int? = nil, errorType: String? = nil, message: String? = nil, headers: [String: String]? = nil, unifiedResetInSeconds: Int? = nil,
         body: String? = nil, delayMs: Int? = nil, cutAfterEvents: Int? = nil, malformedAfterEvents: Int? = nil,
         streamErrorAfterEvents: Int? = nil, eventIntervalMs: Int? = nil, usage: FakeUsage? = nil, text: String? = nil,
         deltaCount: Int? = nil, pathPrefix: String? = nil, requireClaudeCodeUserAgent: Bool? = nil, times: Int? = nil
@@ -43,6 +45,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
         self.errorType = errorType
         self.message = message
         self.headers = headers
+        self.unifiedResetInSeconds = unifiedResetInSeconds
         self.body = body
         self.delayMs = delayMs
         self.cutAfterEvents = cutAfterEvents

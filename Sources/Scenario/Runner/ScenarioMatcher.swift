@@ -35,7 +35,8 @@ public enum ScenarioMatcher {
             return text(actual).range(of: text(value), options: .regularExpression) != nil ? nil : "expected \(render(actual)) to match /\(text(value))/"
         case "range":
             guard let bounds = value as? [Any], bounds.count == 2, let low = number(bounds[0]), let high = number(bounds[1]) else { return "range needs [min, max]" }
-            guard let n = number(actual) else { return "expected a number in [\(low), \(high)], got \(render(actual))" }
+            // Redis answers numbers as strings: a numeric string counts.
+            guard let n = number(actual) ?? (actual as? String).flatMap(Double.init) else { return "expected a number in [\(low), \(high)], got \(render(actual))" }
             return (low...high).contains(n) ? nil : "expected a number in [\(low), \(high)], got \(render(actual))"
         case "not":
             return equal(actual, value) ? "expected anything but \(render(value))" : nil

@@ -1,0 +1,63 @@
+import FakeUpstreams
+import Foundation
+import Relay
+import Scenario
+import Testing
+
+/// The official `anthropic` Python SDK (from PyPI, unmodified) against the relay, for a Console account and an
+/// OAuth account backed by the fake; usage recorded in Redis must equal what the fake emitted.
+@Suite("Official anthropic SDK against the relay", .serialized)
+struct AnthropicSDKTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("python/anthropic_sdk_check.py").path
+
+    @Test(arguments: ["claude-console-accounts", "claude-accounts"])
+    func sdkCallsSucceedAndUsageMatches(accountPath: String) async throws {
+        try await RelayHarness.with { harness in
+            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: ["sk-ant-oat01-sdk"], apiKeys: ["sk-console-sdk"]))
+            let admin = try await RelayClient.login(harness)
+            let accountBody: [String: Any] = accountPath == "claude-accounts"
+                ? ["name": "oauth", "claudeAiOauth": ["accessToken": "sk-ant-oat01-sdk", "refreshToken": "r", "expiresAt": 4102444800000, "scopes": ["user:inference"]]]
+                : ["name": "console", "apiUrl": harness.anthropic.baseURL + "/console/api", "apiKey": "sk-console-sdk"]
+            let account = try await admin.call("POST", "/admin/\(accountPath)", accountBody)
+            #expect(account.status == 200, "\(account.body)")
+            let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "claude"])
+            let rawKey = try #require(admin.data(key)["key"] as? String)
+            let keyID = try #require(admin.data(key)["id"] as? String)
+
+            let (status, output) = try runPython([Self.script, harness.relay.baseURL + "/api", rawKey])
+            #expect(status == 0, "SDK check failed:\n\(output)")
+            let line = output.split(separator: "\n").last.map(String.init) ?? ""
+            let result = try #require(JSON.object(Data(line.utf8)), "no JSON result in:\n\(output)")
+            #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
+            #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
+
+            // The fake saw three upstream calls (create, stream, count_tokens); the relay key reached none.
+            let seen = harness.anthropic.state.requests
+            #expect(seen.map(\.path).filter { $0.hasSuffix("/v1/messages") }.count == 2)
+            #expect(seen.contains { $0.path.hasSuffix("/v1/messages/count_tokens") })
+            #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
+
+            // Usage recorded equals what the fake emitted (2 × input 18 / output 42); count_tokens is not usage.
+            let recorded = await eventually {
+                (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalRequests").int) == 2
+            }
+            #expect(recorded)
+            let totals = try await harness.redis.send("HGETALL", RedisArgument("usage:\(keyID)")).stringDictionary
+            #expect(totals["totalInputTokens"] == "36" && totals["totalOutputTokens"] == "84", "\(totals)")
+        }
+    }
+
+    private func runPython(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
