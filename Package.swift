@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "claude-relay-swift",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "crs", targets: ["crs"]),
         .library(name: "Relay", targets: ["Relay"]),
@@ -79,6 +79,8 @@ let package = Package(
                 "FakeUpstreams",
                 "Scenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -10,14 +10,20 @@ public struct TimeBuckets: Sendable, Equatable {
     public let unixMinute: Int64
 
     public init(_ instant: Date, offsetHours: Int) {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(secondsFromGMT: offsetHours * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .yearForWeekOfYear, .weekOfYear], from: instant)
-        let year = parts.year!, month = parts.month!, day = parts.day!, hour = parts.hour!
+        var seconds = time_t(instant.timeIntervalSince1970.rounded(.down)) + time_t(offsetHours * 3600)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let year = Int(parts.tm_year) + 1900, month = Int(parts.tm_mon) + 1, day = Int(parts.tm_mday)
         date = String(format: "%04d-%02d-%02d", year, month, day)
         self.month = String(format: "%04d-%02d", year, month)
-        self.hour = String(format: "%@:%02d", date, hour)
-        week = String(format: "%04d-W%02d", parts.yearForWeekOfYear!, parts.weekOfYear!)
+        hour = String(format: "%@:%02d", date, Int(parts.tm_hour))
+        // ISO week: the week with the year's first Thursday is week 1; weeks start on Monday.
+        let weekday = (Int(parts.tm_wday) + 6) % 7  // Monday = 0
+        let thursday = seconds - time_t(weekday * 86400) + time_t(3 * 86400)
+        var thursdayParts = tm()
+        var thursdaySeconds = thursday
+        gmtime_r(&thursdaySeconds, &thursdayParts)
+        week = String(format: "%04d-W%02d", Int(thursdayParts.tm_year) + 1900, Int(thursdayParts.tm_yday) / 7 + 1)
         unixMinute = Int64(instant.timeIntervalSince1970 / 60)
     }
 }

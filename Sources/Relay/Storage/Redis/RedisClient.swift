@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The relay's Redis client: async/await over a bounded connection pool, hiredis for the wire format.
 ///
@@ -14,6 +15,10 @@ public final class RedisClient: Sendable {
     let group: EventLoopGroup
     private let pool: RedisConnectionPool
     let logger: Logger
+    private let roundTrips = Atomic<Int>(0)
+
+    /// Round trips made so far (one per send, pipeline, transaction or script call), for benchmarks.
+    public var roundTripCount: Int { roundTrips.load(ordering: .relaxed) }
 
     public init(configuration: RedisConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "crs.redis")) {
         self.configuration = configuration
@@ -29,6 +34,7 @@ public final class RedisClient: Sendable {
     /// One command; an error reply is thrown.
     @discardableResult
     public func send(_ command: RedisCommand) async throws -> RedisReply {
+        roundTrips.add(1, ordering: .relaxed)
         let reply = try await pool.withConnection { try await $0.send(command) }
         return try reply.throwingErrors()
     }
@@ -41,6 +47,7 @@ public final class RedisClient: Sendable {
     /// All commands in one round trip; replies in order, error replies as `.error` values.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisReply] {
         if commands.isEmpty { return [] }
+        roundTrips.add(1, ordering: .relaxed)
         return try await pool.withConnection { try await $0.pipeline(commands) }
     }
 
@@ -62,6 +69,7 @@ public final class RedisClient: Sendable {
     /// EVALSHA; on NOSCRIPT the script is loaded and run again on the same connection (one more round trip, once).
     public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = []) async throws -> RedisReply {
         let command = script.command(keys: keys, arguments: arguments)
+        roundTrips.add(1, ordering: .relaxed)
         let reply = try await pool.withConnection { connection -> RedisReply in
             let first = try await connection.send(command)
             guard case .error(let message) = first, message.hasPrefix("NOSCRIPT") else { return first }
