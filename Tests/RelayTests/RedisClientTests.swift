@@ -145,11 +145,17 @@ struct RedisClientTests {
             $0.poolSize = 2
             $0.leaseTimeout = .milliseconds(300)
             $0.commandTimeout = .seconds(5)
-        }) { _, redis in
+        }) { server, redis in
             // Two connections blocked for 1 s: a third caller waits 300 ms, then gets poolExhausted.
-            async let first: RedisReply = redis.send("BLPOP", "q1", 1)
-            async let second: RedisReply = redis.send("BLPOP", "q2", 1)
-            try await Task.sleep(for: .milliseconds(100))
+            async let first: RedisReply = redis.send("BLPOP", "q1", 3)
+            async let second: RedisReply = redis.send("BLPOP", "q2", 3)
+            // Wait until the server sees both connections blocked (timing-independent).
+            let observer = try RedisClient(url: server.url)
+            let blocked = await eventually {
+                (try? await observer.send("INFO", "clients").string)?.contains("blocked_clients:2") == true
+            }
+            await observer.shutdown()
+            #expect(blocked)
             await #expect(throws: RedisError.poolExhausted(size: 2, waitedMilliseconds: 300)) {
                 try await redis.send("PING")
             }
@@ -193,7 +199,14 @@ struct RedisClientTests {
         }())
         defer { Task { await server.stop() } }
         let good = try RedisClient(url: "redis://:s3cret@127.0.0.1:\(server.port!)/2")
-        try await good.send("SET", "where", "db2")
+        do {
+            try await good.send("SET", "where", "db2")
+        } catch {
+            // Seen once under a fully loaded parallel run and never reproduced: keep the server's own account.
+            let log = (try? String(contentsOfFile: server.directory + "/redis.log", encoding: .utf8)) ?? "(no log)"
+            Issue.record("SET failed: \(error); redis log tail:\n\(log.suffix(1500))")
+            throw error
+        }
         #expect(try await good.send("CLIENT", "INFO").string?.contains("db=2") == true)
         await good.shutdown()
         let bad = try RedisClient(url: "redis://:wrong@127.0.0.1:\(server.port!)/0")

@@ -196,9 +196,29 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 }
 
-/// A loopback TCP port nobody listens on right now.
+/// A loopback TCP port nobody listens on right now, chosen below Linux's ephemeral range (32768+) so that the
+/// kernel does not hand the same port to an outgoing connection before our server binds it.
 public enum FreePort {
     public static func find() -> Int {
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 15_000..<32_000)
+            if isFree(candidate) { return candidate }
+        }
+        return bindAny()
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } == 0
+    }
+
+    static func bindAny() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
