@@ -41,43 +41,36 @@ struct APIKeysController {
         admin.put("api-keys/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             let changes = try input(await AdminReply.body(request))
-            do {
-                let record = try await store.update(id, changes: changes)
-                return AdminReply.data(record.adminJSON, ["message": "API key updated"])
-            } catch APIKeyStore.Failure.notFound {
-                throw AdminError(404, "Not Found", "API key not found")
-            } catch APIKeyStore.Failure.deleted {
-                throw AdminError(400, "API key deleted", "A deleted API key cannot be updated; restore it first")
-            }
+            let record = try await mapped { try await store.update(id, changes: changes) }
+            return AdminReply.data(record.adminJSON, ["message": "API key updated"])
         }
         admin.delete("api-keys/:id") { _, context -> Response in
-            do {
-                try await store.softDelete(try context.parameters.require("id"), by: context.adminUsername ?? "admin")
-                return AdminReply.ok(["message": "API key deleted"])
-            } catch APIKeyStore.Failure.notFound {
-                throw AdminError(404, "Not Found", "API key not found")
-            } catch APIKeyStore.Failure.deleted {
-                throw AdminError(400, "API Key already deleted", "The API key is already deleted")
-            }
+            let id = try context.parameters.require("id")
+            try await mapped { try await store.softDelete(id, by: context.adminUsername ?? "admin") }
+            return AdminReply.ok(["message": "API key deleted"])
         }
         admin.post("api-keys/:id/restore") { _, context -> Response in
-            do {
-                let record = try await store.restore(try context.parameters.require("id"))
-                return AdminReply.data(record.adminJSON, ["message": "API key restored"])
-            } catch APIKeyStore.Failure.notFound {
-                throw AdminError(404, "Not Found", "API key not found")
-            } catch APIKeyStore.Failure.notDeleted {
-                throw AdminError(400, "Not deleted", "Only deleted API keys can be restored")
-            }
+            let id = try context.parameters.require("id")
+            let record = try await mapped { try await store.restore(id) }
+            return AdminReply.data(record.adminJSON, ["message": "API key restored"])
         }
         admin.delete("api-keys/:id/permanent") { _, context -> Response in
-            do {
-                try await store.purge(try context.parameters.require("id"))
-                return AdminReply.ok(["message": "API key permanently deleted"])
-            } catch APIKeyStore.Failure.notFound {
-                throw AdminError(404, "Not Found", "API key not found")
-            } catch APIKeyStore.Failure.notDeleted {
-                throw AdminError(400, "Not deleted", "Only deleted API keys can be permanently deleted")
+            let id = try context.parameters.require("id")
+            try await mapped { try await store.purge(id) }
+            return AdminReply.ok(["message": "API key permanently deleted"])
+        }
+    }
+
+    /// The store's refusals as the admin API states them.
+    private func mapped<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let failure as APIKeyStore.Failure {
+            switch failure {
+            case .notFound: throw AdminError(404, "Not Found", "API key not found")
+            case .deleted: throw AdminError(400, "API Key already deleted", "The API key is deleted; restore it first")
+            case .notDeleted: throw AdminError(400, "Not deleted", "Only deleted API keys can be restored or permanently deleted")
+            case .invalid(let message): throw AdminError(400, "Invalid request", message)
             }
         }
     }

@@ -22,6 +22,9 @@ public struct ClaudeMessagesHandler: Sendable {
             return try await relay(request, endpoint: endpoint)
         } catch let error as RelayError {
             return error.anthropicResponse
+        } catch let error as RedisError {
+            context.logger.error("relay failed on Redis", metadata: ["error": "\(error)"])
+            return RelayError(503, "overloaded_error", "The relay cannot reach its store right now; retry shortly").anthropicResponse
         } catch {
             context.logger.error("relay failed", metadata: ["error": "\(error)"])
             return RelayError(500, "api_error", "The relay failed to handle this request").anthropicResponse
