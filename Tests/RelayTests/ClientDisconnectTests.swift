@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import FakeUpstreams
+import Foundation
+import NIOCore
+import Relay
+import Scenario
+import Testing
+
+@Suite("Client disconnect mid-stream", .serialized)
+struct ClientDisconnectTests {
+    @Test func upstreamRequestIsCancelledAndPartialUsageRecorded() async throws {
+        try await RelayHarness.with { harness in
+            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            let admin = try await RelayClient.login(harness)
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            let key = try await admin.call("POST", "/admin/api-keys", ["name": "disconnect"])
+            let rawKey = try #require(admin.data(key)["key"] as? String)
+            let keyID = try #require(admin.data(key)["id"] as? String)
+            // A slow stream: 40 deltas, 100 ms apart (about 4 s in all).
+            harness.anthropic.state.enqueue([FakeBehavior(eventIntervalMs: 100, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
+
+            var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
+            request.method = .POST
+            request.headers.add(name: "x-api-key", value: rawKey)
+            request.headers.add(name: "anthropic-version", value: "2023-06-01")
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let reader = Task {
+                let response = try await client.execute(request, timeout: .seconds(30))
+                var received = 0
+                for try await chunk in response.body {
+                    received += chunk.readableBytes
+                    if received > 600 { break }  // a few events in: hang up
+                }
+                return received
+            }
+            let received = try await reader.value
+            #expect(received > 600)
+            try await client.shutdown()  // closes the client's connection to the relay
+            let hungUp = ContinuousClock.now
+
+            // The relay drops its upstream request promptly; the fake sees its client go away mid-stream.
+            let cancelled = await eventually(timeout: .seconds(3)) {
+                harness.anthropic.state.requests.first?.outcome == "client went away"
+            }
+            #expect(cancelled, "fake outcome: \(harness.anthropic.state.requests.first?.outcome ?? "none")")
+            #expect(ContinuousClock.now - hungUp < .seconds(3))
+
+            // Partial usage is recorded: the input from message_start, no completed output.
+            let recorded = await eventually {
+                (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalInputTokens").int) == 21
+            }
+            #expect(recorded)
+        }
+    }
+}
