@@ -123,6 +123,9 @@ public struct FakeAnthropic: Sendable {
                 for (index, event) in encoded.enumerated() {
                     if behavior.cutAfterEvents == index {
                         outcome = "cut after \(index) events"
+                        // Let what was written reach the peer first: a cut means "sent N events, then died",
+                        // not "maybe lost some of them in a reset".
+                        try await Task.sleep(nanoseconds: 200_000_000)
                         throw FakeStreamCut()
                     }
                     if behavior.streamErrorAfterEvents == index {

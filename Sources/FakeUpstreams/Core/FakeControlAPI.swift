@@ -22,8 +22,9 @@ public struct FakeControlAPI: Sendable {
         group.post("behaviors") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let decoder = JSONDecoder()
-            let behaviors = try (try? decoder.decode([FakeBehavior].self, from: body))
-                ?? [try decoder.decode(FakeBehavior.self, from: body)]
+            guard let behaviors = (try? decoder.decode([FakeBehavior].self, from: body)) ?? (try? decoder.decode(FakeBehavior.self, from: body)).map({ [$0] }) else {
+                return Self.badRequest("body must be a behaviour object or an array of them")
+            }
             self.state.enqueue(behaviors)
             return Self.json(["queued": behaviors.count])
         }
@@ -39,7 +40,10 @@ public struct FakeControlAPI: Sendable {
         }
         group.post("credentials") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            self.state.addCredentials(try JSONDecoder().decode(FakeCredentials.self, from: body))
+            guard let credentials = try? JSONDecoder().decode(FakeCredentials.self, from: body) else {
+                return Self.badRequest("body must be {\"oauthTokens\": [...], \"apiKeys\": [...]}")
+            }
+            self.state.addCredentials(credentials)
             return Self.json(["ok": true])
         }
         group.post("reset") { _, _ -> Response in
@@ -51,6 +55,11 @@ public struct FakeControlAPI: Sendable {
     static func json(_ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func badRequest(_ message: String) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data()
+        return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func encoded<T: Encodable>(_ value: T) -> Response {
