@@ -37,7 +37,10 @@ public final class AccountStore: Sendable {
         return try await reload(kind)
     }
 
+    /// One account, from the directory (loaded on first use, so a bound key costs no round trip afterwards).
     public func get(_ kind: AccountKind, _ id: String) async throws -> AccountRecord? {
+        let fresh = directory.withLockedValue { $0[kind] }.map { Date().timeIntervalSince($0.loadedAt) < maxAge } ?? false
+        if !fresh { try await reload(kind) }
         if let cached = directory.withLockedValue({ $0[kind]?.records[id] }) { return cached }
         return try await fetch(kind, id)
     }
