@@ -16,8 +16,8 @@ struct ClientDisconnectTests {
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "disconnect"])
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
-            // A slow stream: 40 deltas, 100 ms apart (about 4 s in all).
-            harness.anthropic.state.enqueue([FakeBehavior(eventIntervalMs: 100, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
+            // A slow stream: 40 deltas, 300 ms apart (about 12 s in all).
+            harness.anthropic.state.enqueue([FakeBehavior(eventIntervalMs: 300, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
 
             var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
             request.method = .POST
@@ -31,21 +31,21 @@ struct ClientDisconnectTests {
                 var received = 0
                 for try await chunk in response.body {
                     received += chunk.readableBytes
-                    if received > 600 { break }  // a few events in: hang up
+                    if received > 900 { break }  // a few events in: hang up
                 }
                 return received
             }
             let received = try await reader.value
-            #expect(received > 600)
+            #expect(received > 900)
             try await client.shutdown()  // closes the client's connection to the relay
             let hungUp = ContinuousClock.now
 
-            // The relay drops its upstream request promptly; the fake sees its client go away mid-stream.
-            let cancelled = await eventually(timeout: .seconds(3)) {
+            // The relay drops its upstream request promptly (long before the 12 s stream would end by itself).
+            let cancelled = await eventually(timeout: .seconds(6)) {
                 harness.anthropic.state.requests.first?.outcome == "client went away"
             }
             #expect(cancelled, "fake outcome: \(harness.anthropic.state.requests.first?.outcome ?? "none")")
-            #expect(ContinuousClock.now - hungUp < .seconds(3))
+            #expect(ContinuousClock.now - hungUp < .seconds(6))
 
             // Partial usage is recorded: the input from message_start, no completed output.
             let recorded = await eventually {
