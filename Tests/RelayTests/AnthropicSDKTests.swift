@@ -25,7 +25,7 @@ struct AnthropicSDKTests {
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
 
-            let (status, output) = try runPython([Self.script, harness.relay.baseURL + "/api", rawKey])
+            let (status, output) = try await runProgram(["python3", Self.script, harness.relay.baseURL + "/api", rawKey])
             #expect(status == 0, "SDK check failed:\n\(output)")
             let line = output.split(separator: "\n").last.map(String.init) ?? ""
             let result = try #require(JSON.object(Data(line.utf8)), "no JSON result in:\n\(output)")
@@ -46,18 +46,5 @@ struct AnthropicSDKTests {
             let totals = try await harness.redis.send("HGETALL", RedisArgument("usage:\(keyID)")).stringDictionary
             #expect(totals["totalInputTokens"] == "36" && totals["totalOutputTokens"] == "84", "\(totals)")
         }
-    }
-
-    private func runPython(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -8,9 +8,8 @@ final class CRSProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     let workingDirectory: String
-    private let output = Pipe()
-    private let outputBuffer = NSMutableData()
-    private let lock = NSLock()
+    /// Output goes to a file (not a Foundation Pipe: see `runProgram`).
+    private let outputPath = NSTemporaryDirectory() + "crs-serve-" + UUID().uuidString + ".log"
 
     static var executable: URL {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -33,17 +32,15 @@ final class CRSProcess: @unchecked Sendable {
         env["CRS_HOST"] = "127.0.0.1"
         env.merge(environment) { _, new in new }
         process.environment = env
-        process.standardOutput = output
-        process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.outputBuffer.append(data) }
-        }
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
+        try handle.close()
     }
 
-    var log: String { lock.withLock { String(decoding: outputBuffer as Data, as: UTF8.self) } }
+    var log: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
     func waitForExit(timeout: Duration = .seconds(20)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
@@ -60,6 +57,7 @@ final class CRSProcess: @unchecked Sendable {
 
     func removeWorkingDirectory() {
         try? FileManager.default.removeItem(atPath: workingDirectory)
+        try? FileManager.default.removeItem(atPath: outputPath)
     }
 }
 

@@ -117,9 +117,15 @@ struct RedisClientTests {
     }
 
     @Test func inFlightCommandsFailFastWhenTheServerDies() async throws {
-        try await withRedis { server, redis in
+        try await withRedis(configure: { $0.commandTimeout = .seconds(60) }) { server, redis in
             async let blocked: RedisReply = redis.send("BLPOP", "never", 0)
-            try await Task.sleep(for: .milliseconds(100))
+            // Crash only once the server holds the command (timing-independent).
+            let observer = try RedisClient(url: server.url)
+            let holding = await eventually(timeout: .seconds(30)) {
+                (try? await observer.send("INFO", "clients").string)?.contains("blocked_clients:1") == true
+            }
+            await observer.shutdown()
+            #expect(holding)
             await server.crash()
             do {
                 _ = try await blocked

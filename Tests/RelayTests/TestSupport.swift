@@ -16,6 +16,9 @@ func withRedis<T>(
             await client.shutdown()
             return result
         } catch {
+            // Keep the server's own account of what happened (its log is removed with its directory).
+            let log = (try? String(contentsOfFile: server.directory + "/redis.log", encoding: .utf8)) ?? "(no log)"
+            print("withRedis failure: \(error); server running: \(server.isRunning); port \(server.port ?? 0); redis log tail:\n\(log.suffix(2000))")
             await client.shutdown()
             throw error
         }
@@ -30,4 +33,25 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () async throws ->
         try? await Task.sleep(for: .milliseconds(25))
     }
     return try await condition()
+}
+
+/// Runs a program to completion without Foundation `Pipe`s (their handles can close a descriptor number twice,
+/// hitting whatever socket reused it): output goes to a temp file, exit is polled without blocking a thread.
+func runProgram(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
+    let path = NSTemporaryDirectory() + "crs-out-" + UUID().uuidString
+    FileManager.default.createFile(atPath: path, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    if process.isRunning { process.terminate() }
+    while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    try handle.close()
+    return (process.terminationStatus, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
 }

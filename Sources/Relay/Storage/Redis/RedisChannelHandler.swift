@@ -3,6 +3,7 @@ import NIOCore
 /// What the client writes into a connection: encoded commands, how many replies they produce, and one promise
 /// completed with all of them (a pipeline costs one completion, not one per command).
 struct RedisOutbound {
+    var id: UInt64
     var buffer: ByteBuffer
     var expected: Int
     var promise: EventLoopPromise<[RedisReply]>
@@ -10,6 +11,7 @@ struct RedisOutbound {
 
 /// A batch waiting for its replies.
 struct PendingBatch {
+    let id: UInt64
     var remaining: Int
     var replies: [RedisReply]
     let promise: EventLoopPromise<[RedisReply]>
@@ -40,7 +42,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
         var replies: [RedisReply] = []
         replies.reserveCapacity(outbound.expected)
-        pending.append(PendingBatch(remaining: outbound.expected, replies: replies, promise: outbound.promise))
+        pending.append(PendingBatch(id: outbound.id, remaining: outbound.expected, replies: replies, promise: outbound.promise))
         context.write(wrapOutboundOut(outbound.buffer), promise: promise)
     }
 
@@ -85,6 +87,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let timeout = event as? RedisTimeoutEvent {
+            // Only a batch that is still waiting may time the connection out: a timer whose cancellation lost the
+            // race with its reply must not close a healthy connection under the next command.
+            guard pending.contains(where: { $0.id == timeout.batch }) else { return }
             failAll(.timeout(milliseconds: timeout.milliseconds))
             context.close(promise: nil)
             return
@@ -106,5 +111,6 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 /// Fired into a connection's pipeline when a command's deadline passes: the connection is dropped
 /// (its replies can no longer be matched to commands) and every command on it fails.
 struct RedisTimeoutEvent {
+    let batch: UInt64
     let milliseconds: Int
 }

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One connection to Redis. Commands may be pipelined by several callers at once; replies come back in order.
 public final class RedisConnection: Sendable {
@@ -9,6 +10,7 @@ public final class RedisConnection: Sendable {
     /// Set once a command failed at the connection level (timeout, close, protocol error): the channel may still
     /// look active for a moment while it closes, but nothing more may be sent on it.
     private let broken = NIOLockedValueBox(false)
+    private let nextBatch = Atomic<UInt64>(0)
 
     init(channel: Channel, commandTimeout: TimeAmount) {
         self.channel = channel
@@ -84,15 +86,16 @@ public final class RedisConnection: Sendable {
         let promise = loop.makePromise(of: [RedisReply].self)
         let timeoutMilliseconds = Int(commandTimeout.nanoseconds / 1_000_000)
         let channel = self.channel
+        let batch = nextBatch.add(1, ordering: .relaxed).newValue
         let timer = loop.scheduleTask(in: commandTimeout) {
-            promise.fail(RedisError.timeout(milliseconds: timeoutMilliseconds))
-            channel.pipeline.fireUserInboundEventTriggered(RedisTimeoutEvent(milliseconds: timeoutMilliseconds))
+            // The handler decides (on the event loop) whether this batch is still waiting.
+            channel.pipeline.fireUserInboundEventTriggered(RedisTimeoutEvent(batch: batch, milliseconds: timeoutMilliseconds))
         }
         // A write that never reaches the handler (channel already closed) must still fail the batch;
         // completing an already-completed promise is a no-op in NIO.
         let written = loop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in promise.fail(RedisError.connectionClosed) }
-        channel.writeAndFlush(RedisOutbound(buffer: buffer, expected: count, promise: promise), promise: written)
+        channel.writeAndFlush(RedisOutbound(id: batch, buffer: buffer, expected: count, promise: promise), promise: written)
         defer { timer.cancel() }
         do {
             return try await promise.futureResult.get()

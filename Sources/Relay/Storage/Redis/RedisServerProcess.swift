@@ -39,7 +39,8 @@ public final class RedisServerProcess: @unchecked Sendable {
     public let port: Int?
     private let lock = NSLock()
     private var process: Process?
-    private var guardPipe: Pipe?
+    /// Our end of the guard's pipe (a raw descriptor we own and close exactly once).
+    private var guardWriteFD: Int32 = -1
 
     public var url: String {
         if let port { return "redis://127.0.0.1:\(port)" }
@@ -89,12 +90,12 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Stops the server process but keeps its directory and port, so `launch()` brings the same server back.
     public func halt() async {
-        let (process, pipe) = lock.withLock { () -> (Process?, Pipe?) in
-            defer { self.process = nil; self.guardPipe = nil }
-            return (self.process, self.guardPipe)
+        let (process, writeFD) = lock.withLock { () -> (Process?, Int32) in
+            defer { self.process = nil; self.guardWriteFD = -1 }
+            return (self.process, self.guardWriteFD)
         }
+        if writeFD >= 0 { close(writeFD) }  // EOF for the guard: it shuts redis down (SIGTERM, waits)
         guard let process else { return }
-        try? pipe?.fileHandleForWriting.close()  // the guard shuts redis down (SIGTERM, waits)
         if await !Self.waitForExit(process, attempts: 250) {
             // Redis did not stop in 5 s: kill it and its guard. Never block a thread waiting.
             if let pid = redisPID { kill(pid, SIGKILL) }
@@ -139,19 +140,27 @@ public final class RedisServerProcess: @unchecked Sendable {
         // (Asynchronous lists get /dev/null as stdin, hence the explicit fd 3.)
         let script = "exec 3<&0; \(quoted) </dev/null 3<&- & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM; "
             + "(cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & exec 3<&-; wait $pid"
+        // A raw pipe, close-on-exec on both ends, owned here (no Foundation Pipe: its FileHandles may close a
+        // descriptor number again after it was reused by someone else's socket).
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw RedisError.unavailable(reason: "pipe failed: errno \(errno)", retryInMilliseconds: 0) }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
-        let pipe = Pipe()
-        // Only the guard may hold this pipe: without close-on-exec every other child this process spawns
-        // (other servers, their guards) would inherit the write end and the guard would never see EOF.
-        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        process.standardInput = pipe
+        process.standardInput = FileHandle(fileDescriptor: fds[0], closeOnDealloc: false)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        lock.withLock { self.process = process; self.guardPipe = pipe }
+        do {
+            try process.run()
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw error
+        }
+        close(fds[0])  // the guard has its copy as stdin
+        lock.withLock { self.process = process; self.guardWriteFD = fds[1] }
         try await waitUntilReady(process)
     }
 
