@@ -120,12 +120,7 @@ struct RedisClientTests {
         try await withRedis(configure: { $0.commandTimeout = .seconds(60) }) { server, redis in
             async let blocked: RedisReply = redis.send("BLPOP", "never", 0)
             // Crash only once the server holds the command (timing-independent).
-            let observer = try RedisClient(url: server.url)
-            let holding = await eventually(timeout: .seconds(30)) {
-                (try? await observer.send("INFO", "clients").string)?.contains("blocked_clients:1") == true
-            }
-            await observer.shutdown()
-            #expect(holding)
+            #expect(try await waitUntilBlocked(server, clients: 1))
             await server.crash()
             do {
                 _ = try await blocked
@@ -155,20 +150,17 @@ struct RedisClientTests {
             // Both pooled connections block until we push (no timing involved).
             async let first: RedisReply = redis.send("BLPOP", "q1", 0)
             async let second: RedisReply = redis.send("BLPOP", "q2", 0)
-            let observer = try RedisClient(url: server.url)
-            let blocked = await eventually(timeout: .seconds(30)) {
-                (try? await observer.send("INFO", "clients").string)?.contains("blocked_clients:2") == true
-            }
-            #expect(blocked)
+            #expect(try await waitUntilBlocked(server, clients: 2))
             // A third caller waits the lease timeout, then gets a clear error.
             await #expect(throws: RedisError.poolExhausted(size: 2, waitedMilliseconds: 300)) {
                 try await redis.send("PING")
             }
-            try await observer.send("LPUSH", "q1", "a")
-            try await observer.send("LPUSH", "q2", "b")
+            let releaser = try RedisClient(url: server.url)
+            try await releaser.send("LPUSH", "q1", "a")
+            try await releaser.send("LPUSH", "q2", "b")
             let replies = try await (first, second)
             #expect(replies.0.array?.last?.string == "a" && replies.1.array?.last?.string == "b")
-            await observer.shutdown()
+            await releaser.shutdown()
             // Once released, the pool serves again.
             let pong = try await redis.send("PING")
             #expect(pong == .status("PONG"))

@@ -25,6 +25,16 @@ func withRedis<T>(
     }
 }
 
+/// Waits until `server` reports `clients` clients blocked in a command (BLPOP…): timing-independent set-up.
+func waitUntilBlocked(_ server: RedisServerProcess, clients: Int) async throws -> Bool {
+    let observer = try RedisClient(url: server.url)
+    let blocked = await eventually(timeout: .seconds(30)) {
+        (try? await observer.send("INFO", "clients").string)?.contains("blocked_clients:\(clients)") == true
+    }
+    await observer.shutdown()
+    return blocked
+}
+
 /// Polls `condition` until it holds or `timeout` passes.
 func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
