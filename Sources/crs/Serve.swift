@@ -48,6 +48,7 @@ struct Serve: AsyncParsableCommand {
                 print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
                 print("  username: \(username)")
                 print("  password: \(password)")
+                fflush(nil)  // under systemd/Docker stdout is a pipe: do not leave this in a buffer
             }))
         services.append(InvalidationListener(redis: redis, accounts: relayServices.accounts, logger: Logger(label: "crs.invalidation")))
         let relay = RelayApplication(services: relayServices, logger: Logger(label: "crs.server"))

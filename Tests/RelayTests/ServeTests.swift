@@ -24,6 +24,10 @@ struct ServeTests {
         #expect(redis["reachable"] as? Bool == true)
         #expect((redis["latencyMs"] as? Double).map { $0 >= 0 } == true)
         #expect(crs.log.contains("embedded redis-server"))
+        // First start, no CRS_ADMIN_*: credentials are generated and shown once — visible while the relay runs,
+        // although stdout is a file here (as under systemd or Docker).
+        let shown = await eventually { crs.log.contains("username: cr_admin_") && crs.log.contains("password: ") }
+        #expect(shown, "log:\n\(crs.log)")
         #expect(FileManager.default.fileExists(atPath: crs.workingDirectory + "/data/redis/appendonlydir"))
 
         // SIGTERM: the relay exits 0 and takes its redis-server with it.
