@@ -9,7 +9,6 @@ import NIOConcurrencyHelpers
 public final class AccountStore: Sendable {
     public enum Failure: Error, Equatable {
         case notFound
-        case invalid(String)
     }
 
     let redis: RedisClient

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// Picks the upstream account for an Anthropic Messages request:
 /// 1. a dedicated binding on the key (`claudeAccountId`, `group:<id>`, `claudeConsoleAccountId`) — never falling
@@ -29,15 +28,13 @@ public final class ClaudeScheduler: Sendable {
     let clock: RelayClock
     let stickyTTLSeconds: Int
     let renewalThresholdSeconds: Int
-    let logger: Logger
 
-    public init(store: AccountStore, redis: RedisClient, clock: RelayClock, stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0, logger: Logger) {
+    public init(store: AccountStore, redis: RedisClient, clock: RelayClock, stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0) {
         self.store = store
         self.redis = redis
         self.clock = clock
         self.stickyTTLSeconds = stickyTTLSeconds
         self.renewalThresholdSeconds = renewalThresholdSeconds
-        self.logger = logger
     }
 
     public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = []) async throws -> Selection {

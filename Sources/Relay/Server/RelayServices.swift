@@ -21,8 +21,7 @@ public struct RelayServices: Sendable {
         let upstream = UpstreamHTTPClients(connectTimeoutMilliseconds: configuration.upstreamConnectTimeoutMilliseconds)
         let scheduler = ClaudeScheduler(store: accounts, redis: redis, clock: clock,
                                         stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
-                                        renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60,
-                                        logger: Logger(label: "crs.scheduler"))
+                                        renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
         let recorder = UsageRecorder(redis: redis, prices: .builtIn, timezoneOffsetHours: configuration.timezoneOffsetHours, logger: Logger(label: "crs.usage"))
         var settings = ClaudeRelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL

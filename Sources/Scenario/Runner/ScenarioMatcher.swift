@@ -1,4 +1,5 @@
 import Foundation
+import Relay
 
 /// Expectations on values: a scalar means "equal" (numbers numerically); a mapping with one of
 /// `contains`, `not_contains`, `regex`, `range: [min, max]`, `exists: bool`, `not`, `length`, `one_of`
@@ -56,7 +57,7 @@ public enum ScenarioMatcher {
         case (nil, _), (_, nil): return false
         default: break
         }
-        if let a = actual as? NSNumber, let e = expected as? NSNumber, JSONNumber.isBoolean(a) != JSONNumber.isBoolean(e) {
+        if let a = actual as? NSNumber, let e = expected as? NSNumber, JSON.isBoolean(a) != JSON.isBoolean(e) {
             return false
         }
         if let a = bool(actual), let e = bool(expected) { return a == e }
@@ -71,12 +72,12 @@ public enum ScenarioMatcher {
     }
 
     static func bool(_ value: Any?) -> Bool? {
-        if let number = value as? NSNumber, JSONNumber.isBoolean(number) { return number.boolValue }
+        if let number = value as? NSNumber, JSON.isBoolean(number) { return number.boolValue }
         return value as? Bool
     }
 
     static func number(_ value: Any?) -> Double? {
-        if let number = value as? NSNumber, !JSONNumber.isBoolean(number) { return number.doubleValue }
+        if let number = value as? NSNumber, !JSON.isBoolean(number) { return number.doubleValue }
         if let int = value as? Int { return Double(int) }
         if let double = value as? Double { return double }
         return nil
@@ -95,10 +96,6 @@ public enum ScenarioMatcher {
         }
         return "\(value)"
     }
-}
-
-enum JSONNumber {
-    static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
 }
 
 /// `data.items.0.name`-style lookups into decoded JSON; `$` is the root.
