@@ -39,7 +39,13 @@ struct Serve: AsyncParsableCommand {
         }
 
         let redis = RedisClient(configuration: try configuration.redisConfiguration(url: redisURL), logger: Logger(label: "crs.redis"))
-        let relayServices = await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
+        let relayServices: RelayServices
+        do {
+            relayServices = try await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
         services.append(AdminBootstrapService(
             credentials: relayServices.credentials, username: configuration.adminUsername, password: configuration.adminPassword,
             logger: logger,
@@ -50,7 +56,7 @@ struct Serve: AsyncParsableCommand {
                 print("  password: \(password)")
                 fflush(nil)  // under systemd/Docker stdout is a pipe: do not leave this in a buffer
             }))
-        services.append(InvalidationListener(redis: redis, accounts: relayServices.accounts, logger: Logger(label: "crs.invalidation")))
+        services += relayServices.backgroundServices(logger: Logger(label: "crs.background"))
         let relay = RelayApplication(services: relayServices, logger: Logger(label: "crs.server"))
         services.append(relay.buildApplication())
         let group = ServiceGroup(configuration: .init(

@@ -32,7 +32,7 @@ final class CRSProcess: @unchecked Sendable {
         env["CRS_HOST"] = "127.0.0.1"
         env.merge(environment) { _, new in new }
         process.environment = env
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
         process.standardError = handle

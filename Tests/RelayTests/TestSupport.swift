@@ -49,7 +49,7 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () async throws ->
 /// hitting whatever socket reused it): output goes to a temp file, exit is polled without blocking a thread.
 func runProgram(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
     let path = NSTemporaryDirectory() + "crs-out-" + UUID().uuidString
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     let process = Process()

@@ -16,6 +16,7 @@ enum AccountInput {
         try integer(body, "priority", into: &fields, range: 1...100)
         try boolean(body, "isActive", into: &fields)
         try boolean(body, "schedulable", into: &fields)
+        try integer(body, "maxConcurrentTasks", into: &fields, range: 0...100_000)
         if let type = body["accountType"], !(type is NSNull) {
             guard let value = type as? String, ["shared", "dedicated", "group"].contains(value) else {
                 throw Invalid(field: "accountType", reason: "must be shared, dedicated or group")
@@ -72,7 +73,6 @@ enum AccountInput {
         }
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
-        try integer(body, "maxConcurrentTasks", into: &fields, range: 0...100_000)
         if let quota = body["dailyQuota"], !(quota is NSNull) {
             guard let value = JSON.number(quota) ?? (quota as? String).flatMap(Double.init), value >= 0 else {
                 throw Invalid(field: "dailyQuota", reason: "must be a number ≥ 0")

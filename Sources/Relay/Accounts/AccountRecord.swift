@@ -18,6 +18,8 @@ public struct AccountRecord: Sendable, Equatable {
     public var priority: Int { Int(fields["priority"] ?? "") ?? 50 }
     /// `shared` (pool), `dedicated` (only through a key binding) or `group`.
     public var accountType: String { (fields["accountType"] ?? "").isEmpty ? "shared" : fields["accountType"]! }
+    /// The account's own concurrency cap (Node current's `maxConcurrentTasks`); 0 = none.
+    public var maxConcurrentTasks: Int { Int(fields["maxConcurrentTasks"] ?? "") ?? 0 }
     public var lastUsedAt: Date? { fields["lastUsedAt"].flatMap(ISOTime.parse) }
     public var userAgent: String? { nonEmpty("userAgent") }
     public var apiURL: String? { nonEmpty("apiUrl") }

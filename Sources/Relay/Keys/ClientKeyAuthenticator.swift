@@ -40,13 +40,19 @@ public struct ClientKeyAuthenticator: Sendable {
         return trimmed
     }
 
-    public func authenticate(headers: HTTPFields, query: String?) async throws -> APIKeyRecord {
-        guard let raw = Self.extract(headers: headers, query: query) else {
+    /// The client's key, present and well-formed, or a 401.
+    static func rawKey(headers: HTTPFields, query: String?, hasher: APIKeyHasher) throws -> String {
+        guard let raw = extract(headers: headers, query: query) else {
             throw RelayError.unauthorized("Missing API key: provide it in x-api-key, x-goog-api-key or Authorization: Bearer")
         }
-        guard raw.utf8.count >= 10, raw.utf8.count <= 512, store.hasher.hasValidShape(raw) else {
+        guard raw.utf8.count >= 10, raw.utf8.count <= 512, hasher.hasValidShape(raw) else {
             throw RelayError.unauthorized("Invalid API key format")
         }
+        return raw
+    }
+
+    public func authenticate(headers: HTTPFields, query: String?) async throws -> APIKeyRecord {
+        let raw = try Self.rawKey(headers: headers, query: query, hasher: store.hasher)
         let found: APIKeyRecord?
         do {
             found = try await store.lookup(rawKey: raw)

@@ -7,9 +7,10 @@ import NIOCore
 import NIOHTTP1
 
 /// `POST /api/v1/messages` and `/count_tokens`, top to bottom:
-/// authenticate → read and check the body → policy (permission, model blacklist, client whitelist) →
-/// schedule an account → build the upstream request → forward → on failure before the first byte, mark the
-/// account and try the next one → stream or return the reply → record usage and cost.
+/// read and check the body → admission (one Redis round trip: key, policy, cost/rate/concurrency limits, sticky
+/// mapping) → schedule an account → build the upstream request → forward → on failure before the first byte,
+/// mark the account and try the next one → stream or return the reply → record usage and cost, and release the
+/// request's concurrency leases, in one pipelined write.
 public struct ClaudeMessagesHandler: Sendable {
     let context: ClaudeRelayContext
 
@@ -32,9 +33,8 @@ public struct ClaudeMessagesHandler: Sendable {
     }
 
     private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint) async throws -> Response {
-        // 1. Authenticate and check the key's platform.
-        let key = try await context.keys.authenticate(headers: request.headers, query: request.uri.query)
-        guard key.permits(platform: "claude") else { throw RelayError.forbidden("This API key is not permitted to use Claude") }
+        // 1. A key must be present and well-formed before anything else is read.
+        _ = try ClientKeyAuthenticator.rawKey(headers: request.headers, query: request.uri.query, hasher: context.keys.store.hasher)
 
         // 2. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
         let body: ByteBuffer
@@ -50,48 +50,78 @@ public struct ClaudeMessagesHandler: Sendable {
             guard !messages.isEmpty else { throw RelayError.badRequest("messages: at least one message is required") }
         }
 
-        // 3. Policy: model blacklist, client whitelist.
-        let restricted = key.restrictedModels
-        if restricted.contains(model) || restricted.contains(PriceTable.normalize(model)) {
-            throw RelayError.forbidden("This API key may not use model \(model)")
-        }
-        if !ClientRestriction.allows(key, path: request.uri.path, headers: request.headers, body: json) {
-            var error = RelayError.forbidden("Client not allowed: your client is not authorized to use this API key")
-            error.extraLists["allowedClients"] = key.allowedClients
-            error.extraStrings["userAgent"] = request.headers[.userAgent] ?? ""
+        // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
+        let sessionHash = SessionHash.of(json)
+        let admission = try await context.admission.admit(AdmissionGate.Request(
+            headers: request.headers, query: request.uri.query, model: model, platform: "claude",
+            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: json),
+            exemptFromQuotas: endpoint == .countTokens, stickyKey: sessionHash.map(RedisKeys.claudeSessionMapping)))
+        let leases = RequestLeases(admission.lease)
+        let outcome: (response: Response, streaming: Bool)
+        do {
+            outcome = try await dispatch(request, admission: admission, leases: leases, body: body, json: json, model: model,
+                                         sessionHash: sessionHash, endpoint: endpoint)
+        } catch {
+            await leases.release(using: context.redis)
             throw error
         }
+        // A stream releases its leases when it ends; otherwise the usage write took them, or they go now.
+        if !outcome.streaming { await leases.release(using: context.redis) }
+        return outcome.response
+    }
 
-        // 4. Schedule and forward; fail over while nothing has been sent to the client.
+    /// 4. Schedule and forward; fail over while nothing has been sent to the client.
+    private func dispatch(
+        _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, json: [String: Any], model: String,
+        sessionHash: String?, endpoint: ClaudeUpstreamRequest.Endpoint
+    ) async throws -> (response: Response, streaming: Bool) {
+        let key = admission.key
         let stream = endpoint == .messages && (JSON.bool(json["stream"]) ?? false)
-        let sessionHash = SessionHash.of(json)
         var excluded = Set<String>()
         var lastFailure: Response?
+        var sticky = ClaudeScheduler.StickyLookup.prefetched(admission.stickyMapping)
         for attempt in 1...context.settings.maxAttempts {
             let selection: ClaudeScheduler.Selection
             do {
-                selection = try await context.scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded)
+                selection = try await context.scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky)
             } catch let failure as ClaudeScheduler.Failure {
-                if let lastFailure { return lastFailure }
+                if let lastFailure { return (lastFailure, false) }
                 throw Self.relayError(failure, now: context.clock.now)
             }
+            sticky = .prefetched(nil)  // a failed account's mapping is dropped below
+            leases.add(selection.lease)
             let account = selection.account
-            let outcome = try await attemptUpstream(request, key: key, body: body, account: account, selection: selection, model: model, endpoint: endpoint, stream: stream)
+            let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
+                                      stream: stream, leases: leases, rateWindowMinutes: admission.hasRateWindow ? Int(key.fields["rateLimitWindow"] ?? "") ?? 0 : 0)
+            let outcome = try await attemptUpstream(job, clientRequest: request, body: body)
             switch outcome {
             case .done(let response, let usage):
-                if let usage { scheduleRecording(key: key, account: account, model: model, usage: usage) }
-                return response
+                if let usage, !usage.isEmpty { scheduleRecording(job, usage: usage) }
+                return (response, false)
             case .streaming(let response):
-                return response
+                return (response, true)
             case .failed(let response, let failover):
                 lastFailure = response
+                await selection.lease?.release()
                 await context.scheduler.forget(sessionHash: sessionHash)
-                guard failover, !selection.isDedicated, attempt < context.settings.maxAttempts else { return response }
+                guard failover, !selection.isDedicated, attempt < context.settings.maxAttempts else { return (response, false) }
                 excluded.insert(account.id)
                 context.logger.notice("failing over to another account", metadata: ["from": "\(account.id)", "attempt": "\(attempt)"])
             }
         }
-        return lastFailure ?? RelayError.unavailable("No upstream account could serve this request").anthropicResponse
+        return (lastFailure ?? RelayError.unavailable("No upstream account could serve this request").anthropicResponse, false)
+    }
+
+    /// One try of one account for the request.
+    struct UpstreamAttempt: Sendable {
+        let key: APIKeyRecord
+        let account: AccountRecord
+        let selection: ClaudeScheduler.Selection
+        let model: String
+        let endpoint: ClaudeUpstreamRequest.Endpoint
+        let stream: Bool
+        let leases: RequestLeases
+        let rateWindowMinutes: Int
     }
 
     enum AttemptOutcome {
@@ -100,10 +130,9 @@ public struct ClaudeMessagesHandler: Sendable {
         case failed(Response, failover: Bool)
     }
 
-    private func attemptUpstream(
-        _ request: Request, key: APIKeyRecord, body: ByteBuffer, account: AccountRecord, selection: ClaudeScheduler.Selection,
-        model: String, endpoint: ClaudeUpstreamRequest.Endpoint, stream: Bool
-    ) async throws -> AttemptOutcome {
+    private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer) async throws -> AttemptOutcome {
+        let account = job.account
+        let endpoint = job.endpoint
         let secretField = account.kind == .claudeOfficial ? "accessToken" : "apiKey"
         guard let credential = try? context.accounts.secret(account, secretField) else {
             await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
@@ -111,8 +140,8 @@ public struct ClaudeMessagesHandler: Sendable {
         }
         let upstreamRequest = ClaudeUpstreamRequest.build(
             account: account, credential: credential, endpoint: endpoint, clientHeaders: request.headers,
-            clientQuery: account.kind == .claudeConsole ? nil : request.uri.query, body: body, requestedModel: model,
-            upstreamModel: selection.upstreamModel, officialBaseURL: context.settings.officialBaseURL)
+            clientQuery: account.kind == .claudeConsole ? nil : request.uri.query, body: body, requestedModel: job.model,
+            upstreamModel: job.selection.upstreamModel, officialBaseURL: context.settings.officialBaseURL)
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = .POST
         outgoing.headers = upstreamRequest.headers
@@ -142,9 +171,11 @@ public struct ClaudeMessagesHandler: Sendable {
             if verdict.countsAsServerError { await countServerError(account) }
             return .failed(Self.passThrough(status: status, headers: response.headers, body: errorBody), failover: verdict.failover)
         }
-        await context.accounts.mark(account, AccountHealth.clearedFields(for: account))
+        let now = context.clock.now
+        await context.accounts.mark(account, AccountHealth.clearedFields(for: account)
+            .merging(SessionWindow.changes(for: account, upstream: response.headers, at: now)) { _, new in new })
 
-        guard stream else {
+        guard job.stream else {
             let replyBody = try await response.body.collect(upTo: 256 << 20)
             var usage: TokenUsage?
             if endpoint == .messages, let reply = JSON.object(Data(buffer: replyBody)), let raw = reply["usage"] as? [String: Any] {
@@ -152,12 +183,13 @@ public struct ClaudeMessagesHandler: Sendable {
             }
             return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
-        return .streaming(streamingResponse(response, key: key, account: account, model: model))
+        return .streaming(streamingResponse(response, job))
     }
 
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
-    private func streamingResponse(_ upstream: HTTPClientResponse, key: APIKeyRecord, account: AccountRecord, model: String) -> Response {
+    /// The request's leases are held until the stream ends (renewed meanwhile), and released with the usage write.
+    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = upstream.headers.first(name: "content-type") ?? "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -192,24 +224,33 @@ public struct ClaudeMessagesHandler: Sendable {
                 try? await writer.write(ByteBuffer(string: event))
             }
             if !clientGone { try? await writer.finish(nil) }
-            if upstreamFailure != nil { await handler.countServerError(account) }
+            if upstreamFailure != nil { await handler.countServerError(job.account) }
             let usage = meter.usage
-            if !usage.isEmpty { handler.scheduleRecording(key: key, account: account, model: model, usage: usage) }
+            if !usage.isEmpty {
+                handler.scheduleRecording(job, usage: usage)
+            } else {
+                await job.leases.release(using: handler.context.redis)
+            }
         })
     }
 
     // MARK: helpers
 
-    func scheduleRecording(key: APIKeyRecord, account: AccountRecord, model: String, usage: TokenUsage) {
-        let entry = UsageRecorder.Entry(keyID: key.id, accountID: account.id, accountKind: account.kind,
-                                        model: usage.model ?? model, usage: usage, at: context.clock.now)
+    /// Writes usage, cost, rate-window counters and the lease releases in one pipeline, off the response path.
+    func scheduleRecording(_ job: UpstreamAttempt, usage: TokenUsage) {
+        var entry = UsageRecorder.Entry(keyID: job.key.id, accountID: job.account.id, accountKind: job.account.kind,
+                                        model: usage.model ?? job.model, usage: usage, at: context.clock.now)
+        entry.rateWindowMinutes = job.rateWindowMinutes
+        entry.trailing = job.leases.takeReleases()
         let recorder = context.recorder
         let logger = context.logger
+        let redis = context.redis
         Task {
             do {
                 try await recorder.record(entry)
             } catch {
                 logger.error("usage not recorded", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
+                if !entry.trailing.isEmpty { _ = try? await redis.pipeline(entry.trailing) }  // leases must not wait for expiry
             }
         }
     }
@@ -237,7 +278,7 @@ public struct ClaudeMessagesHandler: Sendable {
         case .boundAccountRateLimited(let name, let until):
             var error = RelayError(429, "rate_limit_error", "The account bound to this key (\(name)) is rate limited until \(ISOTime.string(until))")
             error.headers["retry-after"] = String(max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-            error.extraStrings["resetAt"] = ISOTime.string(until)
+            error.details["resetAt"] = .string(ISOTime.string(until))
             return error
         case .boundAccountUnavailable(let name, let reason):
             return RelayError.unavailable("The account bound to this key (\(name)) is unavailable: \(reason)")
@@ -245,6 +286,14 @@ public struct ClaudeMessagesHandler: Sendable {
             return RelayError.unavailable("The account bound to this key (\(id)) does not exist")
         case .noAccount(let model):
             return RelayError.unavailable("No available Claude account serves model \(model)")
+        case .boundAccountBusy(let name):
+            var error = RelayError(429, "rate_limit_error", "The account bound to this key (\(name)) is at its concurrency limit")
+            error.headers["retry-after"] = "1"
+            return error
+        case .allAccountsBusy(let model):
+            var error = RelayError(429, "rate_limit_error", "Every Claude account serving \(model) is at its concurrency limit")
+            error.headers["retry-after"] = "1"
+            return error
         }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 /// Everything the Claude relay handler needs, built once at start-up.
 public struct ClaudeRelayContext: Sendable {
     public let keys: ClientKeyAuthenticator
+    public let admission: AdmissionGate
     public let scheduler: ClaudeScheduler
     public let accounts: AccountStore
     public let upstream: UpstreamHTTPClients
@@ -25,9 +26,10 @@ public struct ClaudeRelayContext: Sendable {
         public init() {}
     }
 
-    public init(keys: ClientKeyAuthenticator, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
+    public init(keys: ClientKeyAuthenticator, admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
                 recorder: UsageRecorder, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
         self.keys = keys
+        self.admission = admission
         self.scheduler = scheduler
         self.accounts = accounts
         self.upstream = upstream

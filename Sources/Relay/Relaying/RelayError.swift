@@ -9,8 +9,8 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
     public var status: Int
     public var type: String
     public var message: String
-    public var extraStrings: [String: String] = [:]
-    public var extraLists: [String: [String]] = [:]
+    /// Fields beside `error` that a user needs to act (e.g. `allowedClients`, `currentCost`, `resetAt`).
+    public var details: [String: Detail] = [:]
     public var headers: [String: String] = [:]
 
     public init(_ status: Int, _ type: String, _ message: String) {
@@ -21,6 +21,22 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(status) \(type): \(message)" }
 
+    public enum Detail: Sendable, Equatable {
+        case string(String)
+        case integer(Int)
+        case number(Double)
+        case strings([String])
+
+        var json: Any {
+            switch self {
+            case .string(let value): return value
+            case .integer(let value): return value
+            case .number(let value): return value
+            case .strings(let value): return value
+            }
+        }
+    }
+
     public static func badRequest(_ message: String) -> RelayError { RelayError(400, "invalid_request_error", message) }
     public static func unauthorized(_ message: String) -> RelayError { RelayError(401, "authentication_error", message) }
     public static func forbidden(_ message: String) -> RelayError { RelayError(403, "permission_error", message) }
@@ -30,8 +46,7 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
     /// which is how a client tells a relay refusal from an upstream answer.
     public var anthropicResponse: Response {
         var object: [String: Any] = ["type": "error", "error": ["type": type, "message": message]]
-        for (key, value) in extraStrings { object[key] = value }
-        for (key, value) in extraLists { object[key] = value }
+        for (key, value) in details { object[key] = value.json }
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         for (name, value) in headers { if let field = HTTPField.Name(name) { fields[field] = value } }

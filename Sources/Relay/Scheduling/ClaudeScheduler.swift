@@ -5,12 +5,16 @@ import Foundation
 ///    over silently to the shared pool;
 /// 2. the sticky session mapping (`unified_claude_session_mapping:{hash}`), if that account is still usable;
 /// 3. the shared pool, by priority then least recently used.
-/// Accounts are filtered by active/schedulable/health and by whether they serve the model.
+/// Accounts are filtered by active/schedulable/health and by whether they serve the model. An account with its own
+/// concurrency cap (`maxConcurrentTasks`) is taken only if a slot is free (a lease in `concurrency:account:{id}`,
+/// atomic across instances); a full account is skipped like an unavailable one.
 public final class ClaudeScheduler: Sendable {
     public struct Selection: Sendable {
         public let account: AccountRecord
         public let upstreamModel: String
         public let source: Source
+        /// The account's concurrency slot, when it has a cap; released when the request ends.
+        public let lease: ConcurrencyLease?
         public enum Source: String, Sendable { case binding, group, sticky, pool }
         /// A bound account (or group member) must not be replaced by a pool account on failure.
         public var isDedicated: Bool { source == .binding || source == .group }
@@ -20,24 +24,35 @@ public final class ClaudeScheduler: Sendable {
         case boundAccountRateLimited(name: String, until: Date)
         case boundAccountUnavailable(name: String, reason: String)
         case boundAccountMissing(String)
+        case boundAccountBusy(name: String)
         case noAccount(model: String)
+        case allAccountsBusy(model: String)
+    }
+
+    /// Whether the sticky mapping still has to be read, or admission already read it in its round trip.
+    public enum StickyLookup: Sendable {
+        case fetch
+        case prefetched(String?)
     }
 
     let store: AccountStore
     let redis: RedisClient
     let clock: RelayClock
+    let leases: LeaseKeeper
     let stickyTTLSeconds: Int
     let renewalThresholdSeconds: Int
 
-    public init(store: AccountStore, redis: RedisClient, clock: RelayClock, stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0) {
+    public init(store: AccountStore, redis: RedisClient, clock: RelayClock, leases: LeaseKeeper, stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0) {
         self.store = store
         self.redis = redis
         self.clock = clock
+        self.leases = leases
         self.stickyTTLSeconds = stickyTTLSeconds
         self.renewalThresholdSeconds = renewalThresholdSeconds
     }
 
-    public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = []) async throws -> Selection {
+    public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = [],
+                       sticky lookup: StickyLookup = .fetch) async throws -> Selection {
         let now = clock.now
         if let bound = key.binding(AccountKind.claudeOfficial.bindingField) {
             if bound.hasPrefix("group:") {
@@ -48,7 +63,7 @@ public final class ClaudeScheduler: Sendable {
         if let bound = key.binding(AccountKind.claudeConsole.bindingField) {
             return try await dedicated(.claudeConsole, bound, model: model, excluded: excluded, now: now)
         }
-        if let sessionHash, let sticky = try await stickyAccount(sessionHash, model: model, excluded: excluded, now: now) {
+        if let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
             return sticky
         }
         var candidates: [(AccountRecord, String)] = []
@@ -59,8 +74,10 @@ public final class ClaudeScheduler: Sendable {
                 candidates.append((account, upstream))
             }
         }
-        guard let (account, upstream) = candidates.min(by: Self.preferred) else { throw Failure.noAccount(model: model) }
-        let selection = Selection(account: touch(account, now: now), upstreamModel: upstream, source: .pool)
+        guard let (account, upstream, lease) = try await firstFree(candidates) else {
+            throw candidates.isEmpty ? Failure.noAccount(model: model) : Failure.allAccountsBusy(model: model)
+        }
+        let selection = Selection(account: touch(account, now: now), upstreamModel: upstream, source: .pool, lease: lease)
         if let sessionHash { await remember(sessionHash, selection.account) }
         return selection
     }
@@ -84,7 +101,9 @@ public final class ClaudeScheduler: Sendable {
         guard let upstream = account.upstreamModel(for: model) else {
             throw Failure.boundAccountUnavailable(name: account.name, reason: "does not serve model \(model)")
         }
-        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .binding)
+        let (free, lease) = try await claim(account)
+        guard free else { throw Failure.boundAccountBusy(name: account.name) }
+        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .binding, lease: lease)
     }
 
     private func fromGroup(_ groupID: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection {
@@ -96,15 +115,19 @@ public final class ClaudeScheduler: Sendable {
                 candidates.append((account, upstream))
             }
         }
-        guard let (account, upstream) = candidates.min(by: Self.preferred) else {
-            throw Failure.boundAccountUnavailable(name: "group \(groupID)", reason: "no usable member for \(model)")
-        }
-        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .group)
+        if candidates.isEmpty { throw Failure.boundAccountUnavailable(name: "group \(groupID)", reason: "no usable member for \(model)") }
+        guard let (account, upstream, lease) = try await firstFree(candidates) else { throw Failure.boundAccountBusy(name: "group \(groupID)") }
+        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .group, lease: lease)
     }
 
-    private func stickyAccount(_ hash: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection? {
+    private func stickyAccount(_ hash: String, lookup: StickyLookup, model: String, excluded: Set<String>, now: Date) async throws -> Selection? {
         let key = RedisKeys.claudeSessionMapping(hash)
-        guard let text = try await redis.send("GET", RedisArgument(key)).string,
+        let stored: String?
+        switch lookup {
+        case .fetch: stored = try await redis.send("GET", RedisArgument(key)).string
+        case .prefetched(let value): stored = value
+        }
+        guard let text = stored,
               let mapping = JSON.object(Data(text.utf8)), let id = mapping["accountId"] as? String else { return nil }
         let kind = (mapping["accountType"] as? String).flatMap { type in AccountKind.claudeFamily.first { $0.name == type } } ?? .claudeOfficial
         guard let account = try await store.get(kind, id), !excluded.contains(id),
@@ -116,7 +139,26 @@ public final class ClaudeScheduler: Sendable {
         if renewalThresholdSeconds > 0, let ttl = try? await redis.send("TTL", RedisArgument(key)).int, ttl >= 0, ttl < renewalThresholdSeconds {
             _ = try? await redis.send("EXPIRE", RedisArgument(key), RedisArgument(stickyTTLSeconds))
         }
-        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .sticky)
+        let (free, lease) = try await claim(account)
+        guard free else { return nil }  // the session's account is at its cap: serve this request from the pool
+        return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .sticky, lease: lease)
+    }
+
+    /// A slot on the account if it has a cap: (true, lease); (true, nil) without a cap; (false, nil) when full.
+    private func claim(_ account: AccountRecord) async throws -> (Bool, ConcurrencyLease?) {
+        let cap = account.maxConcurrentTasks
+        guard cap > 0 else { return (true, nil) }
+        guard let lease = try await leases.acquire(setKey: RedisKeys.accountConcurrency(account.id), limit: cap) else { return (false, nil) }
+        return (true, lease)
+    }
+
+    /// The preferred candidate with a free slot.
+    private func firstFree(_ candidates: [(AccountRecord, String)]) async throws -> (AccountRecord, String, ConcurrencyLease?)? {
+        for (account, upstream) in candidates.sorted(by: Self.preferred) {
+            let (free, lease) = try await claim(account)
+            if free { return (account, upstream, lease) }
+        }
+        return nil
     }
 
     private func remember(_ hash: String, _ account: AccountRecord) async {

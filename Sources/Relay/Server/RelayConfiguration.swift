@@ -32,6 +32,14 @@ public struct RelayConfiguration: Sendable {
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
     public var overloadMinutes: Int
+    /// Concurrency leases: lifetime without renewal, renewal period (0 = none).
+    public var leaseSeconds: Int
+    public var leaseRenewSeconds: Int
+    public var billingEventsEnabled: Bool
+    /// A LiteLLM-format price file replacing the built-in prices; `pricingURL` refreshes it.
+    public var pricingFile: String?
+    public var pricingURL: String?
+    public var pricingRefreshMinutes: Int
 
     /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
     public init(environment: [String: String]) throws {
@@ -78,6 +86,20 @@ public struct RelayConfiguration: Sendable {
         stickyRenewalThresholdMinutes = try env.int("CRS_STICKY_RENEWAL_THRESHOLD_MINUTES", default: 0, range: 0...43200)
         maxUpstreamAttempts = try env.int("CRS_MAX_UPSTREAM_ATTEMPTS", default: 3, range: 1...10)
         overloadMinutes = try env.int("CRS_OVERLOAD_MINUTES", default: 10, range: 0...1440)
+        leaseSeconds = try env.int("CRS_CONCURRENCY_LEASE_SECONDS", default: 300, range: 30...86400)
+        leaseRenewSeconds = try env.int("CRS_CONCURRENCY_RENEW_SECONDS", default: 30, range: 0...86400)
+        billingEventsEnabled = try env.bool("CRS_BILLING_EVENTS_ENABLED", default: true)
+        pricingFile = env.string("CRS_PRICING_FILE")
+        if let pricingFile, !FileManager.default.isReadableFile(atPath: pricingFile), env.string("CRS_PRICING_URL") == nil {
+            throw ConfigurationError("CRS_PRICING_FILE", "is not a readable file: '\(pricingFile)'")
+        }
+        pricingURL = env.string("CRS_PRICING_URL")
+        if let pricingURL {
+            guard let url = URL(string: pricingURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("CRS_PRICING_URL", "must be an http(s) URL, got '\(pricingURL)'")
+            }
+        }
+        pricingRefreshMinutes = try env.int("CRS_PRICING_REFRESH_MINUTES", default: 1440, range: 1...525_600)
     }
 
     /// The Redis client configuration for `url` with this relay's pool size and timeouts.

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 
 /// Every long-lived object of a running relay, built once from the configuration.
 public struct RelayServices: Sendable {
@@ -11,18 +12,42 @@ public struct RelayServices: Sendable {
     public let credentials: AdminCredentials
     public let sessions: AdminSessions
     public let upstream: UpstreamHTTPClients
+    public let leases: LeaseKeeper
+    public let prices: PriceBook
+    public let pricingRefresher: PricingRefresher?
     public let claude: ClaudeRelayContext
 
-    public static func make(configuration: RelayConfiguration, redis: RedisClient, clock: RelayClock = RelayClock(), logger: Logger) async -> RelayServices {
+    /// Throws `ConfigurationError` when the pricing file cannot be used.
+    public static func make(configuration: RelayConfiguration, redis: RedisClient, clock: RelayClock = RelayClock(), logger: Logger) async throws -> RelayServices {
         let cipher = SecretCipher(encryptionKey: configuration.encryptionKey)
         let hasher = APIKeyHasher(encryptionKey: configuration.encryptionKey, prefix: configuration.apiKeyPrefix)
         let keys = APIKeyStore(redis: redis, hasher: hasher, clock: clock)
         let accounts = AccountStore(redis: redis, cipher: cipher, clock: clock, logger: Logger(label: "crs.accounts"))
         let upstream = UpstreamHTTPClients(connectTimeoutMilliseconds: configuration.upstreamConnectTimeoutMilliseconds)
-        let scheduler = ClaudeScheduler(store: accounts, redis: redis, clock: clock,
+        var leaseSettings = LeaseKeeper.Settings()
+        leaseSettings.leaseSeconds = configuration.leaseSeconds
+        leaseSettings.renewSeconds = configuration.leaseRenewSeconds
+        let leases = LeaseKeeper(redis: redis, clock: clock, settings: leaseSettings, logger: Logger(label: "crs.leases"))
+        let prices: PriceBook
+        do {
+            prices = try PriceBook.load(file: configuration.pricingURL == nil ? configuration.pricingFile : nil, now: clock.now)
+        } catch {
+            throw ConfigurationError("CRS_PRICING_FILE", "cannot be used: \(error)")
+        }
+        if configuration.pricingURL != nil, let file = configuration.pricingFile, let saved = try? PriceBook.load(file: file, now: clock.now) {
+            prices.replace(saved.table, source: saved.status.source, at: clock.now)  // last good download, until the next one
+        }
+        let refresher = configuration.pricingURL.map {
+            PricingRefresher(url: $0, interval: .seconds(configuration.pricingRefreshMinutes * 60), book: prices,
+                             saveTo: configuration.pricingFile, clock: clock, logger: Logger(label: "crs.pricing"))
+        }
+        let scheduler = ClaudeScheduler(store: accounts, redis: redis, clock: clock, leases: leases,
                                         stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
                                         renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
-        let recorder = UsageRecorder(redis: redis, prices: .builtIn, timezoneOffsetHours: configuration.timezoneOffsetHours, logger: Logger(label: "crs.usage"))
+        var usageSettings = UsageRecorder.Settings()
+        usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
+        usageSettings.billingEvents = configuration.billingEventsEnabled
+        let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: Logger(label: "crs.usage"))
         var settings = ClaudeRelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
         settings.maxBodyBytes = configuration.maxBodyBytes
@@ -30,13 +55,23 @@ public struct RelayServices: Sendable {
         settings.maxAttempts = configuration.maxUpstreamAttempts
         settings.classifier.overloadMinutes = configuration.overloadMinutes
         let relayLogger = Logger(label: "crs.relay")
+        let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
+                                      timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(
-            keys: ClientKeyAuthenticator(store: keys, clock: clock, logger: relayLogger), scheduler: scheduler, accounts: accounts,
+            keys: ClientKeyAuthenticator(store: keys, clock: clock, logger: relayLogger), admission: admission, scheduler: scheduler, accounts: accounts,
             upstream: upstream, recorder: recorder, redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, claude: claude)
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude)
+    }
+
+    /// The jobs every instance runs beside the HTTP server: directory invalidation, lease renewal and sweeping,
+    /// pricing refresh (when configured).
+    public func backgroundServices(logger: Logger) -> [any Service] {
+        var services: [any Service] = [InvalidationListener(redis: redis, accounts: accounts, logger: logger), leases]
+        if let pricingRefresher { services.append(pricingRefresher) }
+        return services
     }
 }

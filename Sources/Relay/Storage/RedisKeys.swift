@@ -15,6 +15,16 @@ public enum RedisKeys {
     // Scheduling
     public static func claudeSessionMapping(_ hash: String) -> String { "unified_claude_session_mapping:\(hash)" }
 
+    // Limits (behaviour.md §7)
+    public static func keyConcurrency(_ keyID: String) -> String { "concurrency:\(keyID)" }
+    /// An account's own cap (`maxConcurrentTasks`); relay naming, under the same `concurrency:` sweep.
+    public static func accountConcurrency(_ accountID: String) -> String { "concurrency:account:\(accountID)" }
+    public static func rateWindowStart(_ keyID: String) -> String { "rate_limit:window_start:\(keyID)" }
+    public static func rateWindowRequests(_ keyID: String) -> String { "rate_limit:requests:\(keyID)" }
+    public static func rateWindowTokens(_ keyID: String) -> String { "rate_limit:tokens:\(keyID)" }
+    public static func rateWindowCost(_ keyID: String) -> String { "rate_limit:cost:\(keyID)" }
+    public static let billingEvents = "billing:events"
+
     // Admin
     public static let adminCredentials = "session:admin_credentials"
     public static func revokedAdminToken(_ jti: String) -> String { "crs:admin:revoked:\(jti)" }

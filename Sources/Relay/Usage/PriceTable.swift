@@ -34,43 +34,42 @@ public struct ModelPrice: Sendable, Equatable {
     }
 }
 
-/// The relay's own price table for the models it serves (Anthropic's public price list), looked up
-/// deterministically: exact id, then the id without a date/version suffix, then the longest family prefix.
+/// A price table, looked up deterministically: the exact id, then the normalised id (no date/version suffix,
+/// vendor or provider prefix), then the longest family prefix (`claude-sonnet-4-5-foo` → `claude-sonnet-4-5`).
+/// Lookups never scan the table, so a 1,500-model LiteLLM file costs the same as the built-in one.
 public struct PriceTable: Sendable {
     public let prices: [String: ModelPrice]
+    private let normalized: [String: ModelPrice]
 
     public init(prices: [String: ModelPrice]) {
         self.prices = prices
+        var index: [String: ModelPrice] = [:]
+        // Provider-less ids first, then lexicographic: the same table always resolves a name the same way.
+        let ordered = prices.keys.sorted { ($0.contains("/") ? 1 : 0, $0) < ($1.contains("/") ? 1 : 0, $1) }
+        for id in ordered {
+            let key = Self.normalize(id)
+            if index[key] == nil { index[key] = prices[id] }
+        }
+        self.normalized = index
     }
 
-    public static let builtIn = PriceTable(prices: [
-        "claude-opus-4-5": .perMillion(5, 25),
-        "claude-opus-4-1": .perMillion(15, 75),
-        "claude-opus-4": .perMillion(15, 75),
-        "claude-4-opus": .perMillion(15, 75),
-        "claude-sonnet-4-5": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-sonnet-4": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-4-sonnet": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-3-7-sonnet": .perMillion(3, 15),
-        "claude-3-5-sonnet": .perMillion(3, 15),
-        "claude-haiku-4-5": .perMillion(1, 5),
-        "claude-3-5-haiku": .perMillion(0.8, 4),
-        "claude-3-haiku": .perMillion(0.25, 1.25),
-        "claude-3-opus": .perMillion(15, 75),
-    ])
+    public var count: Int { prices.count }
 
     public func price(for model: String) -> ModelPrice? {
-        let normalized = Self.normalize(model)
-        if let exact = prices[model] ?? prices[normalized] { return exact }
-        let candidates = prices.keys.filter { normalized == $0 || normalized.hasPrefix($0 + "-") }
-        guard let best = candidates.max(by: { $0.count < $1.count }) else { return nil }
-        return prices[best]
+        if let exact = prices[model] { return exact }
+        var name = Self.normalize(model)
+        while true {
+            if let price = normalized[name] { return price }
+            guard let dash = name.lastIndex(of: "-") else { return nil }
+            name = String(name[..<dash])
+        }
     }
 
-    /// Lower-cased, without a Bedrock region/vendor prefix, a `-vN:M` / `:latest` / `@date` suffix, a `[1m]` tag,
-    /// or a trailing `-YYYYMMDD` date.
+    /// Lower-cased, without a provider path (`vertex_ai/…`), a Bedrock region/vendor prefix, a `-vN:M` /
+    /// `:latest` / `@date` suffix, a `[1m]` tag, or a trailing `-YYYYMMDD` date.
     public static func normalize(_ model: String) -> String {
         var name = model.lowercased()
+        if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
         if let range = name.range(of: "anthropic.") { name = String(name[range.upperBound...]) }
         for marker in ["[1m]", ":latest"] { name = name.replacingOccurrences(of: marker, with: "") }
         if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }

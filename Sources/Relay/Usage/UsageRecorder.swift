@@ -4,7 +4,8 @@ import NIOConcurrencyHelpers
 
 /// Writes one request's usage and cost into every counter of the Node layout (behaviour.md §4.1) in a single
 /// pipelined round trip: per key, per model, per key+model, per account, the request log, cost counters,
-/// the weekly Opus counter and the realtime minute metrics.
+/// the weekly Opus counter, the realtime minute metrics, the key's rate-window counters, the billing event
+/// stream — and, in the same write, the release of the request's concurrency leases.
 public final class UsageRecorder: Sendable {
     public struct Entry: Sendable {
         public var keyID: String
@@ -14,29 +15,50 @@ public final class UsageRecorder: Sendable {
         public var model: String
         public var usage: TokenUsage
         public var at: Date
+        /// The key has a rate window: add tokens and cost to `rate_limit:tokens|cost:{id}`.
+        public var rateWindowMinutes: Int = 0
+        /// Commands that ride along (lease releases).
+        public var trailing: [RedisCommand] = []
+
+        public init(keyID: String, accountID: String, accountKind: AccountKind, model: String, usage: TokenUsage, at: Date) {
+            self.keyID = keyID
+            self.accountID = accountID
+            self.accountKind = accountKind
+            self.model = model
+            self.usage = usage
+            self.at = at
+        }
+    }
+
+    public struct Settings: Sendable {
+        public var timezoneOffsetHours = 8
+        /// `XADD billing:events MAXLEN ~ N` per request (Node's BILLING_EVENTS_ENABLED).
+        public var billingEvents = true
+        public var billingStreamLength = 100_000
+        public init() {}
     }
 
     let redis: RedisClient
-    let prices: PriceTable
-    let timezoneOffsetHours: Int
+    let prices: PriceBook
+    let settings: Settings
     let logger: Logger
     private let warnedModels = NIOLockedValueBox<Set<String>>([])
 
     static let day: Int = 86400
 
-    public init(redis: RedisClient, prices: PriceTable, timezoneOffsetHours: Int, logger: Logger) {
+    public init(redis: RedisClient, prices: PriceBook, settings: Settings, logger: Logger) {
         self.redis = redis
         self.prices = prices
-        self.timezoneOffsetHours = timezoneOffsetHours
+        self.settings = settings
         self.logger = logger
     }
 
     /// Records the entry; returns the cost (nil when the model has no price).
     @discardableResult
     public func record(_ entry: Entry) async throws -> CostBreakdown? {
-        let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices)
+        let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
         if cost == nil { warnUnpriced(entry.model) }
-        let commands = Self.commands(for: entry, cost: cost, offsetHours: timezoneOffsetHours)
+        let commands = Self.commands(for: entry, cost: cost, settings: settings)
         let replies = try await redis.pipeline(commands)
         if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
             throw RedisError.server("usage write failed: \(failure)")
@@ -44,9 +66,9 @@ public final class UsageRecorder: Sendable {
         return cost
     }
 
-    static func commands(for entry: Entry, cost: CostBreakdown?, offsetHours: Int) -> [RedisCommand] {
+    static func commands(for entry: Entry, cost: CostBreakdown?, settings: Settings) -> [RedisCommand] {
         let u = entry.usage
-        let buckets = TimeBuckets(entry.at, offsetHours: offsetHours)
+        let buckets = TimeBuckets(entry.at, offsetHours: settings.timezoneOffsetHours)
         let model = PriceTable.normalize(entry.model)
         let key = entry.keyID
         let account = entry.accountID
@@ -149,7 +171,40 @@ public final class UsageRecorder: Sendable {
         commands.append(RedisCommand("HSET", RedisArgument(RedisKeys.apiKey(key)), "lastUsedAt", stamp))
         commands.append(RedisCommand("HSET", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
         if cost == nil { commands.append(RedisCommand("SADD", RedisArgument(RedisKeys.unpricedModels), RedisArgument(entry.model))) }
-        return commands
+
+        // The key's rate window (behaviour.md §7.1): the crossing request passes, the next one is refused. A key
+        // whose window ended meanwhile gets a bounded TTL (the next admission starts a fresh window anyway).
+        if entry.rateWindowMinutes > 0 {
+            let windowMs = RedisArgument(entry.rateWindowMinutes * 60_000)
+            commands.append(RedisCommand("INCRBY", RedisArgument(RedisKeys.rateWindowTokens(key)), RedisArgument(u.allTokens)))
+            commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowTokens(key)), windowMs, "NX"))
+            if let cost {
+                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.rateWindowCost(key)), RedisArgument(String(format: "%.10f", cost.total))))
+                commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowCost(key)), windowMs, "NX"))
+            }
+        }
+
+        // Billing event for downstream consumers (Node's billingEventPublisher), capped.
+        if settings.billingEvents {
+            var event: [(String, String)] = [
+                ("eventId", UUID().uuidString.lowercased()), ("timestamp", ISOTime.string(entry.at)), ("keyId", key),
+                ("accountId", account), ("accountType", entry.accountKind.usageType), ("model", entry.model),
+                ("inputTokens", String(u.input)), ("outputTokens", String(u.output)), ("cacheCreateTokens", String(u.cacheCreate)),
+                ("cacheReadTokens", String(u.cacheRead)), ("ephemeral5mTokens", String(u.cacheCreate5m)),
+                ("ephemeral1hTokens", String(u.cacheCreate1h)), ("totalTokens", String(u.allTokens)),
+            ]
+            if let cost {
+                event += [("cost", String(format: "%.10f", cost.total)), ("inputCost", String(format: "%.10f", cost.input)),
+                          ("outputCost", String(format: "%.10f", cost.output)), ("cacheCreateCost", String(format: "%.10f", cost.cacheCreate)),
+                          ("cacheReadCost", String(format: "%.10f", cost.cacheRead))]
+            } else {
+                event.append(("costUnknown", "true"))
+            }
+            commands.append(RedisCommand("XADD", arguments: [RedisArgument(RedisKeys.billingEvents), "MAXLEN", "~",
+                                                              RedisArgument(settings.billingStreamLength), "*"]
+                                            + event.flatMap { [RedisArgument($0.0), RedisArgument($0.1)] }))
+        }
+        return commands + entry.trailing
     }
 
     private func warnUnpriced(_ model: String) {

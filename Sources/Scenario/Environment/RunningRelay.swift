@@ -22,15 +22,15 @@ public final class RunningRelay: Sendable {
     public static func start(environment: [String: String], logger: Logger) async throws -> RunningRelay {
         let configuration = try RelayConfiguration(environment: environment)
         let redis = RedisClient(configuration: try configuration.redisConfiguration(url: configuration.redisURL!), logger: logger)
-        let services = await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
+        let services = try await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
         _ = try await services.credentials.bootstrap(username: configuration.adminUsername, password: configuration.adminPassword, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = RelayApplication(services: services, logger: logger).buildApplication(onServerRunning: { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         })
-        let listener = InvalidationListener(redis: redis, accounts: services.accounts, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: listener), .init(service: app)], gracefulShutdownSignals: [], logger: logger))
+        let background = services.backgroundServices(logger: logger).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        let group = ServiceGroup(configuration: .init(services: background + [.init(service: app)], gracefulShutdownSignals: [], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {

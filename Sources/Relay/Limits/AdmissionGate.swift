@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Logging
+
+/// What admission hands to the relay pipeline: the key, its concurrency lease (if the key has a cap), the
+/// prefetched sticky mapping, and whether the key has a rate window the usage write must count into.
+public struct Admission: Sendable {
+    public let key: APIKeyRecord
+    public let lease: ConcurrencyLease?
+    /// The raw `unified_*_session_mapping` value, read in the same round trip ("" when none).
+    public let stickyMapping: String?
+    public let hasRateWindow: Bool
+}
+
+/// Admits or refuses a relayed request in one Redis round trip (`AdmissionScript`): every per-key limit holds
+/// across all relay instances on the Redis, because the check and the counting happen atomically there.
+public final class AdmissionGate: Sendable {
+    public struct Request: Sendable {
+        public var headers: HTTPFields
+        public var query: String?
+        public var model: String
+        public var platform: String
+        /// count_tokens and the like: not counted against rate, cost or concurrency limits.
+        public var exemptFromQuotas: Bool
+        public var stickyKey: String?
+        /// Client ids (`claude_code`, …) this request looks like (`ClientRestriction.matchingClients`); checked
+        /// against the key's whitelist inside the script.
+        public var matchedClients: [String]
+
+        public init(headers: HTTPFields, query: String?, model: String, platform: String, matchedClients: [String],
+                    exemptFromQuotas: Bool = false, stickyKey: String? = nil) {
+            self.headers = headers
+            self.query = query
+            self.model = model
+            self.platform = platform
+            self.exemptFromQuotas = exemptFromQuotas
+            self.stickyKey = stickyKey
+            self.matchedClients = matchedClients
+        }
+    }
+
+    let redis: RedisClient
+    let hasher: APIKeyHasher
+    let clock: RelayClock
+    let leases: LeaseKeeper
+    let timezoneOffsetHours: Int
+    let logger: Logger
+
+    public init(redis: RedisClient, hasher: APIKeyHasher, clock: RelayClock, leases: LeaseKeeper, timezoneOffsetHours: Int, logger: Logger) {
+        self.redis = redis
+        self.hasher = hasher
+        self.clock = clock
+        self.leases = leases
+        self.timezoneOffsetHours = timezoneOffsetHours
+        self.logger = logger
+    }
+
+    /// Throws `RelayError` (already in the Anthropic shape) for every refusal.
+    public func admit(_ request: Request) async throws -> Admission {
+        let rawKey = try ClientKeyAuthenticator.rawKey(headers: request.headers, query: request.query, hasher: hasher)
+        let now = clock.now
+        let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        let buckets = TimeBuckets(now, offsetHours: timezoneOffsetHours)
+        let member = UUID().uuidString.lowercased()
+        let arguments: [RedisArgument] = [
+            RedisArgument(hasher.hash(rawKey)), RedisArgument(nowMilliseconds), RedisArgument(ISOTime.string(now)),
+            RedisArgument(buckets.date), RedisArgument(buckets.week), RedisArgument(request.model),
+            RedisArgument(PriceTable.normalize(request.model)), RedisArgument(request.platform),
+            RedisArgument(request.matchedClients.joined(separator: ",")), RedisArgument(request.exemptFromQuotas ? "1" : "0"),
+            RedisArgument(member), RedisArgument(leases.leaseMilliseconds), RedisArgument(leases.setTTLMilliseconds),
+            RedisArgument(request.stickyKey ?? ""),
+        ]
+        let reply: RedisReply
+        do {
+            reply = try await redis.evaluate(AdmissionScript.script, arguments: arguments)
+        } catch {
+            logger.error("admission failed on Redis", metadata: ["error": "\(error)"])
+            throw RelayError(503, "overloaded_error", "The relay cannot reach its store right now; retry shortly")
+        }
+        guard case .array(let items) = reply, let verdict = items.first?.string else {
+            throw RelayError(500, "api_error", "Admission returned an unexpected reply")
+        }
+        if verdict != "ok" {
+            let refusal = LimitRefusal.parse(items.map { $0.string ?? "" }, model: request.model, platform: request.platform,
+                                             resets: ResetTimes(now, offsetHours: timezoneOffsetHours))
+            throw refusal.relayError(now: now, userAgent: request.headers[.userAgent] ?? "")
+        }
+        let key = APIKeyRecord(fields: items.count > 1 ? items[1].stringDictionary : [:])
+        let sticky = items.count > 2 ? items[2].string.flatMap { $0.isEmpty ? nil : $0 } : nil
+        let leased = items.count > 3 && items[3].string == "1"
+        let windowed = items.count > 4 && !(items[4].string ?? "").isEmpty
+        let lease = leased ? leases.adopt(setKey: RedisKeys.keyConcurrency(key.id), member: member) : nil
+        return Admission(key: key, lease: lease, stickyMapping: sticky, hasRateWindow: windowed)
+    }
+}
