@@ -18,11 +18,11 @@ public struct FakeAnthropic: Sendable {
         self.state = state
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: Router<FakeRequestContext>) {
         router.post("**") { request, context in try await self.handle(request, context: context) }
     }
 
-    func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func handle(_ request: Request, context: FakeRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
         let path = request.uri.path
         let headers = request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }
@@ -75,9 +75,10 @@ public struct FakeAnthropic: Sendable {
         let messageID = "msg_fake_\(sequence)"
         if json["stream"] as? Bool == true {
             let events = AnthropicReplies.streamEvents(id: messageID, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
-            return streamResponse(events, behavior: behavior, requestID: requestID, sequence: sequence)
+            return streamResponse(events, behavior: behavior, usage: usage, requestID: requestID, sequence: sequence, channel: context.channel)
         }
         let message = AnthropicReplies.message(id: messageID, model: model, text: text, usage: usage)
+        state.addEmitted(usage)
         return finish(jsonResponse(200, message, requestID: requestID, extra: behavior.headers))
     }
 
@@ -107,7 +108,7 @@ public struct FakeAnthropic: Sendable {
         return userAgent.range(of: #"^claude-cli/\d+\.\d+\.\d+"#, options: .regularExpression) != nil
     }
 
-    private func streamResponse(_ events: [(name: String, data: [String: Any])], behavior: FakeBehavior, requestID: String, sequence: Int) -> Response {
+    private func streamResponse(_ events: [(name: String, data: [String: Any])], behavior: FakeBehavior, usage: FakeUsage, requestID: String, sequence: Int, channel: any Channel) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -115,6 +116,7 @@ public struct FakeAnthropic: Sendable {
         headers[HTTPField.Name("anthropic-ratelimit-unified-5h-status")!] = "allowed"
         for (name, value) in behavior.headers ?? [:] { if let field = HTTPField.Name(name) { headers[field] = value } }
         let encoded = events.map { AnthropicReplies.sse($0.name, $0.data) }
+        let names = events.map(\.name)
         let state = self.state
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var outcome = "complete"
@@ -138,9 +140,21 @@ public struct FakeAnthropic: Sendable {
                     if behavior.malformedAfterEvents == index {
                         try await writer.write(ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"))
                     }
+                    if behavior.pauseAfterEvents == index, let pause = behavior.pauseMs, pause > 0 {
+                        try await Task.sleep(nanoseconds: UInt64(pause) * 1_000_000)
+                    }
                     if let interval = behavior.eventIntervalMs, interval > 0, index > 0 {
                         try await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)
                     }
+                    // An event counts as reported once handed to a live connection (the write's own result can
+                    // arrive after the relay already read it and hung up).
+                    guard channel.isActive else { throw CancellationError() }
+                    // What the client is told: message_start carries input and cache numbers, message_delta the output.
+                    if names[index] == "message_start" {
+                        state.addEmitted(FakeUsage(input: usage.input, output: 0, cacheCreation5m: usage.cacheCreation5m,
+                                                   cacheCreation1h: usage.cacheCreation1h, cacheRead: usage.cacheRead))
+                    }
+                    if names[index] == "message_delta" { state.addEmitted(FakeUsage(input: 0, output: usage.output), newReply: false) }
                     try await writer.write(ByteBuffer(string: event))
                 }
                 try await writer.finish(nil)

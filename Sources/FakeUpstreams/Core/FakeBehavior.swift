@@ -23,6 +23,9 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public var streamErrorAfterEvents: Int?
     /// Streams: wait this long between events.
     public var eventIntervalMs: Int?
+    /// Streams: hold `pauseMs` after this many events (e.g. 1: after message_start), then go on.
+    public var pauseAfterEvents: Int?
+    public var pauseMs: Int?
     /// Usage the reply reports (defaults to input 18, output 42).
     public var usage: FakeUsage?
     /// Reply text; split into `deltaCount` deltas.
@@ -38,7 +41,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public init(
         status: Int? = nil, errorType: String? = nil, message: String? = nil, headers: [String: String]? = nil, unifiedResetInSeconds: Int? = nil,
         body: String? = nil, delayMs: Int? = nil, cutAfterEvents: Int? = nil, malformedAfterEvents: Int? = nil,
-        streamErrorAfterEvents: Int? = nil, eventIntervalMs: Int? = nil, usage: FakeUsage? = nil, text: String? = nil,
+        streamErrorAfterEvents: Int? = nil, eventIntervalMs: Int? = nil, pauseAfterEvents: Int? = nil, pauseMs: Int? = nil, usage: FakeUsage? = nil, text: String? = nil,
         deltaCount: Int? = nil, pathPrefix: String? = nil, requireClaudeCodeUserAgent: Bool? = nil, times: Int? = nil
     ) {
         self.status = status
@@ -52,6 +55,8 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
         self.malformedAfterEvents = malformedAfterEvents
         self.streamErrorAfterEvents = streamErrorAfterEvents
         self.eventIntervalMs = eventIntervalMs
+        self.pauseAfterEvents = pauseAfterEvents
+        self.pauseMs = pauseMs
         self.usage = usage
         self.text = text
         self.deltaCount = deltaCount

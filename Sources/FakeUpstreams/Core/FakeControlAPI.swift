@@ -17,7 +17,7 @@ public struct FakeControlAPI: Sendable {
         self.state = state
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: Router<FakeRequestContext>) {
         let group = router.group("__fake")
         group.post("behaviors") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

@@ -39,6 +39,7 @@ public final class FakeState: Sendable {
         var inFlight = 0
         var maxInFlight = 0
         var credentials = FakeCredentials()
+        var emitted = FakeEmittedUsage()
     }
 
     private let state = NIOLockedValueBox(State())
@@ -48,7 +49,7 @@ public final class FakeState: Sendable {
     public var requests: [RecordedRequest] { state.withLockedValue { $0.requests } }
 
     public var stats: FakeStats {
-        state.withLockedValue { FakeStats(total: $0.requests.count, inFlight: $0.inFlight, maxInFlight: $0.maxInFlight) }
+        state.withLockedValue { FakeStats(total: $0.requests.count, inFlight: $0.inFlight, maxInFlight: $0.maxInFlight, emitted: $0.emitted) }
     }
 
     public var credentials: FakeCredentials { state.withLockedValue { $0.credentials } }
@@ -75,6 +76,18 @@ public final class FakeState: Sendable {
         state.withLockedValue { state in
             state.requests = []
             state.maxInFlight = state.inFlight
+            state.emitted = FakeEmittedUsage()
+        }
+    }
+
+    /// Adds usage reported to the client: a whole reply, or (streams) what one event carried, as it is sent.
+    func addEmitted(_ usage: FakeUsage, newReply: Bool = true) {
+        state.withLockedValue { state in
+            if newReply { state.emitted.replies += 1 }
+            state.emitted.input += usage.input
+            state.emitted.output += usage.output
+            state.emitted.cacheCreation += usage.cacheCreation
+            state.emitted.cacheRead += usage.cacheRead
         }
     }
 
@@ -121,6 +134,17 @@ public struct FakeStats: Codable, Sendable, Equatable {
     public let total: Int
     public let inFlight: Int
     public let maxInFlight: Int
+    /// Token usage the fake reported, summed over replies (streams count what they sent before they ended).
+    public let emitted: FakeEmittedUsage
+}
+
+public struct FakeEmittedUsage: Codable, Sendable, Equatable {
+    /// Replies that reported any usage.
+    public var replies = 0
+    public var input = 0
+    public var output = 0
+    public var cacheCreation = 0
+    public var cacheRead = 0
 }
 
 /// Credentials a fake accepts. Empty sets: any credential is accepted (but still recorded).

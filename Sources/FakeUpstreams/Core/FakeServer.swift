@@ -22,16 +22,17 @@ public final class FakeServer: Sendable {
     /// A fake Anthropic API (OAuth and Console styles) with its control API.
     public static func anthropic(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
         let state = FakeState()
-        let router = Router()
+        let router = Router(context: FakeRequestContext.self)
         FakeControlAPI(state: state).register(on: router)
         FakeAnthropic(state: state).register(on: router)
         return try await start(router: router, state: state, host: host, port: port, logger: logger)
     }
 
-    public static func start(router: Router<BasicRequestContext>, state: FakeState, host: String, port: Int, logger: Logger) async throws -> FakeServer {
+    public static func start(router: Router<FakeRequestContext>, state: FakeState, host: String, port: Int, logger: Logger) async throws -> FakeServer {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
+            server: .http1(additionalChannelHandlers: [FakeHangupHandler()]),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)

@@ -18,9 +18,9 @@ public struct ClaudeMessagesHandler: Sendable {
         self.context = context
     }
 
-    public func handle(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint) async -> Response {
+    public func handle(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)? = nil) async -> Response {
         do {
-            return try await relay(request, endpoint: endpoint)
+            return try await relay(request, endpoint: endpoint, channel: channel)
         } catch let error as RelayError {
             return error.anthropicResponse
         } catch let error as RedisError {
@@ -32,7 +32,7 @@ public struct ClaudeMessagesHandler: Sendable {
         }
     }
 
-    private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint) async throws -> Response {
+    private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)?) async throws -> Response {
         // 1. A key must be present and well-formed before anything else is read.
         _ = try ClientKeyAuthenticator.rawKey(headers: request.headers, query: request.uri.query, hasher: context.keys.store.hasher)
 
@@ -60,7 +60,7 @@ public struct ClaudeMessagesHandler: Sendable {
         let outcome: (response: Response, streaming: Bool)
         do {
             outcome = try await dispatch(request, admission: admission, leases: leases, body: body, json: json, model: model,
-                                         sessionHash: sessionHash, endpoint: endpoint)
+                                         sessionHash: sessionHash, endpoint: endpoint, channel: channel)
         } catch {
             await leases.release(using: context.redis)
             throw error
@@ -73,7 +73,7 @@ public struct ClaudeMessagesHandler: Sendable {
     /// 4. Schedule and forward; fail over while nothing has been sent to the client.
     private func dispatch(
         _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, json: [String: Any], model: String,
-        sessionHash: String?, endpoint: ClaudeUpstreamRequest.Endpoint
+        sessionHash: String?, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)?
     ) async throws -> (response: Response, streaming: Bool) {
         let key = admission.key
         let stream = endpoint == .messages && (JSON.bool(json["stream"]) ?? false)
@@ -92,7 +92,7 @@ public struct ClaudeMessagesHandler: Sendable {
             leases.add(selection.lease)
             let account = selection.account
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
-                                      stream: stream, leases: leases, rateWindowMinutes: admission.hasRateWindow ? Int(key.fields["rateLimitWindow"] ?? "") ?? 0 : 0)
+                                      stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.hasRateWindow ? Int(key.fields["rateLimitWindow"] ?? "") ?? 0 : 0)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: body)
             switch outcome {
             case .done(let response, let usage):
@@ -121,6 +121,7 @@ public struct ClaudeMessagesHandler: Sendable {
         let endpoint: ClaudeUpstreamRequest.Endpoint
         let stream: Bool
         let leases: RequestLeases
+        let channel: (any Channel)?
         let rateWindowMinutes: Int
     }
 
@@ -201,21 +202,24 @@ public struct ClaudeMessagesHandler: Sendable {
             var iterator = upstream.body.makeAsyncIterator()
             var clientGone = false
             var upstreamFailure: Error?
-            while true {
-                let chunk: ByteBuffer?
-                do {
-                    chunk = try await iterator.next()
-                } catch {
-                    upstreamFailure = error
-                    break
-                }
-                guard let chunk else { break }
-                meter.feed(chunk)
-                do {
-                    try await writer.write(chunk)
-                } catch {
-                    clientGone = true
-                    break
+            // A hang-up cancels this task (the connection closes): the upstream read stops at once.
+            await withCancellationOnClose(job.channel) {
+                while true {
+                    let chunk: ByteBuffer?
+                    do {
+                        chunk = try await iterator.next()
+                    } catch {
+                        if Task.isCancelled { clientGone = true } else { upstreamFailure = error }
+                        break
+                    }
+                    guard let chunk else { break }
+                    meter.feed(chunk)
+                    do {
+                        try await writer.write(chunk)
+                    } catch {
+                        clientGone = true
+                        break
+                    }
                 }
             }
             if !clientGone, upstreamFailure != nil || !meter.sawMessageStop, meter.streamError == nil {
@@ -229,7 +233,8 @@ public struct ClaudeMessagesHandler: Sendable {
             if !usage.isEmpty {
                 handler.scheduleRecording(job, usage: usage)
             } else {
-                await job.leases.release(using: handler.context.redis)
+                let leases = job.leases, redis = handler.context.redis
+                Task { await leases.release(using: redis) }  // this task may be cancelled (client gone): release apart
             }
         })
     }

@@ -23,8 +23,8 @@ public struct RelayApplication {
         let messages = ClaudeMessagesHandler(context: services.claude)
         let info = ClaudeInfoController(keys: services.claude.keys, redis: services.redis)
         for prefix in ["/api", "/claude", "/api/claude"] {
-            router.post("\(prefix)/v1/messages") { request, _ in await messages.handle(request, endpoint: .messages) }
-            router.post("\(prefix)/v1/messages/count_tokens") { request, _ in await messages.handle(request, endpoint: .countTokens) }
+            router.post("\(prefix)/v1/messages") { request, context in await messages.handle(request, endpoint: .messages, channel: context.channel) }
+            router.post("\(prefix)/v1/messages/count_tokens") { request, context in await messages.handle(request, endpoint: .countTokens, channel: context.channel) }
             router.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
             router.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
         }
@@ -54,6 +54,7 @@ public struct RelayApplication {
     public func buildApplication(services extra: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
+            server: .http1(additionalChannelHandlers: [ClientHangupHandler()]),
             configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: nil),
             services: extra,
             onServerRunning: onServerRunning,

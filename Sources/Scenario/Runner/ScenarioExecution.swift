@@ -24,11 +24,15 @@ struct ScenarioExecution {
     }
 
     mutating func perform(_ step: ScenarioStep) async -> [String] {
+        // `${today}`: the relays' local date (CRS_TIMEZONE_OFFSET_HOURS), as usage keys name it.
+        let relay = harness.relay.services
+        variables["today"] = TimeBuckets(relay.clock.now, offsetHours: relay.configuration.timezoneOffsetHours).date
         let spec = substitute(step.spec) as? [String: Any] ?? [:]
         do {
             switch step.kind {
             case "login": return try await login(spec)
             case "admin", "request": return try await http(step.kind, spec)
+            case "load": return try await load(spec)
             case "fake": return fake(spec)
             case "expect_fake": return expectFake(spec)
             case "redis": return try await redisCheck(spec)
@@ -80,28 +84,37 @@ struct ScenarioExecution {
         } else {
             body = nil
         }
-        let url = relayURL(spec) + parts[1]
+        // `spread: true` sends request i to relay i mod N (a load balancer in front of N instances).
+        let bases = (spec["spread"] as? Bool) == true ? harness.relays.map(\.baseURL) : [relayURL(spec)]
         let count = max(1, (spec["parallel"] as? Int) ?? (spec["repeat"] as? Int) ?? 1)
         var exchanges: [HTTPExchange] = []
         if let parallel = spec["parallel"] as? Int, parallel > 1 {
             let method = parts[0]
             let sendHeaders = headers
             exchanges = try await withThrowingTaskGroup(of: HTTPExchange.self) { group in
-                for _ in 0..<parallel { group.addTask { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body) } }
+                for index in 0..<parallel {
+                    let url = bases[index % bases.count] + parts[1]
+                    group.addTask { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body) }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         } else {
-            for _ in 0..<count { exchanges.append(try await HTTPExchange.send(method: parts[0], url: url, headers: headers, body: body)) }
+            for index in 0..<count {
+                exchanges.append(try await HTTPExchange.send(method: parts[0], url: bases[index % bases.count] + parts[1], headers: headers, body: body))
+            }
         }
         var problems: [String] = []
+        let byStatus = Self.stringKeyed(spec["by_status"]) ?? [:]
         for (index, exchange) in exchanges.enumerated() {
             lastExchange = exchange
-            let found = expectations(spec["expect"] as? [String: Any] ?? [:], exchange)
+            var found = expectations(spec["expect"] as? [String: Any] ?? [:], exchange)
+            if let specific = Self.stringKeyed(byStatus[String(exchange.status)]) { found += expectations(specific, exchange) }
             if !found.isEmpty {
-                problems += found.map { exchanges.count > 1 ? "response \(index + 1) of \(exchanges.count): \($0)" : $0 }
+                problems += found.map { exchanges.count > 1 ? "response \(index + 1) of \(exchanges.count) (\(exchange.status)): \($0)" : $0 }
                 break
             }
         }
+        problems += tally(exchanges.map(\.status), spec["statuses"])
         if problems.isEmpty, let captures = spec["capture"] as? [String: Any], let exchange = exchanges.last {
             for (name, path) in captures {
                 guard let value = JSONPath.lookup(exchange.json, "\(path)") else {
@@ -152,7 +165,7 @@ struct ScenarioExecution {
         }
     }
 
-    private func expectFake(_ spec: [String: Any]) -> [String] {
+    private mutating func expectFake(_ spec: [String: Any]) -> [String] {
         let state = harness.anthropic.state
         let received = state.requests
         var problems: [String] = []
@@ -161,6 +174,17 @@ struct ScenarioExecution {
         }
         if let peak = spec["max_in_flight"], let problem = ScenarioMatcher.mismatch(state.stats.maxInFlight, peak) {
             problems.append("fake peak concurrency: \(problem)")
+        }
+        // `capture: {NAME: emitted.input}` reads the fake's stats (total, inFlight, maxInFlight, emitted.*).
+        if let captures = spec["capture"] as? [String: Any] {
+            let stats = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(state.stats))) ?? [:]
+            for (name, path) in captures {
+                guard let value = JSONPath.lookup(stats, "\(path)") else {
+                    problems.append("capture \(name): the fake's stats have nothing at \(path)")
+                    continue
+                }
+                variables[name] = Self.text(value)
+            }
         }
         let specs = spec["requests"] as? [[String: Any]] ?? []
         let window = (spec["last"] as? Bool) == true ? Array(received.suffix(specs.count)) : Array(received.prefix(specs.count))
@@ -234,7 +258,7 @@ struct ScenarioExecution {
         if let key = check["absent"] as? String {
             return try await redis.send("EXISTS", RedisArgument(key)).int == 0 ? [] : ["redis key \(key) exists"]
         }
-        for (command, name) in [("GET", "get"), ("TTL", "ttl"), ("SCARD", "scard"), ("ZCARD", "zcard"), ("LLEN", "llen")] {
+        for (command, name) in [("GET", "get"), ("TTL", "ttl"), ("SCARD", "scard"), ("ZCARD", "zcard"), ("LLEN", "llen"), ("XLEN", "xlen")] {
             if let key = check[name] as? String {
                 let reply = try await redis.send(command, RedisArgument(key))
                 let actual: Any? = reply.int.map { Int($0) as Any } ?? reply.string
@@ -245,7 +269,7 @@ struct ScenarioExecution {
             let keys = try await redis.scan(match: pattern)
             return ScenarioMatcher.mismatch(keys.count, check["count"] ?? ["range": [1, 1_000_000]]).map { ["redis keys \(pattern): \($0)"] } ?? []
         }
-        return ["redis step needs one of hash, exists, absent, get, ttl, scard, zcard, llen, keys"]
+        return ["redis step needs one of hash, exists, absent, get, ttl, scard, zcard, llen, xlen, keys"]
     }
 
     private func seed(_ spec: [String: Any]) async throws -> [String] {
@@ -263,10 +287,37 @@ struct ScenarioExecution {
             try await harness.redis.send("SET", RedisArgument(key), RedisArgument(Self.text(seed["value"] ?? "")))
             return []
         }
-        return ["seed needs hash+fields, set+members or string+value"]
+        if let key = seed["zset"] as? String, let member = seed["member"] as? String {
+            // `expires_in_ms`: a lease-style score, relative to the relays' clock.
+            let score = harness.relay.services.clock.nowMilliseconds + Int64(ScenarioMatcher.number(seed["expires_in_ms"]) ?? 0)
+            try await harness.redis.send("ZADD", RedisArgument(key), RedisArgument(score), RedisArgument(member))
+            return []
+        }
+        return ["seed needs hash+fields, set+members, zset+member or string+value"]
     }
 
     // MARK: support
+
+    /// `statuses: {"200": 5, "429": {range: [1, 9]}}` — how many responses had each status.
+    func tally(_ statuses: [Int], _ expected: Any?) -> [String] {
+        guard let expected = Self.stringKeyed(expected) else { return [] }
+        var counts: [String: Int] = [:]
+        for status in statuses { counts[String(status), default: 0] += 1 }
+        var problems: [String] = []
+        for (status, matcher) in expected.sorted(by: { $0.key < $1.key }) {
+            if let problem = ScenarioMatcher.mismatch(counts[status] ?? 0, matcher) {
+                problems.append("responses with status \(status): \(problem) (all: \(counts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")))")
+            }
+        }
+        return problems
+    }
+
+    /// YAML mappings with numeric keys (`200: 2`) arrive keyed by numbers: read them by their text.
+    static func stringKeyed(_ value: Any?) -> [String: Any]? {
+        if let plain = value as? [String: Any] { return plain }
+        guard let mixed = value as? [AnyHashable: Any] else { return nil }
+        return Dictionary(mixed.map { ("\($0.key.base)", $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
 
     func context(for step: ScenarioStep) -> [String] {
         var lines: [String] = []

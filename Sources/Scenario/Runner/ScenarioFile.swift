@@ -15,9 +15,10 @@ public struct ScenarioFile: @unchecked Sendable {
     public static let stepKinds: [String: Set<String>] = [
         "login": ["relay", "as"],
         "admin": ["body", "expect", "capture", "relay", "token", "headers"],
-        "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body"],
+        "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body", "spread", "statuses", "by_status"],
+        "load": ["body", "headers", "requests", "concurrency", "spread", "abandon", "statuses", "relay"],
         "fake": ["behaviors", "reset", "clear"],
-        "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight"],
+        "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight", "capture"],
         "redis": ["eventually"],
         "seed": [],
         "sleep_ms": [],
@@ -102,7 +103,7 @@ public struct ScenarioFile: @unchecked Sendable {
             if nestedOptionKinds.contains(kind), let nested = spec[kind] as? [String: Any] {
                 spec.merge(nested) { current, _ in current }
             }
-            if kind == "admin" || kind == "request" {
+            if kind == "admin" || kind == "request" || kind == "load" {
                 guard let target = spec[kind] as? String, target.split(separator: " ").count == 2 else {
                     throw ScenarioLoadError(path: path, line: line(node), message: "\(kind) needs 'METHOD /path'")
                 }
