@@ -28,6 +28,20 @@ struct TimeTests {
         #expect(ISOTime.parse(ISOTime.string(date)).map { abs($0.timeIntervalSince(date)) < 0.001 } == true)
     }
 
+    @Test func costLimitsResetAtLocalMidnightAndLocalMonday() {
+        // 2026-11-27T20:00Z is Saturday 04:00 at +8: the day ends at Sunday 00:00+08, the week at Monday 00:00+08.
+        let resets = ResetTimes(Date(timeIntervalSince1970: 1_795_809_600), offsetHours: 8)
+        #expect(ISOTime.string(resets.nextDay) == "2026-11-28T16:00:00.000Z")
+        #expect(ISOTime.string(resets.nextWeek) == "2026-11-29T16:00:00.000Z")
+        // At UTC, the same instant is still Friday.
+        let utc = ResetTimes(Date(timeIntervalSince1970: 1_795_809_600), offsetHours: 0)
+        #expect(ISOTime.string(utc.nextDay) == "2026-11-28T00:00:00.000Z")
+        #expect(ISOTime.string(utc.nextWeek) == "2026-11-30T00:00:00.000Z")
+        // On a Monday, the week ends on the next Monday, not today.
+        let monday = ResetTimes(Date(timeIntervalSince1970: 1_796_000_400), offsetHours: 0)  // 2026-11-30T01:00Z
+        #expect(ISOTime.string(monday.nextWeek) == "2026-12-07T00:00:00.000Z")
+    }
+
     @Test func bucketsFollowTheTimezoneOffsetAndISOWeeks() {
         // 2026-11-27T20:00Z is already the 28th at +8.
         let instant = Date(timeIntervalSince1970: 1_795_809_600)

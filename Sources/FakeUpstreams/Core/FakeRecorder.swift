@@ -40,6 +40,7 @@ public final class FakeState: Sendable {
         var maxInFlight = 0
         var credentials = FakeCredentials()
         var emitted = FakeEmittedUsage()
+        var pricingDocument: String?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -53,6 +54,12 @@ public final class FakeState: Sendable {
     }
 
     public var credentials: FakeCredentials { state.withLockedValue { $0.credentials } }
+
+    /// The document the price mirror serves (nil: 404).
+    public var pricingDocument: String? {
+        get { state.withLockedValue { $0.pricingDocument } }
+        set { state.withLockedValue { $0.pricingDocument = newValue } }
+    }
 
     public func addCredentials(_ credentials: FakeCredentials) {
         state.withLockedValue {

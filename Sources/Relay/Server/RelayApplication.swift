@@ -42,6 +42,7 @@ public struct RelayApplication {
             auth.registerProtected(on: admin)
             if prefix == "admin" {
                 APIKeysController(store: services.keys, redis: services.redis, clock: services.clock).register(on: admin)
+                PricingController(book: services.prices, refresher: services.pricingRefresher, redis: services.redis).register(on: admin)
                 for kind in AccountKind.all {
                     AccountsController(kind: kind, store: services.accounts, clock: services.clock).register(on: admin)
                 }

@@ -38,7 +38,8 @@ public final class RelayHarness: Sendable {
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
                 "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_LOG_LEVEL": logLevel.rawValue,
             ]
-            environment.merge(overrides) { _, new in new }
+            // Overrides may name the fake (`CRS_PRICING_URL: ${fake}/pricing/…`).
+            environment.merge(overrides.mapValues { $0.replacingOccurrences(of: "${fake}", with: fake!.baseURL) }) { _, new in new }
             environment["CRS_PORT"] = "0"
             for _ in 0..<max(1, instances) {
                 started.append(try await RunningRelay.start(environment: environment, logger: logger))

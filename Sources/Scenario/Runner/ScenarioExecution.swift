@@ -27,6 +27,7 @@ struct ScenarioExecution {
         // `${today}`: the relays' local date (CRS_TIMEZONE_OFFSET_HOURS), as usage keys name it.
         let relay = harness.relay.services
         variables["today"] = TimeBuckets(relay.clock.now, offsetHours: relay.configuration.timezoneOffsetHours).date
+        variables["now_ms"] = String(relay.clock.nowMilliseconds)
         let spec = substitute(step.spec) as? [String: Any] ?? [:]
         do {
             switch step.kind {
@@ -155,6 +156,13 @@ struct ScenarioExecution {
         let state = harness.anthropic.state
         if (spec["reset"] as? Bool) == true { state.clearRecord() }
         if (spec["clear"] as? Bool) == true { state.clearBehaviors() }
+        if let pricing = spec["pricing"] {
+            guard JSONSerialization.isValidJSONObject(pricing), let data = try? JSONSerialization.data(withJSONObject: pricing) else {
+                return ["fake pricing must be a JSON object (a LiteLLM-format price file)"]
+            }
+            state.pricingDocument = String(decoding: data, as: UTF8.self)
+            if spec["behaviors"] == nil { return [] }
+        }
         guard let behaviors = spec["behaviors"] ?? spec["fake"] as? [Any] else { return [] }
         do {
             let data = try JSONSerialization.data(withJSONObject: behaviors)
