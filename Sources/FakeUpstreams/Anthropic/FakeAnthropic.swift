@@ -141,7 +141,11 @@ public struct FakeAnthropic: Sendable {
                         try await writer.write(ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"))
                     }
                     if behavior.pauseAfterEvents == index, let pause = behavior.pauseMs, pause > 0 {
-                        try await Task.sleep(nanoseconds: UInt64(pause) * 1_000_000)
+                        // Held, but not past the relay's hang-up: a real server stops generating then too.
+                        let end = ContinuousClock.now + .milliseconds(pause)
+                        while ContinuousClock.now < end, channel.isActive {
+                            try await Task.sleep(for: min(.milliseconds(20), end - ContinuousClock.now))
+                        }
                     }
                     if let interval = behavior.eventIntervalMs, interval > 0, index > 0 {
                         try await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)

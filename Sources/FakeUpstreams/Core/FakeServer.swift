@@ -33,7 +33,7 @@ public final class FakeServer: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            server: .http1(additionalChannelHandlers: [FakeHangupHandler()]),
+            server: .http1(configuration: .init(additionalChannelHandlers: [FakeHangupHandler()])),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)

@@ -55,7 +55,7 @@ public struct RelayApplication {
     public func buildApplication(services extra: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
-            server: .http1(additionalChannelHandlers: [ClientHangupHandler()]),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientHangupHandler()])),
             configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: nil),
             services: extra,
             onServerRunning: onServerRunning,
