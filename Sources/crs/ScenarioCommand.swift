@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Scenario
 
@@ -11,6 +12,8 @@ struct ScenarioCommand: AsyncParsableCommand {
         @Argument(help: "Scenario files or directories.") var paths: [String] = ["scenarios"]
         @Option(help: "Only scenarios whose path contains this text.") var filter: String?
         @Option(help: "Run each scenario this many times (flake hunting).") var `repeat` = 1
+        @Option(help: "Scenarios run at once, each in its own environment.") var jobs = 1
+        @Option(help: "Also write the results as JUnit XML to this file.") var junit: String?
 
         func run() async throws {
             var files: [String] = []
@@ -23,17 +26,51 @@ struct ScenarioCommand: AsyncParsableCommand {
                 }
             }
             if let filter { files = files.filter { $0.contains(filter) } }
-            var passed = 0
-            var failed = 0
-            for file in files {
-                for _ in 0..<max(1, `repeat`) {
-                    let result = await ScenarioRunner().run(path: file)
-                    print(result.report)
-                    if result.passed { passed += 1 } else { failed += 1 }
-                }
+            let runs = files.flatMap { Array(repeating: $0, count: max(1, `repeat`)) }
+            let started = ContinuousClock.now
+
+            // Ctrl-C: stop starting scenarios, let running ones tear their environment down, then exit 130.
+            let work = Task { await Self.runAll(runs, jobs: max(1, jobs)) }
+            signal(SIGINT, SIG_IGN)
+            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+            interrupt.setEventHandler {
+                FileHandle.standardError.write(Data("\ninterrupted: stopping the running scenarios and cleaning up…\n".utf8))
+                work.cancel()
             }
-            print("\(passed) passed, \(failed) failed")
-            if failed > 0 { throw ExitCode(1) }
+            interrupt.resume()
+            let results = await work.value
+            interrupt.cancel()
+
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let passed = results.filter(\.passed).count
+            print("\(passed) passed, \(results.count - passed) failed, \(runs.count - results.count) not run (\(String(format: "%.1f", seconds)) s)")
+            if let junit {
+                try JUnitReport.xml(results, seconds: seconds).write(toFile: junit, atomically: true, encoding: .utf8)
+            }
+            if work.isCancelled { throw ExitCode(130) }
+            if passed < runs.count { throw ExitCode(1) }
+        }
+
+        /// Runs up to `jobs` scenarios at once, printing each report as it finishes; in file order in the result.
+        static func runAll(_ runs: [String], jobs: Int) async -> [ScenarioResult] {
+            await withTaskGroup(of: (Int, ScenarioResult).self) { group in
+                var next = 0
+                var results: [(Int, ScenarioResult)] = []
+                func startNext() {
+                    guard next < runs.count, !Task.isCancelled else { return }
+                    let index = next
+                    next += 1
+                    group.addTask { (index, await ScenarioRunner().run(path: runs[index])) }
+                }
+                for _ in 0..<jobs { startNext() }
+                for await (index, result) in group {
+                    print(result.report)
+                    results.append((index, result))
+                    startNext()
+                }
+                return results.sorted { $0.0 < $1.0 }.map(\.1)
+            }
         }
     }
 }

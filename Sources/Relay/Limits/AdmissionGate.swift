@@ -81,7 +81,7 @@ public final class AdmissionGate: Sendable {
             throw RelayError(500, "api_error", "Admission returned an unexpected reply")
         }
         if verdict != "ok" {
-            let refusal = LimitRefusal.parse(items.map { $0.string ?? "" }, model: request.model, platform: request.platform,
+            let refusal = LimitRefusal.parse(items.map { $0.string ?? "" }, model: request.model, platform: request.platform, now: now,
                                              resets: ResetTimes(now, offsetHours: timezoneOffsetHours))
             throw refusal.relayError(now: now, userAgent: request.headers[.userAgent] ?? "")
         }

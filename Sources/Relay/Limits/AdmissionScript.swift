@@ -12,7 +12,7 @@
 /// 12 lease ms, 13 lease-set TTL ms, 14 sticky mapping key or "".
 ///
 /// Reply: {"ok", flat key fields, sticky mapping or "", leased "1"/"0", window start ms or ""}, or
-/// {"refuse", code, numbers as strings…}.
+/// {"refuse", code, numbers as strings…} (for the rate window: current, limit, milliseconds until it resets).
 enum AdmissionScript {
     static let script = RedisScript(source)
 
@@ -174,18 +174,20 @@ enum AdmissionScript {
           redis.call('SET', 'rate_limit:cost:' .. id, '0', 'PX', windowMs)
         end
         windowStart = string.format('%d', start)
-        local resetAt = string.format('%d', start + windowMs)
+        -- Milliseconds left in the window, never more than the window (this request's clock may lag the one that
+        -- opened it by a few ms).
+        local resetIn = string.format('%d', math.min(windowMs, math.max(0, start + windowMs - now)))
         local requests = num(redis.call('GET', 'rate_limit:requests:' .. id))
         if requestLimit > 0 and requests >= requestLimit then
-          return {'refuse', 'window_requests', tostring(requests), tostring(requestLimit), resetAt}
+          return {'refuse', 'window_requests', tostring(requests), tostring(requestLimit), resetIn}
         end
         local tokens = num(redis.call('GET', 'rate_limit:tokens:' .. id))
         if tokenLimit > 0 and tokens >= tokenLimit then
-          return {'refuse', 'window_tokens', tostring(tokens), tostring(tokenLimit), resetAt}
+          return {'refuse', 'window_tokens', tostring(tokens), tostring(tokenLimit), resetIn}
         end
         local cost = num(redis.call('GET', 'rate_limit:cost:' .. id))
         if costLimit > 0 and cost >= costLimit then
-          return {'refuse', 'window_cost', tostring(cost), tostring(costLimit), resetAt}
+          return {'refuse', 'window_cost', tostring(cost), tostring(costLimit), resetIn}
         end
       end
 

@@ -25,10 +25,10 @@ public enum LimitRefusal: Error, Equatable, Sendable {
     case concurrency(current: Int, limit: Int)
 
     /// Reads the script's `{"refuse", code, …}` reply.
-    static func parse(_ items: [String], model: String, platform: String, resets: ResetTimes) -> LimitRefusal {
+    static func parse(_ items: [String], model: String, platform: String, now: Date, resets: ResetTimes) -> LimitRefusal {
         func double(_ index: Int) -> Double { index < items.count ? Double(items[index]) ?? 0 : 0 }
         func int(_ index: Int) -> Int { Int(double(index)) }
-        func date(_ index: Int) -> Date { Date(timeIntervalSince1970: double(index) / 1000) }
+        func date(_ index: Int) -> Date { now.addingTimeInterval(double(index) / 1000) }  // milliseconds from now
         switch items.count > 1 ? items[1] : "" {
         case "disabled": return .disabledKey
         case "expired": return .expiredKey(expiresAt: items.count > 2 ? items[2] : "")

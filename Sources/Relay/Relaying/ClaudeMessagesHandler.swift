@@ -91,6 +91,10 @@ public struct ClaudeMessagesHandler: Sendable {
             sticky = .prefetched(nil)  // a failed account's mapping is dropped below
             leases.add(selection.lease)
             let account = selection.account
+            context.logger.debug("account selected", metadata: [
+                "key": "\(key.name) (\(key.id))", "account": "\(account.name) (\(account.id))", "kind": "\(account.kind.name)",
+                "source": "\(selection.source.rawValue)", "model": "\(model)", "attempt": "\(attempt)",
+            ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
                                       stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.hasRateWindow ? Int(key.fields["rateLimitWindow"] ?? "") ?? 0 : 0)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: body)

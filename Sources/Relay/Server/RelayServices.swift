@@ -18,16 +18,18 @@ public struct RelayServices: Sendable {
     public let claude: ClaudeRelayContext
 
     /// Throws `ConfigurationError` when the pricing file cannot be used.
-    public static func make(configuration: RelayConfiguration, redis: RedisClient, clock: RelayClock = RelayClock(), logger: Logger) async throws -> RelayServices {
+    /// `makeLogger` names each component's logger (`crs.usage`, …); the scenario harness captures them per run.
+    public static func make(configuration: RelayConfiguration, redis: RedisClient, clock: RelayClock = RelayClock(), logger: Logger,
+                            makeLogger: @Sendable (String) -> Logger = { Logger(label: $0) }) async throws -> RelayServices {
         let cipher = SecretCipher(encryptionKey: configuration.encryptionKey)
         let hasher = APIKeyHasher(encryptionKey: configuration.encryptionKey, prefix: configuration.apiKeyPrefix)
         let keys = APIKeyStore(redis: redis, hasher: hasher, clock: clock)
-        let accounts = AccountStore(redis: redis, cipher: cipher, clock: clock, logger: Logger(label: "crs.accounts"))
+        let accounts = AccountStore(redis: redis, cipher: cipher, clock: clock, logger: makeLogger("crs.accounts"))
         let upstream = UpstreamHTTPClients(connectTimeoutMilliseconds: configuration.upstreamConnectTimeoutMilliseconds)
         var leaseSettings = LeaseKeeper.Settings()
         leaseSettings.leaseSeconds = configuration.leaseSeconds
         leaseSettings.renewSeconds = configuration.leaseRenewSeconds
-        let leases = LeaseKeeper(redis: redis, clock: clock, settings: leaseSettings, logger: Logger(label: "crs.leases"))
+        let leases = LeaseKeeper(redis: redis, clock: clock, settings: leaseSettings, logger: makeLogger("crs.leases"))
         let prices: PriceBook
         do {
             prices = try PriceBook.load(file: configuration.pricingURL == nil ? configuration.pricingFile : nil, now: clock.now)
@@ -39,7 +41,7 @@ public struct RelayServices: Sendable {
         }
         let refresher = configuration.pricingURL.map {
             PricingRefresher(url: $0, interval: .seconds(configuration.pricingRefreshMinutes * 60), book: prices,
-                             saveTo: configuration.pricingFile, clock: clock, logger: Logger(label: "crs.pricing"))
+                             saveTo: configuration.pricingFile, clock: clock, logger: makeLogger("crs.pricing"))
         }
         let scheduler = ClaudeScheduler(store: accounts, redis: redis, clock: clock, leases: leases,
                                         stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
@@ -47,14 +49,14 @@ public struct RelayServices: Sendable {
         var usageSettings = UsageRecorder.Settings()
         usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
         usageSettings.billingEvents = configuration.billingEventsEnabled
-        let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: Logger(label: "crs.usage"))
+        let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"))
         var settings = ClaudeRelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
         settings.maxAttempts = configuration.maxUpstreamAttempts
         settings.classifier.overloadMinutes = configuration.overloadMinutes
-        let relayLogger = Logger(label: "crs.relay")
+        let relayLogger = makeLogger("crs.relay")
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(

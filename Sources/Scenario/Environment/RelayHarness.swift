@@ -15,18 +15,22 @@ public final class RelayHarness: Sendable {
     public let redis: RedisClient
     public let anthropic: FakeServer
     public let relays: [RunningRelay]
+    /// What the relays logged (info and up), for failure reports.
+    public let logs: RelayLogCapture
 
     public var relay: RunningRelay { relays[0] }
 
-    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay]) {
+    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay], logs: RelayLogCapture) {
         self.redisServer = redisServer
         self.redis = redis
         self.anthropic = anthropic
         self.relays = relays
+        self.logs = logs
     }
 
     public static func start(instances: Int = 1, overrides: [String: String] = [:], logLevel: Logger.Level = .error) async throws -> RelayHarness {
         let redisServer = try await RedisServerProcess.start()
+        let logs = RelayLogCapture()
         var started: [RunningRelay] = []
         var fake: FakeServer?
         do {
@@ -41,11 +45,12 @@ public final class RelayHarness: Sendable {
             // Overrides may name the fake (`CRS_PRICING_URL: ${fake}/pricing/…`).
             environment.merge(overrides.mapValues { $0.replacingOccurrences(of: "${fake}", with: fake!.baseURL) }) { _, new in new }
             environment["CRS_PORT"] = "0"
-            for _ in 0..<max(1, instances) {
-                started.append(try await RunningRelay.start(environment: environment, logger: logger))
+            for index in 0..<max(1, instances) {
+                started.append(try await RunningRelay.start(environment: environment, logger: logger,
+                                                            makeLogger: { logs.logger($0, instance: index) }))
             }
             let redis = try RedisClient(url: redisServer.url)
-            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started)
+            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started, logs: logs)
         } catch {
             for relay in started { await relay.stop() }
             await fake?.stop()

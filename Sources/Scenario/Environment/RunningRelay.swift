@@ -19,10 +19,10 @@ public final class RunningRelay: Sendable {
         self.task = task
     }
 
-    public static func start(environment: [String: String], logger: Logger) async throws -> RunningRelay {
+    public static func start(environment: [String: String], logger: Logger, makeLogger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }) async throws -> RunningRelay {
         let configuration = try RelayConfiguration(environment: environment)
         let redis = RedisClient(configuration: try configuration.redisConfiguration(url: configuration.redisURL!), logger: logger)
-        let services = try await RelayServices.make(configuration: configuration, redis: redis, logger: logger)
+        let services = try await RelayServices.make(configuration: configuration, redis: redis, logger: logger, makeLogger: makeLogger)
         _ = try await services.credentials.bootstrap(username: configuration.adminUsername, password: configuration.adminPassword, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = RelayApplication(services: services, logger: logger).buildApplication(onServerRunning: { channel in

@@ -327,7 +327,7 @@ struct ScenarioExecution {
         return Dictionary(mixed.map { ("\($0.key.base)", $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func context(for step: ScenarioStep) -> [String] {
+    func context(for step: ScenarioStep, logsSince position: Int) -> [String] {
         var lines: [String] = []
         if let exchange = lastExchange, step.kind == "admin" || step.kind == "request" || step.kind == "login" {
             lines.append("response: \(exchange.status) \(exchange.body.prefix(600))")
@@ -336,6 +336,11 @@ struct ScenarioExecution {
         lines.append("fake received \(received.count) request(s)" + (received.isEmpty ? "" : ":"))
         for request in received.suffix(5) {
             lines.append("  #\(request.sequence) \(request.method) \(request.path) → \(request.status) (\(request.outcome)); credential \(Self.redact(request.credential))")
+        }
+        let logged = harness.logs.lines(since: position)
+        if !logged.isEmpty {
+            lines.append("relay log during this step and the one before (\(logged.count) line(s)\(logged.count > 15 ? ", last 15" : "")):")
+            lines += logged.suffix(15).map { "  " + $0 }
         }
         return lines
     }

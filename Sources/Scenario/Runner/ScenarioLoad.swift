@@ -51,7 +51,7 @@ extension ScenarioExecution {
             }
             for await outcome in group {
                 outcomes.append(outcome)
-                if next < total {
+                if next < total, !Task.isCancelled {
                     let index = next
                     group.addTask { await run(index) }
                     next += 1

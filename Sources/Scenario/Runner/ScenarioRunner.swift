@@ -34,13 +34,22 @@ public struct ScenarioRunner: Sendable {
         var execution = ScenarioExecution(harness: harness)
         var failure: ScenarioResult.StepFailure?
         var ran = 0
+        var previousStepLogPosition = 0
         for (index, step) in file.steps.enumerated() {
-            ran = index + 1
-            let problems = await execution.perform(step)
-            if !problems.isEmpty {
-                failure = .init(step: index + 1, line: step.line, title: execution.title(step), problems: problems, context: execution.context(for: step))
+            if Task.isCancelled {
+                failure = .init(step: index + 1, line: step.line, title: execution.title(step), problems: ["interrupted"], context: [])
                 break
             }
+            ran = index + 1
+            let logPosition = harness.logs.position
+            let problems = await execution.perform(step)
+            if !problems.isEmpty {
+                // What the relay said during this step and the one before (an `expect_*` step checks the previous one).
+                failure = .init(step: index + 1, line: step.line, title: execution.title(step), problems: problems,
+                                context: execution.context(for: step, logsSince: previousStepLogPosition))
+                break
+            }
+            previousStepLogPosition = logPosition
         }
         await harness.stop()
         let elapsed = ContinuousClock.now - started

@@ -194,10 +194,32 @@ public final class RedisServerProcess: @unchecked Sendable {
         throw RedisError.invalidConfiguration("\(executable) not found on PATH (install Debian's redis-server package)")
     }
 
+    /// A fresh `crs-redis-*` directory that names its owner (`owner.pid`); directories left by owners that were
+    /// killed outright (their redis-server went down with them) are removed first.
     private static func makeTemporaryDirectory() throws -> String {
+        removeAbandonedDirectories()
         let path = NSTemporaryDirectory() + "crs-redis-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try? String(getpid()).write(toFile: path + "/owner.pid", atomically: true, encoding: .utf8)
         return path
+    }
+
+    static func removeAbandonedDirectories() {
+        let root = NSTemporaryDirectory()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        for name in names where name.hasPrefix("crs-redis-") {
+            let path = root + name
+            let owner = (try? String(contentsOfFile: path + "/owner.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let abandoned: Bool
+            if let owner {
+                abandoned = kill(owner, 0) != 0 && errno == ESRCH
+            } else {
+                // Made before owners were recorded: abandoned once an hour old.
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
+                abandoned = Date().timeIntervalSince(modified) > 3600
+            }
+            if abandoned { try? FileManager.default.removeItem(atPath: path) }
+        }
     }
 
     private static func shellQuote(_ text: String) -> String {
