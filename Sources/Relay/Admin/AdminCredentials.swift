@@ -39,6 +39,11 @@ public struct AdminCredentials: Sendable {
         ])))
     }
 
+    /// The administrator's username, if credentials exist.
+    public func username() async throws -> String? {
+        try await redis.send("HGET", RedisArgument(RedisKeys.adminCredentials), "username").string
+    }
+
     /// True when the pair matches (constant-time hash comparison).
     public func verify(username: String, password: String) async throws -> Bool {
         let stored = try await redis.send("HGETALL", RedisArgument(RedisKeys.adminCredentials)).stringDictionary

@@ -57,6 +57,7 @@ public struct ClaudeMessagesHandler: Sendable {
             matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: json),
             exemptFromQuotas: endpoint == .countTokens, stickyKey: sessionHash.map(RedisKeys.claudeSessionMapping)))
         let leases = RequestLeases(admission.lease)
+        context.userAgents.observe(request.headers[.userAgent])
         let outcome: (response: Response, streaming: Bool)
         do {
             outcome = try await dispatch(request, admission: admission, leases: leases, body: body, json: json, model: model,

@@ -8,6 +8,7 @@ public struct ClaudeRelayContext: Sendable {
     public let accounts: AccountStore
     public let upstream: UpstreamHTTPClients
     public let recorder: UsageRecorder
+    public let userAgents: ClaudeCodeUserAgent
     public let redis: RedisClient
     public let clock: RelayClock
     public let settings: Settings
@@ -27,13 +28,14 @@ public struct ClaudeRelayContext: Sendable {
     }
 
     public init(keys: ClientKeyAuthenticator, admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
-                recorder: UsageRecorder, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
+                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
         self.keys = keys
         self.admission = admission
         self.scheduler = scheduler
         self.accounts = accounts
         self.upstream = upstream
         self.recorder = recorder
+        self.userAgents = userAgents
         self.redis = redis
         self.clock = clock
         self.settings = settings

@@ -107,7 +107,7 @@ public final class ClaudeScheduler: Sendable {
     }
 
     private func fromGroup(_ groupID: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection {
-        let members = Set(try await redis.send("SMEMBERS", RedisArgument("account_group_members:\(groupID)")).array?.compactMap(\.string) ?? [])
+        let members = Set(try await redis.send("SMEMBERS", RedisArgument(RedisKeys.accountGroupMembers(groupID))).array?.compactMap(\.string) ?? [])
         var candidates: [(AccountRecord, String)] = []
         for kind in AccountKind.claudeFamily {
             for account in try await store.all(kind) where members.contains(account.id) && !excluded.contains(account.id) {

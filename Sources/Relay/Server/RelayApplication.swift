@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -31,9 +32,17 @@ public struct RelayApplication {
 
         // Admin API: login is public (under /web and /admin); everything else needs the JWT.
         let auth = AuthController(credentials: services.credentials, sessions: services.sessions)
+        let oem = OEMSettingsController(redis: services.redis, clock: services.clock)
         for prefix in ["web", "admin"] {
             let open = router.group(RouterPath(prefix)).add(middleware: AdminErrorMiddleware())
             auth.registerPublic(on: open)
+            if prefix == "admin" { oem.registerPublic(on: open) }
+            // Anything not routed under /admin or /web: a JSON 404 (never an empty body), with or without a token.
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+                open.on("**", method: method) { request, _ -> Response in
+                    AdminReply.failure(404, "Not Found", "Route \(request.method) \(request.uri.path) not found")
+                }
+            }
         }
         for prefix in ["admin", "web"] {
             let admin = router.group(RouterPath(prefix))
@@ -43,6 +52,11 @@ public struct RelayApplication {
             if prefix == "admin" {
                 APIKeysController(store: services.keys, redis: services.redis, clock: services.clock).register(on: admin)
                 PricingController(book: services.prices, refresher: services.pricingRefresher, redis: services.redis).register(on: admin)
+                oem.registerProtected(on: admin)
+                HelpersController(redis: services.redis, credentials: services.credentials,
+                                  claudeCodeVersion: services.configuration.claudeCodeVersion).register(on: admin)
+                AccountGroupsController(redis: services.redis, clock: services.clock).register(on: admin)
+                UpdateCheckController(feedURL: services.configuration.updateCheckURL).register(on: admin)
                 for kind in AccountKind.all {
                     AccountsController(kind: kind, store: services.accounts, clock: services.clock).register(on: admin)
                 }

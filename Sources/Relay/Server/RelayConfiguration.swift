@@ -40,6 +40,10 @@ public struct RelayConfiguration: Sendable {
     public var pricingFile: String?
     public var pricingURL: String?
     public var pricingRefreshMinutes: Int
+    /// Release feed for `/admin/check-updates` (a GitHub "latest release" API URL); none: no check.
+    public var updateCheckURL: String?
+    /// The Claude Code version reported until a client shows a newer one (Node's CLAUDE_CODE_VERSION).
+    public var claudeCodeVersion: String
 
     /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
     public init(environment: [String: String]) throws {
@@ -100,6 +104,11 @@ public struct RelayConfiguration: Sendable {
             }
         }
         pricingRefreshMinutes = try env.int("CRS_PRICING_REFRESH_MINUTES", default: 1440, range: 1...525_600)
+        updateCheckURL = env.string("CRS_UPDATE_CHECK_URL")
+        if let updateCheckURL, URL(string: updateCheckURL)?.host == nil {
+            throw ConfigurationError("CRS_UPDATE_CHECK_URL", "must be an http(s) URL, got '\(updateCheckURL)'")
+        }
+        claudeCodeVersion = env.string("CRS_CLAUDE_CODE_VERSION", default: "1.1.0")
     }
 
     /// The Redis client configuration for `url` with this relay's pool size and timeouts.

@@ -61,7 +61,7 @@ public struct RelayServices: Sendable {
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(
             keys: ClientKeyAuthenticator(store: keys, clock: clock, logger: relayLogger), admission: admission, scheduler: scheduler, accounts: accounts,
-            upstream: upstream, recorder: recorder, redis: redis, clock: clock, settings: settings, logger: relayLogger)
+            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),

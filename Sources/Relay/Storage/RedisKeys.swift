@@ -25,6 +25,16 @@ public enum RedisKeys {
     public static func rateWindowCost(_ keyID: String) -> String { "rate_limit:cost:\(keyID)" }
     public static let billingEvents = "billing:events"
 
+    // Account groups (Node layout, behaviour.md §3.4)
+    public static let accountGroups = "account_groups"
+    public static func accountGroup(_ id: String) -> String { "account_group:\(id)" }
+    public static func accountGroupMembers(_ id: String) -> String { "account_group_members:\(id)" }
+
+    // Settings
+    public static let oemSettings = "oem:settings"
+    /// The newest Claude Code user agent seen (Node: 25 h TTL).
+    public static let claudeCodeUserAgent = "claude_code_user_agent:daily"
+
     // Admin
     public static let adminCredentials = "session:admin_credentials"
     public static func revokedAdminToken(_ jti: String) -> String { "crs:admin:revoked:\(jti)" }
