@@ -15,6 +15,10 @@ struct APIKeyInput {
             guard body.keys.contains(name) else { continue }
             fields[name] = try value(body[name] as Any, name: name, kind: kind)
         }
+        // The batch-era bind call (`PUT … {"account_id": <console id>}`) meant the Console binding.
+        if fields["claudeConsoleAccountId"] == nil, let legacy = body["account_id"], !(legacy is NSNull) {
+            fields["claudeConsoleAccountId"] = try value(legacy, name: "account_id", kind: .binding)
+        }
         // The SPA's combined selector: claudeAccountId "console:<id>" binds a Console account.
         if let claude = fields["claudeAccountId"], claude.hasPrefix("console:") {
             fields["claudeConsoleAccountId"] = String(claude.dropFirst("console:".count))

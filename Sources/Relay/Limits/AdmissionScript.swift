@@ -88,7 +88,8 @@ enum AdmissionScript {
     local raw = redis.call('HGETALL', key)
     local f = {}
     for i = 1, #raw, 2 do f[raw[i]] = raw[i + 1] end
-    if raw[1] == nil or f.isDeleted == 'true' then return {'refuse', 'invalid'} end
+    -- A record that does not name itself as the index does is not trusted (a hand-made or damaged record).
+    if raw[1] == nil or f.isDeleted == 'true' or f.id ~= id then return {'refuse', 'invalid'} end
     if f.isActive == 'false' then return {'refuse', 'disabled'} end
 
     -- Activation mode: the first use starts the key's lifetime.

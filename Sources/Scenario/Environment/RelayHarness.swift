@@ -1,6 +1,7 @@
 import FakeUpstreams
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Relay
 
 /// A complete throwaway environment: an ephemeral `redis-server`, the fake upstreams, and N relay instances on
@@ -14,18 +15,33 @@ public final class RelayHarness: Sendable {
     public let redisServer: RedisServerProcess
     public let redis: RedisClient
     public let anthropic: FakeServer
-    public let relays: [RunningRelay]
-    /// What the relays logged (info and up), for failure reports.
+    private let instances: NIOLockedValueBox<[RunningRelay]>
+    /// What the relays logged (debug and up), for failure reports.
     public let logs: RelayLogCapture
+    let environment: [String: String]
+    let logger: Logger
 
+    public var relays: [RunningRelay] { instances.withLockedValue { $0 } }
     public var relay: RunningRelay { relays[0] }
 
-    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay], logs: RelayLogCapture) {
+    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay], logs: RelayLogCapture,
+         environment: [String: String], logger: Logger) {
         self.redisServer = redisServer
         self.redis = redis
         self.anthropic = anthropic
-        self.relays = relays
+        self.instances = NIOLockedValueBox(relays)
         self.logs = logs
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Stops relay `index` and starts a fresh process-equivalent on the same Redis (new port, new in-memory state):
+    /// what survives is what the relay keeps in Redis.
+    public func restart(_ index: Int) async throws {
+        let old = relays[index]
+        await old.stop()
+        let fresh = try await RunningRelay.start(environment: environment, logger: logger, makeLogger: { [logs] in logs.logger($0, instance: index) })
+        instances.withLockedValue { $0[index] = fresh }
     }
 
     public static func start(instances: Int = 1, overrides: [String: String] = [:], logLevel: Logger.Level = .error) async throws -> RelayHarness {
@@ -50,7 +66,8 @@ public final class RelayHarness: Sendable {
                                                             makeLogger: { logs.logger($0, instance: index) }))
             }
             let redis = try RedisClient(url: redisServer.url)
-            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started, logs: logs)
+            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started, logs: logs,
+                                environment: environment, logger: logger)
         } catch {
             for relay in started { await relay.stop() }
             await fake?.stop()

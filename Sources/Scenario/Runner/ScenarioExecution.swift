@@ -41,6 +41,15 @@ struct ScenarioExecution {
             case "sleep_ms":
                 try await Task.sleep(nanoseconds: UInt64(max(0, (spec["sleep_ms"] as? Int) ?? 0)) * 1_000_000)
                 return []
+            case "restart_relay":
+                let index = (spec["restart_relay"] as? Int) ?? 0
+                guard harness.relays.indices.contains(index) else { return ["restart_relay: no relay \(index)"] }
+                let offset = harness.relays[index].services.clock.currentOffset
+                try await harness.restart(index)
+                harness.relays[index].services.clock.advance(by: offset)  // the simulated time goes on
+                variables["relay\(index)"] = harness.relays[index].baseURL
+                if index == 0 { variables["relay"] = harness.relay.baseURL }
+                return []
             case "advance_clock":
                 let seconds = ScenarioMatcher.number(spec["advance_clock"]) ?? 0
                 for relay in harness.relays { relay.services.clock.advance(by: seconds) }

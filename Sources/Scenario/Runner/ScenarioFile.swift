@@ -23,6 +23,7 @@ public struct ScenarioFile: @unchecked Sendable {
         "seed": [],
         "sleep_ms": [],
         "advance_clock": [],
+        "restart_relay": [],
     ]
 
     static let nestedOptionKinds: Set<String> = ["login", "fake", "expect_fake"]
