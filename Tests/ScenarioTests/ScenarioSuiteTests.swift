@@ -16,7 +16,21 @@ struct ScenarioSuiteTests {
     }
 
     @Test func suiteIsNotEmpty() {
-        #expect(Self.files.count >= 10, "found only \(Self.files.count) scenario files under scenarios/")
+        let byFolder = Dictionary(grouping: Self.files) { $0.split(separator: "/").dropLast().joined(separator: "/") }
+        print("scenario files: \(Self.files.count) (" + byFolder.keys.sorted().map { "\($0): \(byFolder[$0]!.count)" }.joined(separator: ", ") + ")")
+        #expect(Self.files.count >= 40, "found only \(Self.files.count) scenario files under scenarios/")
+    }
+
+    @Test func junitReportNamesEveryRunAndCarriesTheFailureReport() {
+        let passed = ScenarioResult(name: "ok <one>", path: "scenarios/limits/a.yaml", stepsRun: 3, failure: nil, seconds: 1.5)
+        let failed = ScenarioResult(name: "broken & co", path: "scenarios/batches/b.yaml", stepsRun: 2,
+                                    failure: .init(step: 2, line: 9, title: "request POST /x", problems: ["status: expected 200, got 503"], context: []),
+                                    seconds: 0.25)
+        let xml = JUnitReport.xml([passed, failed], seconds: 2)
+        #expect(xml.contains(#"<testsuites name="scenarios" tests="2" failures="1" time="2.000">"#))
+        #expect(xml.contains(#"<testcase name="ok &lt;one&gt;" classname="scenarios.limits" file="scenarios/limits/a.yaml" time="1.500"/>"#))
+        #expect(xml.contains(#"<failure message="status: expected 200, got 503" type="step 2: request POST /x">"#))
+        #expect(xml.contains("broken &amp; co — scenarios/batches/b.yaml:9"))
     }
 
     @Test func malformedScenarioNamesFileLineAndProblem() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -16,6 +17,7 @@ public struct RelayApplication {
 
     public func buildRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        let startedAt = Date()
         let health = HealthController(redis: services.redis, startedAt: .now)
         router.get("/health") { _, _ in try await health.check() }
         router.get("/ping") { _, _ in "pong" }
@@ -57,6 +59,11 @@ public struct RelayApplication {
                                   claudeCodeVersion: services.configuration.claudeCodeVersion).register(on: admin)
                 AccountGroupsController(redis: services.redis, clock: services.clock).register(on: admin)
                 UpdateCheckController(feedURL: services.configuration.updateCheckURL).register(on: admin)
+                let usage = UsageReader(redis: services.redis, keys: services.keys, accounts: services.accounts, clock: services.clock,
+                                        offsetHours: services.configuration.timezoneOffsetHours)
+                DashboardController(reader: usage, startedAt: startedAt).register(on: admin)
+                TrendsController(reader: usage, prices: services.prices).register(on: admin)
+                AccountUsageController(reader: usage).register(on: admin)
                 for kind in AccountKind.all {
                     AccountsController(kind: kind, store: services.accounts, clock: services.clock).register(on: admin)
                 }

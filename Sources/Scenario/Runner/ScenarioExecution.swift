@@ -368,7 +368,9 @@ struct ScenarioExecution {
             for (name, replacement) in variables { result = result.replacingOccurrences(of: "${\(name)}", with: replacement) }
             return result
         case let array as [Any]: return array.map(substitute)
-        case let object as [String: Any]: return object.mapValues(substitute)
+        case let object as [String: Any]:
+            // Keys too: `"data.apiKeys.${KEY_ID}.requests": 3`.
+            return Dictionary(object.map { (substitute($0.key) as? String ?? $0.key, substitute($0.value)) }, uniquingKeysWith: { first, _ in first })
         default: return value
         }
     }

@@ -8,12 +8,28 @@ public struct ScenarioResult: Sendable {
 
     public var passed: Bool { failure == nil }
 
+    public init(name: String, path: String, stepsRun: Int, failure: StepFailure?, seconds: Double) {
+        self.name = name
+        self.path = path
+        self.stepsRun = stepsRun
+        self.failure = failure
+        self.seconds = seconds
+    }
+
     public struct StepFailure: Sendable {
         public let step: Int
         public let line: Int
         public let title: String
         public let problems: [String]
         public let context: [String]
+
+        public init(step: Int, line: Int, title: String, problems: [String], context: [String]) {
+            self.step = step
+            self.line = line
+            self.title = title
+            self.problems = problems
+            self.context = context
+        }
     }
 
     public var report: String {

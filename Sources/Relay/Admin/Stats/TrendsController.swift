@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+
+/// The dashboard's charts: usage over time (all keys, per key, per account) and per model, read from the date
+/// buckets the usage writer fills (`usage:daily:*`, `usage:hourly:*`, `usage:model:*`, `account_usage:*`).
+struct TrendsController {
+    let reader: UsageReader
+    let prices: PriceBook
+
+    /// A chart's time axis: days (`granularity=day&days=N`) or hours (`granularity=hour&startDate&endDate`).
+    struct Axis {
+        let labels: [String]
+        let buckets: [String]
+        let hourly: Bool
+    }
+
+    func register(on admin: RouterGroup<RelayRequestContext>) {
+        admin.get("usage-trend") { request, _ -> Response in
+            let axis = try axis(request)
+            let ids = try await reader.liveKeys().map(\.id)
+            var points: [[String: Any]] = []
+            for (label, bucket) in zip(axis.labels, axis.buckets) {
+                let total = try await usage(keyIDs: ids, bucket: bucket, hourly: axis.hourly).reduce(UsageTotals(), +)
+                points.append(total.json.merging([axis.hourly ? "hour" : "date": label, "label": label]) { _, new in new })
+            }
+            return AdminReply.data(points)
+        }
+        admin.get("model-stats") { request, _ -> Response in
+            let period = request.uri.queryParameters.get("period") ?? "daily"
+            guard ["daily", "monthly"].contains(period) else { throw AdminError(400, "Invalid period", "period: daily or monthly") }
+            return AdminReply.data(try await modelStats(period: period))
+        }
+        admin.get("api-keys-usage-trend") { request, _ -> Response in
+            let axis = try axis(request)
+            let metric = request.uri.queryParameters.get("metric") ?? "requests"
+            guard ["requests", "cost", "tokens"].contains(metric) else { throw AdminError(400, "Invalid metric", "metric: requests, tokens or cost") }
+            let keys = try await reader.liveKeys()
+            var series: [[String: Any]] = []
+            var sums: [String: Double] = [:]
+            for (label, bucket) in zip(axis.labels, axis.buckets) {
+                let usage = try await usage(keyIDs: keys.map(\.id), bucket: bucket, hourly: axis.hourly)
+                var perKey: [String: Any] = [:]
+                for (key, total) in zip(keys, usage) where total.requests > 0 {
+                    perKey[key.id] = total.json.merging(["name": key.name]) { _, new in new }
+                    sums[key.id, default: 0] += Self.measure(total, metric)
+                }
+                series.append([axis.hourly ? "hour" : "date": label, "label": label, "apiKeys": perKey])
+            }
+            let top = sums.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(10).map(\.key)
+            return AdminReply.data(series, ["topApiKeys": Array(top), "totalApiKeys": keys.count, "metric": metric])
+        }
+        admin.get("account-usage-trend") { request, _ -> Response in
+            let axis = try axis(request)
+            let group = request.uri.queryParameters.get("group") ?? "claude"
+            let labels = ["claude": "Claude", "gemini": "Gemini", "openai": "OpenAI", "droid": "Droid"]
+            guard let groupLabel = labels[group] else { throw AdminError(400, "Invalid group", "group: claude, gemini, openai or droid") }
+            // Only Claude-family accounts exist in this relay so far; other groups have no accounts to chart.
+            let accounts = group == "claude" ? try await reader.allAccounts() : []
+            var series: [[String: Any]] = []
+            var sums: [String: Double] = [:]
+            for (label, bucket) in zip(axis.labels, axis.buckets) {
+                let period = axis.hourly ? "hourly" : "daily"
+                let usage = try await reader.totals(accounts.map { RedisKeys.accountUsage(period, $0.id, bucket) })
+                var perAccount: [String: Any] = [:]
+                for (account, total) in zip(accounts, usage) where total.requests > 0 {
+                    perAccount[account.id] = total.json.merging(["name": account.name, "platform": account.kind.name]) { _, new in new }
+                    sums[account.id, default: 0] += Double(total.requests)
+                }
+                series.append([axis.hourly ? "hour" : "date": label, "label": label, "accounts": perAccount])
+            }
+            let top = sums.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(10).map(\.key)
+            return AdminReply.data(series, ["topAccounts": Array(top), "totalAccounts": accounts.count, "group": group, "groupLabel": groupLabel])
+        }
+        admin.get("api-keys/:id/model-stats") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            let period = request.uri.queryParameters.get("period") ?? "monthly"
+            guard ["daily", "monthly"].contains(period) else { throw AdminError(400, "Invalid period", "period: daily or monthly") }
+            return AdminReply.data(try await modelStats(period: period, keyID: id))
+        }
+    }
+
+    private func axis(_ request: Request) throws -> Axis {
+        let query = request.uri.queryParameters
+        if query.get("granularity") == "hour" {
+            guard let start = query.get("startDate").flatMap(ISOTime.parse), let end = query.get("endDate").flatMap(ISOTime.parse), start <= end else {
+                throw AdminError(400, "Invalid range", "granularity=hour needs startDate and endDate (ISO-8601), start before end")
+            }
+            let hours = reader.hours(from: start, to: end)
+            return Axis(labels: hours.map { ISOTime.string($0.at) }, buckets: hours.map(\.bucket), hourly: true)
+        }
+        let days = Int(query.get("days") ?? "7") ?? 7
+        guard (1...366).contains(days) else { throw AdminError(400, "Invalid days", "days: 1 to 366") }
+        let dates = reader.recentDates(days)
+        return Axis(labels: dates, buckets: dates, hourly: false)
+    }
+
+    /// Per key, the usage (and cost) of one bucket.
+    private func usage(keyIDs: [String], bucket: String, hourly: Bool) async throws -> [UsageTotals] {
+        var usage = try await reader.totals(keyIDs.map { hourly ? RedisKeys.usageHourly($0, bucket) : RedisKeys.usageDaily($0, bucket) })
+        let costs = try await reader.numbers(keyIDs.map { hourly ? RedisKeys.costHourly($0, bucket) : RedisKeys.costDaily($0, bucket) })
+        for index in usage.indices { usage[index].cost = costs[index] }
+        return usage
+    }
+
+    /// Usage per model in the current day or month (all keys, or one key), priced at today's prices. Cache writes
+    /// are priced as 5-minute writes where the bucket does not split them (the global model buckets do not).
+    private func modelStats(period: String, keyID: String? = nil) async throws -> [[String: Any]] {
+        let bucket = period == "daily" ? reader.today : reader.month
+        let pattern = keyID.map { RedisKeys.usageKeyModel($0, period, "*", bucket) } ?? RedisKeys.usageModel(period, "*", bucket)
+        let found = try await reader.redis.scan(match: pattern).sorted()
+        let replies = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
+        let prefix = keyID.map { "usage:\($0):model:\(period):" } ?? "usage:model:\(period):"
+        var rows: [[String: Any]] = []
+        for (key, reply) in zip(found, replies) {
+            let model = String(key.dropFirst(prefix.count).dropLast(bucket.count + 1))
+            let hash = reply.stringDictionary
+            var totals = UsageTotals()
+            totals.add(hash)
+            let oneHour = Int(hash["ephemeral1hTokens"] ?? "") ?? 0
+            let usage = TokenUsage(input: totals.input, output: totals.output, cacheCreate5m: max(0, totals.cacheCreate - oneHour),
+                                   cacheCreate1h: min(oneHour, totals.cacheCreate), cacheRead: totals.cacheRead)
+            let cost = CostCalculator.cost(of: usage, model: model, table: prices.table)
+            totals.cost = cost?.total ?? 0
+            var row = totals.json
+            row["model"] = model
+            row["period"] = period
+            row["priced"] = cost != nil
+            row["costs"] = ["input": cost?.input ?? 0, "output": cost?.output ?? 0, "cacheCreate": cost?.cacheCreate ?? 0,
+                            "cacheRead": cost?.cacheRead ?? 0, "total": cost?.total ?? 0]
+            row["formatted"] = ["total": cost.map { CostFormat.string($0.total) } ?? "unknown"]
+            rows.append(row)
+        }
+        return rows.sorted { ($0["allTokens"] as? Int ?? 0) > ($1["allTokens"] as? Int ?? 0) }
+    }
+
+    static func measure(_ totals: UsageTotals, _ metric: String) -> Double {
+        switch metric {
+        case "cost": return totals.cost
+        case "tokens": return Double(totals.allTokens)
+        default: return Double(totals.requests)
+        }
+    }
+}
