@@ -194,7 +194,8 @@ struct ScenarioExecution {
         }
         // `capture: {NAME: emitted.input}` reads the fake's stats (total, inFlight, maxInFlight, emitted.*).
         if let captures = spec["capture"] as? [String: Any] {
-            let stats = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(state.stats))) ?? [:]
+            var stats = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(state.stats))) as? [String: Any] ?? [:]
+            stats["requests"] = received.map { ["path": $0.path, "credential": $0.credential ?? NSNull(), "status": $0.status, "method": $0.method] as [String: Any] }
             for (name, path) in captures {
                 guard let value = JSONPath.lookup(stats, "\(path)") else {
                     problems.append("capture \(name): the fake's stats have nothing at \(path)")
