@@ -4,14 +4,19 @@ import Foundation
 public enum JUnitReport {
     public static func xml(_ results: [ScenarioResult], suite: String = "scenarios", seconds: Double) -> String {
         let failures = results.filter { !$0.passed }.count
+        let skipped = results.filter { $0.skipped != nil }.count
         var lines = [
             #"<?xml version="1.0" encoding="UTF-8"?>"#,
             #"<testsuites name="\#(escape(suite))" tests="\#(results.count)" failures="\#(failures)" time="\#(format(seconds))">"#,
-            #"  <testsuite name="\#(escape(suite))" tests="\#(results.count)" failures="\#(failures)" errors="0" skipped="0" time="\#(format(seconds))">"#,
+            #"  <testsuite name="\#(escape(suite))" tests="\#(results.count)" failures="\#(failures)" errors="0" skipped="\#(skipped)" time="\#(format(seconds))">"#,
         ]
         for result in results {
             let open = #"    <testcase name="\#(escape(result.name))" classname="\#(escape(className(result.path)))" file="\#(escape(result.path))" time="\#(format(result.seconds))""#
-            if let failure = result.failure {
+            if let reason = result.skipped {
+                lines.append(open + ">")
+                lines.append(#"      <skipped message="\#(escape(reason))"/>"#)
+                lines.append("    </testcase>")
+            } else if let failure = result.failure {
                 lines.append(open + ">")
                 let message = failure.problems.first ?? "failed"
                 lines.append(#"      <failure message="\#(escape(message))" type="step \#(failure.step): \#(escape(failure.title))">\#(escape(result.report))</failure>"#)

@@ -7,9 +7,12 @@ struct ScenarioExecution {
     let harness: RelayHarness
     var variables: [String: String] = [:]
     var lastExchange: HTTPExchange?
+    /// Values that must not appear in a report (credentials from the environment).
+    let secrets: [String]
 
-    init(harness: RelayHarness) {
+    init(harness: RelayHarness, secrets: [String] = []) {
         self.harness = harness
+        self.secrets = secrets.filter { $0.count >= 4 }
         variables["fake"] = harness.anthropic.baseURL
         variables["redis_url"] = harness.redisServer.url
         for (index, relay) in harness.relays.enumerated() { variables["relay\(index)"] = relay.baseURL }
@@ -360,13 +363,24 @@ struct ScenarioExecution {
         return harness.relays[min(max(0, index), harness.relays.count - 1)].baseURL
     }
 
-    /// `${name}` → captured value, recursively through strings, arrays and mappings.
+    func redacted(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+    }
+
+    /// `${name}` → captured value, `${env:NAME}` / `${env:NAME:-default}` → the environment, recursively through
+    /// strings, arrays and mappings.
     func substitute(_ value: Any) -> Any {
         switch value {
         case let text as String:
             guard text.contains("${") else { return text }
             var result = text
             for (name, replacement) in variables { result = result.replacingOccurrences(of: "${\(name)}", with: replacement) }
+            while let start = result.range(of: "${env:"), let end = result.range(of: "}", range: start.upperBound..<result.endIndex) {
+                let spec = String(result[start.upperBound..<end.lowerBound])
+                let parts = spec.components(separatedBy: ":-")
+                let value = ProcessInfo.processInfo.environment[parts[0]].flatMap { $0.isEmpty ? nil : $0 } ?? (parts.count > 1 ? parts[1] : "")
+                result.replaceSubrange(start.lowerBound..<end.upperBound, with: value)
+            }
             return result
         case let array as [Any]: return array.map(substitute)
         case let object as [String: Any]:

@@ -11,6 +11,13 @@ public struct ScenarioFile: @unchecked Sendable {
     public let config: [String: String]
     public let fakeCredentials: FakeCredentials
     public let steps: [ScenarioStep]
+    /// Environment variables the scenario needs (real-upstream scenarios: credentials); without them it is skipped.
+    public let requires: [String]
+
+    /// The required variables that are not set.
+    public func missingRequirements(in environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        requires.filter { (environment[$0] ?? "").isEmpty }
+    }
 
     public static let stepKinds: [String: Set<String>] = [
         "login": ["relay", "as"],
@@ -48,7 +55,7 @@ public struct ScenarioFile: @unchecked Sendable {
         }
         guard let mapping = root.mapping else { throw ScenarioLoadError(path: path, line: line(root), message: "the file must be a mapping with name and steps") }
         for (key, value) in mapping {
-            guard let name = key.string, ["name", "description", "relays", "config", "fake", "steps", "issue", "tags"].contains(name) else {
+            guard let name = key.string, ["name", "description", "relays", "config", "fake", "steps", "issue", "tags", "requires"].contains(name) else {
                 throw ScenarioLoadError(path: path, line: line(key), message: "unknown top-level key '\(key.string ?? "?")'")
             }
             _ = value
@@ -67,6 +74,13 @@ public struct ScenarioFile: @unchecked Sendable {
                 }
                 config[name] = text
             }
+        }
+        var requires: [String] = []
+        if let node = mapping["requires"] {
+            guard let names = node.sequence?.compactMap(\.string), names.count == node.sequence?.count else {
+                throw ScenarioLoadError(path: path, line: line(node), message: "requires is a list of environment variable names")
+            }
+            requires = names
         }
         var credentials = FakeCredentials()
         if let fake = mapping["fake"] {
@@ -111,7 +125,7 @@ public struct ScenarioFile: @unchecked Sendable {
             }
             steps.append(ScenarioStep(line: line(node), kind: kind, spec: spec))
         }
-        return ScenarioFile(path: path, name: name, relays: relays, config: config, fakeCredentials: credentials, steps: steps)
+        return ScenarioFile(path: path, name: name, relays: relays, config: config, fakeCredentials: credentials, steps: steps, requires: requires)
     }
 
     private static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }  // Yams marks are 1-based

@@ -5,15 +5,18 @@ public struct ScenarioResult: Sendable {
     public let stepsRun: Int
     public let failure: StepFailure?
     public let seconds: Double
+    /// Why it did not run (e.g. a real-upstream scenario without credentials); a skip is not a failure.
+    public let skipped: String?
 
     public var passed: Bool { failure == nil }
 
-    public init(name: String, path: String, stepsRun: Int, failure: StepFailure?, seconds: Double) {
+    public init(name: String, path: String, stepsRun: Int, failure: StepFailure?, seconds: Double, skipped: String? = nil) {
         self.name = name
         self.path = path
         self.stepsRun = stepsRun
         self.failure = failure
         self.seconds = seconds
+        self.skipped = skipped
     }
 
     public struct StepFailure: Sendable {
@@ -33,6 +36,7 @@ public struct ScenarioResult: Sendable {
     }
 
     public var report: String {
+        if let skipped { return "○ \(name) — skipped: \(skipped)" }
         guard let failure else { return "✔ \(name) (\(stepsRun) steps, \(String(format: "%.2f", seconds)) s)" }
         var lines = ["✘ \(name) — \(path):\(failure.line)", "  step \(failure.step): \(failure.title)"]
         lines += failure.problems.map { "    ✘ \($0)" }

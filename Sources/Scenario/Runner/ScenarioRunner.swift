@@ -7,7 +7,12 @@ import Relay
 /// the first failing step with a report (the expectation, what came back, what the fake received), and always
 /// tears the environment down.
 public struct ScenarioRunner: Sendable {
-    public init() {}
+    /// Whether scenarios that need real upstreams (`requires:` credentials) may run; off unless asked (`--real`).
+    public var allowRealUpstreams: Bool
+
+    public init(allowRealUpstreams: Bool = false) {
+        self.allowRealUpstreams = allowRealUpstreams
+    }
 
     public func run(path: String) async -> ScenarioResult {
         let started = ContinuousClock.now
@@ -23,6 +28,15 @@ public struct ScenarioRunner: Sendable {
     }
 
     public func run(_ file: ScenarioFile, started: ContinuousClock.Instant = .now) async -> ScenarioResult {
+        if !file.requires.isEmpty, !allowRealUpstreams {
+            return ScenarioResult(name: file.name, path: file.path, stepsRun: 0, failure: nil, seconds: 0,
+                                  skipped: "talks to real upstreams: run it with crs scenario run --real")
+        }
+        let missing = file.missingRequirements()
+        if !missing.isEmpty {
+            return ScenarioResult(name: file.name, path: file.path, stepsRun: 0, failure: nil, seconds: 0,
+                                  skipped: "set \(missing.joined(separator: ", ")) to run it (real upstream; see docs/scenarios.md)")
+        }
         let harness: RelayHarness
         do {
             harness = try await RelayHarness.start(instances: file.relays, overrides: file.config)
@@ -31,7 +45,7 @@ public struct ScenarioRunner: Sendable {
                                   failure: .init(step: 0, line: 1, title: "environment", problems: ["could not start: \(error)"], context: []), seconds: 0)
         }
         harness.anthropic.state.addCredentials(file.fakeCredentials)
-        var execution = ScenarioExecution(harness: harness)
+        var execution = ScenarioExecution(harness: harness, secrets: file.requires.compactMap { ProcessInfo.processInfo.environment[$0] })
         var failure: ScenarioResult.StepFailure?
         var ran = 0
         var previousStepLogPosition = 0
@@ -53,6 +67,11 @@ public struct ScenarioRunner: Sendable {
         }
         await harness.stop()
         let elapsed = ContinuousClock.now - started
+        if let found = failure {
+            // Never print a credential taken from the environment.
+            failure = .init(step: found.step, line: found.line, title: execution.redacted(found.title), problems: found.problems.map(execution.redacted),
+                            context: found.context.map(execution.redacted))
+        }
         return ScenarioResult(name: file.name, path: file.path, stepsRun: ran, failure: failure,
                               seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
