@@ -30,10 +30,13 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // The cassette file format, shared by the relay (records) and the fakes (replay).
+        .target(name: "Cassettes"),
         .target(
             name: "Relay",
             dependencies: [
                 "CHiredis",
+                "Cassettes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -53,6 +56,7 @@ let package = Package(
         .target(
             name: "FakeUpstreams",
             dependencies: [
+                "Cassettes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -63,6 +67,7 @@ let package = Package(
         .target(
             name: "Scenario",
             dependencies: [
+                "Cassettes",
                 "Relay",
                 "FakeUpstreams",
                 .product(name: "Yams", package: "Yams"),
@@ -75,6 +80,7 @@ let package = Package(
         .executableTarget(
             name: "crs",
             dependencies: [
+                "Cassettes",
                 "Relay",
                 "FakeUpstreams",
                 "Scenario",
@@ -86,6 +92,7 @@ let package = Package(
         .testTarget(
             name: "RelayTests",
             dependencies: [
+                "Cassettes",
                 "Relay",
                 "Scenario",
                 "FakeUpstreams",

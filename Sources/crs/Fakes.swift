@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cassettes
 import FakeUpstreams
 import Logging
 import ServiceLifecycle
@@ -9,15 +10,21 @@ struct Fakes: AsyncParsableCommand {
 
     @Option(help: "Listen host.") var host = "127.0.0.1"
     @Option(help: "Port of the fake Anthropic API (0 = any free port).") var anthropicPort = 8081
+    @Option(help: "Replay the cassettes in this directory (recorded with crs serve --record) before anything else.") var replay: String?
+    @Option(help: "Replay speed: 1 keeps the recorded timing, 10 is ten times faster, 0 sends at once.") var speed = 1.0
 
     struct Host: Service {
         let host: String
         let port: Int
+        let cassettes: [Cassette]
+        let speed: Double
 
         func run() async throws {
             let anthropic = try await FakeServer.anthropic(host: host, port: port)
+            anthropic.state.cassettes.load(cassettes, speed: speed)
             print("fake anthropic: \(anthropic.baseURL)  (OAuth base URL; console endpoints: \(anthropic.baseURL)/<prefix>/v1/messages)")
-            print("control API:    \(anthropic.baseURL)/__fake/{behaviors,requests,stats,credentials,reset}")
+            print("control API:    \(anthropic.baseURL)/__fake/{behaviors,requests,stats,credentials,cassettes,reset}")
+            if !cassettes.isEmpty { print("replaying:      \(cassettes.count) cassette(s) at speed \(speed)") }
             try? await gracefulShutdown()
             await anthropic.stop()
         }
@@ -25,7 +32,8 @@ struct Fakes: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "crs.fakes")
-        let group = ServiceGroup(configuration: .init(services: [.init(service: Host(host: host, port: anthropicPort))],
+        let cassettes = try replay.map { try Cassette.load(directory: $0) } ?? []
+        let group = ServiceGroup(configuration: .init(services: [.init(service: Host(host: host, port: anthropicPort, cassettes: cassettes, speed: speed))],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -12,8 +12,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A .env file read before the environment (real variables win).")
     var envFile = ".env"
 
+    @Option(help: "Record every upstream exchange as a cassette (secrets removed) in this directory (CRS_RECORD_DIR).")
+    var record: String?
+
     func run() async throws {
-        let environment = EnvironmentFile.merged(file: envFile)
+        var environment = EnvironmentFile.merged(file: envFile)
+        if let record { environment["CRS_RECORD_DIR"] = record }
         let configuration: RelayConfiguration
         do {
             configuration = try RelayConfiguration(environment: environment)

@@ -39,6 +39,12 @@ public struct FakeAnthropic: Sendable {
         guard path.hasSuffix("/v1/messages") || path.hasSuffix("/v1/messages/count_tokens") else {
             return finish(errorResponse(404, type: "not_found_error", message: "Not found: \(path)", requestID: requestID))
         }
+        let parsed = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+        if let (cassette, speed) = state.cassettes.take(method: request.method.rawValue, path: path, body: parsed) {
+            let state = self.state
+            let status = cassette.response?.status ?? 0
+            return CassettePlayer.response(for: cassette, speed: speed) { outcome in state.finish(sequence, status: status, outcome: outcome) }
+        }
         if let refusal = authenticate(request) {
             return finish(errorResponse(401, type: "authentication_error", message: refusal, requestID: requestID))
         }

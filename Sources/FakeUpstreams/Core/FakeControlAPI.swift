@@ -1,3 +1,4 @@
+import Cassettes
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,6 +11,7 @@ import NIOCore
 /// - `GET /__fake/stats` — total, in flight, peak concurrency
 /// - `POST /__fake/credentials` — `{"oauthTokens":[…],"apiKeys":[…]}` to accept
 /// - `POST /__fake/reset` — forget everything
+/// - `POST /__fake/cassettes` — `{"directory": "…", "speed": 0}`: replay recorded exchanges (see `CassettePlayer`)
 public struct FakeControlAPI: Sendable {
     public let state: FakeState
 
@@ -45,6 +47,20 @@ public struct FakeControlAPI: Sendable {
             }
             self.state.addCredentials(credentials)
             return Self.json(["ok": true])
+        }
+        group.post("cassettes") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any],
+                  let directory = object["directory"] as? String else {
+                return Self.badRequest("body must be {\"directory\": \"…\", \"speed\": 0}")
+            }
+            do {
+                let cassettes = try Cassette.load(directory: directory)
+                self.state.cassettes.load(cassettes, speed: (object["speed"] as? Double) ?? 0)
+                return Self.json(["loaded": cassettes.count])
+            } catch {
+                return Self.badRequest("cannot read cassettes from \(directory): \(error.localizedDescription)")
+            }
         }
         group.post("reset") { _, _ -> Response in
             self.state.reset()

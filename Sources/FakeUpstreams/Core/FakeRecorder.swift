@@ -44,6 +44,8 @@ public final class FakeState: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Recorded exchanges this fake answers with before anything else.
+    public let cassettes = CassettePlayer()
 
     public init() {}
 
@@ -76,7 +78,10 @@ public final class FakeState: Sendable {
 
     public func clearBehaviors() { state.withLockedValue { $0.behaviors = [] } }
 
-    public func reset() { state.withLockedValue { $0 = State() } }
+    public func reset() {
+        state.withLockedValue { $0 = State() }
+        cassettes.clear()
+    }
 
     /// Forgets the recorded requests and peak concurrency, keeping behaviours and credentials.
     public func clearRecord() {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Cassettes
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -152,12 +153,15 @@ public struct ClaudeMessagesHandler: Sendable {
         outgoing.method = .POST
         outgoing.headers = upstreamRequest.headers
         outgoing.body = .bytes(upstreamRequest.body)
+        let tape = context.cassettes?.begin(method: "POST", url: upstreamRequest.url, headers: upstreamRequest.headers, body: upstreamRequest.body,
+                                            accountKind: account.kind.name, credential: credential)
 
         let response: HTTPClientResponse
         do {
             let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
             response = try await context.upstream.client(for: upstreamRequest.proxy).execute(outgoing, deadline: deadline)
         } catch {
+            tape?.finish(outcome: "unreachable: \(type(of: error))")
             await countServerError(account)
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
@@ -166,8 +170,11 @@ public struct ClaudeMessagesHandler: Sendable {
         }
 
         let status = Int(response.status.code)
+        tape?.head(status: status, headers: response.headers)
         guard (200..<300).contains(status) else {
             let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            tape?.chunk(errorBody)
+            tape?.finish()
             let verdict = ClaudeErrorClassifier.classify(status: status, headers: response.headers, body: String(buffer: errorBody),
                                                          account: account, now: context.clock.now, settings: context.settings.classifier)
             if let mark = verdict.mark {
@@ -183,19 +190,21 @@ public struct ClaudeMessagesHandler: Sendable {
 
         guard job.stream else {
             let replyBody = try await response.body.collect(upTo: 256 << 20)
+            tape?.chunk(replyBody)
+            tape?.finish()
             var usage: TokenUsage?
             if endpoint == .messages, let reply = JSON.object(Data(buffer: replyBody)), let raw = reply["usage"] as? [String: Any] {
                 usage = TokenUsage.anthropic(raw, model: reply["model"] as? String)
             }
             return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
-        return .streaming(streamingResponse(response, job))
+        return .streaming(streamingResponse(response, job, tape: tape))
     }
 
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
     /// The request's leases are held until the stream ends (renewed meanwhile), and released with the usage write.
-    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt) -> Response {
+    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, tape: CassetteTape?) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = upstream.headers.first(name: "content-type") ?? "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -218,6 +227,7 @@ public struct ClaudeMessagesHandler: Sendable {
                         break
                     }
                     guard let chunk else { break }
+                    tape?.chunk(chunk)
                     meter.feed(chunk)
                     do {
                         try await writer.write(chunk)
@@ -233,6 +243,7 @@ public struct ClaudeMessagesHandler: Sendable {
                 try? await writer.write(ByteBuffer(string: event))
             }
             if !clientGone { try? await writer.finish(nil) }
+            tape?.finish(outcome: clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
             if upstreamFailure != nil { await handler.countServerError(job.account) }
             let usage = meter.usage
             if !usage.isEmpty {

@@ -9,6 +9,8 @@ public struct ClaudeRelayContext: Sendable {
     public let upstream: UpstreamHTTPClients
     public let recorder: UsageRecorder
     public let userAgents: ClaudeCodeUserAgent
+    /// Set by `crs serve --record DIR`: every upstream exchange is written as a cassette.
+    public let cassettes: CassetteRecorder?
     public let redis: RedisClient
     public let clock: RelayClock
     public let settings: Settings
@@ -28,7 +30,7 @@ public struct ClaudeRelayContext: Sendable {
     }
 
     public init(keys: ClientKeyAuthenticator, admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
-                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
+                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
         self.keys = keys
         self.admission = admission
         self.scheduler = scheduler
@@ -36,6 +38,7 @@ public struct ClaudeRelayContext: Sendable {
         self.upstream = upstream
         self.recorder = recorder
         self.userAgents = userAgents
+        self.cassettes = cassettes
         self.redis = redis
         self.clock = clock
         self.settings = settings

@@ -44,6 +44,8 @@ public struct RelayConfiguration: Sendable {
     public var updateCheckURL: String?
     /// The Claude Code version reported until a client shows a newer one (Node's CLAUDE_CODE_VERSION).
     public var claudeCodeVersion: String
+    /// Record every upstream exchange as a cassette under this directory (`crs serve --record DIR`).
+    public var recordDirectory: String?
 
     /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
     public init(environment: [String: String]) throws {
@@ -109,6 +111,7 @@ public struct RelayConfiguration: Sendable {
             throw ConfigurationError("CRS_UPDATE_CHECK_URL", "must be an http(s) URL, got '\(updateCheckURL)'")
         }
         claudeCodeVersion = env.string("CRS_CLAUDE_CODE_VERSION", default: "1.1.0")
+        recordDirectory = env.string("CRS_RECORD_DIR")
     }
 
     /// The Redis client configuration for `url` with this relay's pool size and timeouts.

@@ -57,11 +57,19 @@ public struct RelayServices: Sendable {
         settings.maxAttempts = configuration.maxUpstreamAttempts
         settings.classifier.overloadMinutes = configuration.overloadMinutes
         let relayLogger = makeLogger("crs.relay")
+        var cassettes: CassetteRecorder?
+        if let directory = configuration.recordDirectory, !directory.isEmpty {
+            do {
+                cassettes = try CassetteRecorder(directory: directory, clock: clock, logger: makeLogger("crs.record"))
+            } catch {
+                throw ConfigurationError("CRS_RECORD_DIR", "cannot be created: \(error.localizedDescription)")
+            }
+        }
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(
             keys: ClientKeyAuthenticator(store: keys, clock: clock, logger: relayLogger), admission: admission, scheduler: scheduler, accounts: accounts,
-            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), redis: redis, clock: clock, settings: settings, logger: relayLogger)
+            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),

@@ -1,3 +1,4 @@
+import Cassettes
 import FakeUpstreams
 import Foundation
 import Relay
@@ -168,6 +169,14 @@ struct ScenarioExecution {
         let state = harness.anthropic.state
         if (spec["reset"] as? Bool) == true { state.clearRecord() }
         if (spec["clear"] as? Bool) == true { state.clearBehaviors() }
+        if let directory = spec["cassette"] as? String {
+            do {
+                state.cassettes.load(try Cassette.load(directory: directory), speed: ScenarioMatcher.number(spec["speed"]) ?? 0)
+            } catch {
+                return ["fake cassette \(directory) cannot be read: \(error.localizedDescription)"]
+            }
+            if spec["behaviors"] == nil && spec["pricing"] == nil { return [] }
+        }
         if let pricing = spec["pricing"] {
             guard JSONSerialization.isValidJSONObject(pricing), let data = try? JSONSerialization.data(withJSONObject: pricing) else {
                 return ["fake pricing must be a JSON object (a LiteLLM-format price file)"]

@@ -24,7 +24,7 @@ public struct ScenarioFile: @unchecked Sendable {
         "admin": ["body", "expect", "capture", "relay", "token", "headers"],
         "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body", "spread", "statuses", "by_status"],
         "load": ["body", "headers", "requests", "concurrency", "spread", "abandon", "statuses", "relay"],
-        "fake": ["behaviors", "reset", "clear", "pricing"],
+        "fake": ["behaviors", "reset", "clear", "pricing", "cassette", "speed"],
         "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight", "capture"],
         "redis": ["eventually"],
         "seed": [],
