@@ -268,9 +268,9 @@ public struct ClaudeMessagesHandler: Sendable {
         let redis = context.redis
         Task {
             do {
-                try await recorder.record(entry)
+                try await recorder.record(entry)  // waits in the recorder's queue when Redis is unreachable
             } catch {
-                logger.error("usage not recorded", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
+                logger.error("usage not recorded: Redis refused the write", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
                 if !entry.trailing.isEmpty { _ = try? await redis.pipeline(entry.trailing) }  // leases must not wait for expiry
             }
         }

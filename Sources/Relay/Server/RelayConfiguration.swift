@@ -36,6 +36,8 @@ public struct RelayConfiguration: Sendable {
     public var leaseSeconds: Int
     public var leaseRenewSeconds: Int
     public var billingEventsEnabled: Bool
+    /// Usage writes held in memory while Redis is unreachable.
+    public var usagePendingLimit: Int
     /// A LiteLLM-format price file replacing the built-in prices; `pricingURL` refreshes it.
     public var pricingFile: String?
     public var pricingURL: String?
@@ -95,6 +97,7 @@ public struct RelayConfiguration: Sendable {
         leaseSeconds = try env.int("CRS_CONCURRENCY_LEASE_SECONDS", default: 300, range: 30...86400)
         leaseRenewSeconds = try env.int("CRS_CONCURRENCY_RENEW_SECONDS", default: 30, range: 0...86400)
         billingEventsEnabled = try env.bool("CRS_BILLING_EVENTS_ENABLED", default: true)
+        usagePendingLimit = try env.int("CRS_USAGE_PENDING_LIMIT", default: 10_000, range: 0...1_000_000)
         pricingFile = env.string("CRS_PRICING_FILE")
         if let pricingFile, !FileManager.default.isReadableFile(atPath: pricingFile), env.string("CRS_PRICING_URL") == nil {
             throw ConfigurationError("CRS_PRICING_FILE", "is not a readable file: '\(pricingFile)'")

@@ -49,6 +49,7 @@ public struct RelayServices: Sendable {
         var usageSettings = UsageRecorder.Settings()
         usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
         usageSettings.billingEvents = configuration.billingEventsEnabled
+        usageSettings.pendingLimit = configuration.usagePendingLimit
         let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"))
         var settings = ClaudeRelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
@@ -80,7 +81,10 @@ public struct RelayServices: Sendable {
     /// The jobs every instance runs beside the HTTP server: directory invalidation, lease renewal and sweeping,
     /// pricing refresh (when configured).
     public func backgroundServices(logger: Logger) -> [any Service] {
-        var services: [any Service] = [InvalidationListener(redis: redis, accounts: accounts, logger: logger), leases]
+        var services: [any Service] = [
+            InvalidationListener(redis: redis, accounts: accounts, logger: logger), leases,
+            UsageReplayService(recorder: claude.recorder, logger: logger),
+        ]
         if let pricingRefresher { services.append(pricingRefresher) }
         return services
     }

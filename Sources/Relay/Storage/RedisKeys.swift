@@ -66,5 +66,7 @@ public enum RedisKeys {
 
     // Relay-only additions (the Node original has no equivalent; additive, never conflicting)
     public static let unpricedModels = "crs:pricing:unpriced_models"
+    /// Marks a request's usage write as applied (makes replays after a lost reply idempotent; 1 h TTL).
+    public static func usageApplied(_ requestID: String) -> String { "crs:usage:applied:\(requestID)" }
     public static let invalidationChannel = "crs:invalidate"
 }

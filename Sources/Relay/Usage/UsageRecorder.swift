@@ -1,4 +1,5 @@
 import Foundation
+import DequeModule
 import Logging
 import NIOConcurrencyHelpers
 
@@ -6,6 +7,10 @@ import NIOConcurrencyHelpers
 /// pipelined round trip: per key, per model, per key+model, per account, the request log, cost counters,
 /// the weekly Opus counter, the realtime minute metrics, the key's rate-window counters, the billing event
 /// stream — and, in the same write, the release of the request's concurrency leases.
+///
+/// The write is atomic and applied at most once (`UsageWrite`). When Redis cannot take it, it waits in a bounded
+/// in-memory queue (`Settings.pendingLimit`) that `replayPending()` retries in order once Redis is back; past the
+/// bound the oldest waiting writes are dropped and counted in the log.
 public final class UsageRecorder: Sendable {
     public struct Entry: Sendable {
         public var keyID: String
@@ -35,6 +40,8 @@ public final class UsageRecorder: Sendable {
         /// `XADD billing:events MAXLEN ~ N` per request (Node's BILLING_EVENTS_ENABLED).
         public var billingEvents = true
         public var billingStreamLength = 100_000
+        /// Usage writes kept while Redis is unreachable (about 3 KB each).
+        public var pendingLimit = 10_000
         public init() {}
     }
 
@@ -43,6 +50,10 @@ public final class UsageRecorder: Sendable {
     let settings: Settings
     let logger: Logger
     private let warnedModels = NIOLockedValueBox<Set<String>>([])
+    private let pending = NIOLockedValueBox<(writes: Deque<UsageWrite>, dropped: Int)>(([], 0))
+
+    /// Writes waiting for Redis.
+    public var pendingCount: Int { pending.withLockedValue { $0.writes.count } }
 
     static let day: Int = 86400
 
@@ -53,17 +64,62 @@ public final class UsageRecorder: Sendable {
         self.logger = logger
     }
 
-    /// Records the entry; returns the cost (nil when the model has no price).
+    /// Records the entry; returns the cost (nil when the model has no price). When Redis cannot take the write it
+    /// is queued for `replayPending()` instead of lost; a write Redis refuses (a bug, not an outage) is thrown.
     @discardableResult
     public func record(_ entry: Entry) async throws -> CostBreakdown? {
         let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
         if cost == nil { warnUnpriced(entry.model) }
-        let commands = Self.commands(for: entry, cost: cost, settings: settings)
-        let replies = try await redis.pipeline(commands)
-        if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
-            throw RedisError.server("usage write failed: \(failure)")
+        let write = UsageWrite(id: UUID().uuidString.lowercased(), commands: Self.commands(for: entry, cost: cost, settings: settings),
+                               queuedAt: .now)
+        // Earlier writes still waiting go first, so counters are applied in order.
+        if pendingCount > 0 {
+            enqueue(write)
+            return cost
+        }
+        do {
+            _ = try await write.apply(on: redis)
+        } catch let error as RedisError where error.isConnectionError || error.isLoading {
+            enqueue(write)
+            logger.warning("usage write deferred until Redis is reachable", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
         }
         return cost
+    }
+
+    private func enqueue(_ write: UsageWrite) {
+        let dropped = pending.withLockedValue { state -> Int in
+            state.writes.append(write)
+            var dropped = 0
+            while state.writes.count > settings.pendingLimit {
+                state.writes.removeFirst()
+                state.dropped += 1
+                dropped += 1
+            }
+            return dropped
+        }
+        if dropped > 0 {
+            logger.error("usage writes dropped: the pending queue is full", metadata: ["limit": "\(settings.pendingLimit)", "dropped": "\(dropped)"])
+        }
+    }
+
+    /// Applies waiting writes in order until one fails; returns how many were applied.
+    @discardableResult
+    public func replayPending() async -> Int {
+        var applied = 0
+        while let next = pending.withLockedValue({ $0.writes.first }) {
+            do {
+                _ = try await next.apply(on: redis)
+            } catch {
+                if applied > 0 { logger.notice("usage writes replayed", metadata: ["count": "\(applied)", "waiting": "\(pendingCount)"]) }
+                return applied
+            }
+            pending.withLockedValue { state in
+                if state.writes.first?.id == next.id { state.writes.removeFirst() }
+            }
+            applied += 1
+        }
+        if applied > 0 { logger.notice("usage writes replayed", metadata: ["count": "\(applied)"]) }
+        return applied
     }
 
     static func commands(for entry: Entry, cost: CostBreakdown?, settings: Settings) -> [RedisCommand] {

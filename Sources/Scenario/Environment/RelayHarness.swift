@@ -45,7 +45,10 @@ public final class RelayHarness: Sendable {
     }
 
     public static func start(instances: Int = 1, overrides: [String: String] = [:], logLevel: Logger.Level = .error) async throws -> RelayHarness {
-        let redisServer = try await RedisServerProcess.start()
+        // AOF on, so a scenario can stop and restart Redis (`redis_server: stop|start`) and keep its data.
+        var redisOptions = RedisServerProcess.Options.ephemeral
+        redisOptions.appendOnly = true
+        let redisServer = try await RedisServerProcess.start(redisOptions)
         let logs = RelayLogCapture()
         var started: [RunningRelay] = []
         var fake: FakeServer?

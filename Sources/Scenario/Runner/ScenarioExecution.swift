@@ -8,6 +8,8 @@ struct ScenarioExecution {
     let harness: RelayHarness
     var variables: [String: String] = [:]
     var lastExchange: HTTPExchange?
+    /// Requests started with `background: NAME`, collected by `await: NAME`.
+    var background: [String: (spec: [String: Any], task: Task<HTTPExchange, Error>)] = [:]
     /// Values that must not appear in a report (credentials from the environment).
     let secrets: [String]
 
@@ -38,12 +40,21 @@ struct ScenarioExecution {
             case "login": return try await login(spec)
             case "admin", "request": return try await http(step.kind, spec)
             case "load": return try await load(spec)
+            case "await": return try await awaitBackground(spec)
             case "fake": return fake(spec)
             case "expect_fake": return expectFake(spec)
             case "redis": return try await redisCheck(spec)
             case "seed": return try await seed(spec)
             case "sleep_ms":
                 try await Task.sleep(nanoseconds: UInt64(max(0, (spec["sleep_ms"] as? Int) ?? 0)) * 1_000_000)
+                return []
+            case "redis_server":
+                switch spec["redis_server"] as? String {
+                case "stop"?: await harness.redisServer.halt()
+                case "crash"?: await harness.redisServer.crash()
+                case "start"?: try await harness.redisServer.launch()
+                default: return ["redis_server: stop, crash or start"]
+                }
                 return []
             case "restart_relay":
                 let index = (spec["restart_relay"] as? Int) ?? 0
@@ -98,6 +109,13 @@ struct ScenarioExecution {
         } else {
             body = nil
         }
+        if let name = spec["background"] as? String {
+            let url = relayURL(spec) + parts[1]
+            let method = parts[0]
+            let sendHeaders = headers
+            background[name] = (spec, Task { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body, timeout: .seconds(120)) })
+            return []
+        }
         // `spread: true` sends request i to relay i mod N (a load balancer in front of N instances).
         let bases = (spec["spread"] as? Bool) == true ? harness.relays.map(\.baseURL) : [relayURL(spec)]
         let count = max(1, (spec["parallel"] as? Int) ?? (spec["repeat"] as? Int) ?? 1)
@@ -139,6 +157,18 @@ struct ScenarioExecution {
             }
         }
         return problems
+    }
+
+    /// `await: NAME` — waits for a `background` request and checks it against its own `expect` (and this step's).
+    private mutating func awaitBackground(_ spec: [String: Any]) async throws -> [String] {
+        guard let name = spec["await"] as? String, let started = background.removeValue(forKey: name) else {
+            return ["await: no background request named \(spec["await"] ?? "")"]
+        }
+        let exchange = try await started.task.value
+        lastExchange = exchange
+        var expect = started.spec["expect"] as? [String: Any] ?? [:]
+        expect.merge(spec["expect"] as? [String: Any] ?? [:]) { _, new in new }
+        return expectations(expect, exchange)
     }
 
     private func expectations(_ expect: [String: Any], _ exchange: HTTPExchange) -> [String] {

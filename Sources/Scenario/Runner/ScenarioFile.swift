@@ -22,7 +22,7 @@ public struct ScenarioFile: @unchecked Sendable {
     public static let stepKinds: [String: Set<String>] = [
         "login": ["relay", "as"],
         "admin": ["body", "expect", "capture", "relay", "token", "headers"],
-        "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body", "spread", "statuses", "by_status"],
+        "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body", "spread", "statuses", "by_status", "background"],
         "load": ["body", "headers", "requests", "concurrency", "spread", "abandon", "statuses", "relay"],
         "fake": ["behaviors", "reset", "clear", "pricing", "cassette", "speed"],
         "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight", "capture"],
@@ -31,6 +31,8 @@ public struct ScenarioFile: @unchecked Sendable {
         "sleep_ms": [],
         "advance_clock": [],
         "restart_relay": [],
+        "redis_server": [],
+        "await": ["expect"],
     ]
 
     static let nestedOptionKinds: Set<String> = ["login", "fake", "expect_fake"]

@@ -33,6 +33,12 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Redis is up but cannot serve yet (loading its data after a restart, or a replica during failover).
+    public var isLoading: Bool {
+        guard case .server(let message) = self else { return false }
+        return message.hasPrefix("LOADING") || message.hasPrefix("MASTERDOWN") || message.hasPrefix("READONLY") || message.hasPrefix("TRYAGAIN")
+    }
+
     /// True for errors after which the same command can succeed on a new connection.
     public var isConnectionError: Bool {
         switch self {
