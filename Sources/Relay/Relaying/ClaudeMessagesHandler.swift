@@ -213,29 +213,44 @@ public struct ClaudeMessagesHandler: Sendable {
         let handler = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var meter = AnthropicStreamMeter()
-            var iterator = upstream.body.makeAsyncIterator()
+            let pump = UpstreamPump(upstream.body)
             var clientGone = false
+            var shuttingDown = false
             var upstreamFailure: Error?
-            // A hang-up cancels this task (the connection closes): the upstream read stops at once.
-            await withCancellationOnClose(job.channel) {
-                while true {
-                    let chunk: ByteBuffer?
-                    do {
-                        chunk = try await iterator.next()
-                    } catch {
-                        if Task.isCancelled { clientGone = true } else { upstreamFailure = error }
-                        break
-                    }
-                    guard let chunk else { break }
-                    tape?.chunk(chunk)
-                    meter.feed(chunk)
-                    do {
-                        try await writer.write(chunk)
-                    } catch {
+            // A hang-up (the connection closes) or the end of the shutdown grace period stops the upstream read at
+            // once; this task goes on to end the client's stream properly.
+            await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds)) {
+                reading: while true {
+                    switch await pump.next() {
+                    case .chunk(let chunk):
+                        tape?.chunk(chunk)
+                        meter.feed(chunk)
+                        do {
+                            try await writer.write(chunk)
+                        } catch {
+                            clientGone = true
+                            pump.stop(.clientGone)
+                            break reading
+                        }
+                    case .end:
+                        break reading
+                    case .failed(let error):
+                        upstreamFailure = error
+                        break reading
+                    case .stopped(.clientGone):
                         clientGone = true
-                        break
+                        break reading
+                    case .stopped(.shuttingDown):
+                        shuttingDown = true
+                        break reading
                     }
                 }
+            }
+            if shuttingDown, !clientGone {
+                let event = "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": "overloaded_error", "message": "The relay is shutting down; retry the request"]]) + "\n\n"
+                try? await writer.write(ByteBuffer(string: event))
+                try? await writer.finish(nil)
+                clientGone = true  // the stream is over for the client; nothing more is written
             }
             if !clientGone, upstreamFailure != nil || !meter.sawMessageStop, meter.streamError == nil {
                 // The upstream broke off: end the stream truthfully with a terminal error event.
@@ -243,7 +258,7 @@ public struct ClaudeMessagesHandler: Sendable {
                 try? await writer.write(ByteBuffer(string: event))
             }
             if !clientGone { try? await writer.finish(nil) }
-            tape?.finish(outcome: clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
+            tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
             if upstreamFailure != nil { await handler.countServerError(job.account) }
             let usage = meter.usage
             if !usage.isEmpty {
@@ -263,16 +278,14 @@ public struct ClaudeMessagesHandler: Sendable {
                                         model: usage.model ?? job.model, usage: usage, at: context.clock.now)
         entry.rateWindowMinutes = job.rateWindowMinutes
         entry.trailing = job.leases.takeReleases()
-        let recorder = context.recorder
         let logger = context.logger
         let redis = context.redis
-        Task {
-            do {
-                try await recorder.record(entry)  // waits in the recorder's queue when Redis is unreachable
-            } catch {
-                logger.error("usage not recorded: Redis refused the write", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
-                if !entry.trailing.isEmpty { _ = try? await redis.pipeline(entry.trailing) }  // leases must not wait for expiry
-            }
+        let keyID = entry.keyID
+        let releases = entry.trailing
+        context.recorder.recordDetached(entry) { error in
+            // Redis refused the write (a bug, not an outage: outages queue it in the recorder).
+            logger.error("usage not recorded: Redis refused the write", metadata: ["key": "\(keyID)", "error": "\(error)"])
+            if !releases.isEmpty { _ = try? await redis.pipeline(releases) }  // leases must not wait for expiry
         }
     }
 

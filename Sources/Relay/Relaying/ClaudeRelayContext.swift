@@ -22,6 +22,8 @@ public struct ClaudeRelayContext: Sendable {
         public var upstreamTimeoutMilliseconds = 600_000
         /// Accounts tried for one request while nothing has reached the client.
         public var maxAttempts = 3
+        /// After a graceful shutdown starts, streams still running this long are ended with a terminal error event.
+        public var shutdownGraceSeconds = 30
         public var classifier = ClaudeErrorClassifier.Settings()
         /// 5xx replies within 5 minutes after which an account rests for `serverErrorPauseMinutes`.
         public var serverErrorThreshold = 3

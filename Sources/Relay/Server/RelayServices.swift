@@ -56,6 +56,7 @@ public struct RelayServices: Sendable {
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
         settings.maxAttempts = configuration.maxUpstreamAttempts
+        settings.shutdownGraceSeconds = configuration.shutdownGraceSeconds
         settings.classifier.overloadMinutes = configuration.overloadMinutes
         let relayLogger = makeLogger("crs.relay")
         var cassettes: CassetteRecorder?

@@ -52,8 +52,31 @@ public final class UsageRecorder: Sendable {
     private let warnedModels = NIOLockedValueBox<Set<String>>([])
     private let pending = NIOLockedValueBox<(writes: Deque<UsageWrite>, dropped: Int)>(([], 0))
 
+    private let detached = NIOLockedValueBox(0)
+
     /// Writes waiting for Redis.
     public var pendingCount: Int { pending.withLockedValue { $0.writes.count } }
+
+    /// Records off the response path (the reply has gone; the write follows). Shutdown waits for these.
+    func recordDetached(_ entry: Entry, onRefused: @escaping @Sendable (Error) async -> Void) {
+        detached.withLockedValue { $0 += 1 }
+        Task {
+            defer { detached.withLockedValue { $0 -= 1 } }
+            do {
+                try await record(entry)
+            } catch {
+                await onRefused(error)
+            }
+        }
+    }
+
+    /// Waits (up to `timeout`) until every detached recording has finished or been queued.
+    public func drainDetached(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while detached.withLockedValue({ $0 }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     static let day: Int = 86400
 

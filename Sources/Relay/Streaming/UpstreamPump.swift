@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import DequeModule
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+
+/// Reads an upstream response body in its own task and hands the chunks over through a small bounded buffer. The
+/// relay can then stop the upstream read — the client hung up, or the shutdown grace period ran out — without
+/// cancelling the task that still has to end the client's stream properly. The buffer is bounded: a slow client
+/// slows the upstream read down instead of growing memory.
+final class UpstreamPump: Sendable {
+    enum Event: Sendable {
+        case chunk(ByteBuffer)
+        case end
+        case failed(any Error)
+        case stopped(StreamInterruption)
+    }
+
+    private struct State {
+        var buffer: Deque<ByteBuffer> = []
+        var finished: Event?
+        var consumer: CheckedContinuation<Void, Never>?
+        var producer: CheckedContinuation<Void, Never>?
+        var reader: Task<Void, Never>?
+    }
+
+    private let state = NIOLockedValueBox(State())
+    let capacity: Int
+
+    init(_ body: HTTPClientResponse.Body, capacity: Int = 16) {
+        self.capacity = capacity
+        let reader = Task { [self] in
+            do {
+                for try await chunk in body {
+                    await self.waitForSpace()
+                    guard self.push(chunk) else { return }
+                }
+                self.finish(.end)
+            } catch {
+                self.finish(.failed(error))
+            }
+        }
+        state.withLockedValue { $0.reader = reader }
+    }
+
+    /// The next chunk, or how the body ended. Cancelling the caller stops the pump (as a hang-up would).
+    func next() async -> Event {
+        await withTaskCancellationHandler {
+            await nextEvent()
+        } onCancel: {
+            stop(.clientGone)
+        }
+    }
+
+    private func nextEvent() async -> Event {
+        while true {
+            if let event = take() { return event }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLockedValue { state -> Bool in
+                    if !state.buffer.isEmpty || state.finished != nil { return true }
+                    state.consumer = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    /// Stops reading the upstream (its request is cancelled); the consumer sees `.stopped(reason)` after the chunks
+    /// already handed over. The first reason wins; a body that already ended is left as it is.
+    func stop(_ reason: StreamInterruption) {
+        let (reader, waiters) = state.withLockedValue { state -> (Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+            if state.finished == nil { state.finished = .stopped(reason) }
+            let waiters = [state.consumer, state.producer].compactMap { $0 }
+            state.consumer = nil
+            state.producer = nil
+            return (state.reader, waiters)
+        }
+        reader?.cancel()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    var interruption: StreamInterruption? {
+        state.withLockedValue { if case .stopped(let reason)? = $0.finished { return reason } else { return nil } }
+    }
+
+    private func take() -> Event? {
+        let (event, producer) = state.withLockedValue { state -> (Event?, CheckedContinuation<Void, Never>?) in
+            if let chunk = state.buffer.popFirst() {
+                let producer = state.producer
+                state.producer = nil
+                return (.chunk(chunk), producer)
+            }
+            return (state.finished, nil)
+        }
+        producer?.resume()
+        return event
+    }
+
+    /// False once stopped: the reader ends.
+    private func push(_ chunk: ByteBuffer) -> Bool {
+        let (accepted, consumer) = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            if state.finished != nil { return (false, nil) }
+            state.buffer.append(chunk)
+            let consumer = state.consumer
+            state.consumer = nil
+            return (true, consumer)
+        }
+        consumer?.resume()
+        return accepted
+    }
+
+    private func waitForSpace() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLockedValue { state -> Bool in
+                if state.buffer.count < capacity || state.finished != nil { return true }
+                state.producer = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func finish(_ event: Event) {
+        let consumer = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if state.finished == nil { state.finished = event }
+            let consumer = state.consumer
+            state.consumer = nil
+            return consumer
+        }
+        consumer?.resume()
+    }
+}
+
+/// Why a running stream was cut short from outside.
+enum StreamInterruption: Sendable, Equatable {
+    case clientGone
+    case shuttingDown
+}
+
+/// Runs `body` while watching for the client's connection to close and for the relay's graceful shutdown (plus
+/// `grace`), stopping `pump` on either.
+func watchingInterruptions<T>(of pump: UpstreamPump, channel: (any Channel)?, grace: Duration, _ body: () async throws -> T) async rethrows -> T {
+    channel?.closeFuture.whenComplete { _ in pump.stop(.clientGone) }
+    return try await withGracefulShutdownHandler {
+        try await body()
+    } onGracefulShutdown: {
+        Task {
+            try? await Task.sleep(for: grace)
+            pump.stop(.shuttingDown)
+        }
+    }
+}
