@@ -107,6 +107,9 @@ public final class AccountStore: Sendable {
         guard try await fetch(kind, id) != nil else { throw Failure.notFound }
         var commands = [RedisCommand("DEL", RedisArgument(kind.redisKey(id)))]
         if let set = kind.sharedSet { commands.append(RedisCommand("SREM", RedisArgument(set), RedisArgument(id))) }
+        // A deleted account leaves every group it was in (as Node's delete does).
+        let groups = try await redis.send("SMEMBERS", RedisArgument(RedisKeys.accountGroups)).array?.compactMap(\.string) ?? []
+        commands += groups.map { RedisCommand("SREM", RedisArgument(RedisKeys.accountGroupMembers($0)), RedisArgument(id)) }
         _ = try await redis.transaction(commands)
         directory.withLockedValue { _ = $0[kind]?.records.removeValue(forKey: id) }
         await publish(kind, id)
