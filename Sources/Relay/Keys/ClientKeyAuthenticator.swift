@@ -58,7 +58,7 @@ public struct ClientKeyAuthenticator: Sendable {
             found = try await store.lookup(rawKey: raw)
         } catch {
             logger.error("API key lookup failed", metadata: ["error": "\(error)"])
-            throw RelayError(503, "api_error", "The relay cannot reach its store right now; retry shortly")
+            throw RelayError.storeUnavailable
         }
         guard var key = found, !key.isDeleted else { throw RelayError.unauthorized("Invalid API key") }
         guard key.isActive else { throw RelayError.unauthorized("API key is disabled") }

@@ -75,7 +75,7 @@ public final class AdmissionGate: Sendable {
             reply = try await redis.evaluate(AdmissionScript.script, arguments: arguments)
         } catch {
             logger.error("admission failed on Redis", metadata: ["error": "\(error)"])
-            throw RelayError(503, "overloaded_error", "The relay cannot reach its store right now; retry shortly")
+            throw RelayError.storeUnavailable
         }
         guard case .array(let items) = reply, let verdict = items.first?.string else {
             throw RelayError(500, "api_error", "Admission returned an unexpected reply")

@@ -50,7 +50,7 @@ struct ClaudeInfoController {
         } catch let error as RelayError {
             return error.anthropicResponse
         } catch {
-            return RelayError(503, "api_error", "The relay cannot reach its store right now").anthropicResponse
+            return RelayError.storeUnavailable.anthropicResponse
         }
     }
 }

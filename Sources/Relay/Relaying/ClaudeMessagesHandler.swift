@@ -26,7 +26,7 @@ public struct ClaudeMessagesHandler: Sendable {
             return error.anthropicResponse
         } catch let error as RedisError {
             context.logger.error("relay failed on Redis", metadata: ["error": "\(error)"])
-            return RelayError(503, "overloaded_error", "The relay cannot reach its store right now; retry shortly").anthropicResponse
+            return RelayError.storeUnavailable.anthropicResponse
         } catch {
             context.logger.error("relay failed", metadata: ["error": "\(error)"])
             return RelayError(500, "api_error", "The relay failed to handle this request").anthropicResponse

@@ -42,6 +42,13 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
     public static func forbidden(_ message: String) -> RelayError { RelayError(403, "permission_error", message) }
     public static func unavailable(_ message: String) -> RelayError { RelayError(503, "overloaded_error", message) }
 
+    /// Redis is unreachable: a retry after a moment can succeed (the client is told when).
+    public static var storeUnavailable: RelayError {
+        var error = RelayError(503, "overloaded_error", "The relay cannot reach its store right now; retry shortly")
+        error.headers["retry-after"] = "2"
+        return error
+    }
+
     /// The Anthropic error envelope: `{"type":"error","error":{"type","message"}, …extras}` — no `request_id`,
     /// which is how a client tells a relay refusal from an upstream answer.
     public var anthropicResponse: Response {
