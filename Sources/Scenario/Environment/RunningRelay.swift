@@ -21,11 +21,11 @@ public final class RunningRelay: Sendable {
 
     public static func start(environment: [String: String], logger: Logger, makeLogger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }) async throws -> RunningRelay {
         let configuration = try RelayConfiguration(environment: environment)
-        let redis = RedisClient(configuration: try configuration.redisConfiguration(url: configuration.redisURL!), logger: logger)
+        let redis = RedisClient(configuration: try configuration.redisConfiguration(url: configuration.redisURL!), logger: makeLogger("crs.redis"))
         let services = try await RelayServices.make(configuration: configuration, redis: redis, logger: logger, makeLogger: makeLogger)
         _ = try await services.credentials.bootstrap(username: configuration.adminUsername, password: configuration.adminPassword, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = RelayApplication(services: services, logger: logger).buildApplication(onServerRunning: { channel in
+        let app = RelayApplication(services: services, logger: makeLogger("crs.server")).buildApplication(onServerRunning: { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         })
