@@ -20,7 +20,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     static func token(_ request: Request) -> String? {
         if let header = request.headers[.authorization] {
-            let value = ClientKeyAuthenticator.stripBearer(header)
+            let value = ClientKey.stripBearer(header)
             if !value.isEmpty { return value }
         }
         if let header = request.headers[HTTPField.Name("x-admin-token")!], !header.isEmpty { return header }

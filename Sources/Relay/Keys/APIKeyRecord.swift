@@ -15,31 +15,14 @@ public struct APIKeyRecord: Sendable, Equatable {
     public var isActive: Bool { fields["isActive"] != "false" }
     public var isDeleted: Bool { fields["isDeleted"] == "true" }
     public var expirationMode: String { fields["expirationMode"] ?? "fixed" }
-    public var isActivated: Bool { fields["isActivated"] != "false" }
-    public var expiresAt: Date? { fields["expiresAt"].flatMap(ISOTime.parse) }
 
     public func binding(_ field: String) -> String? {
         guard let value = fields[field], !value.isEmpty else { return nil }
         return value
     }
 
-    /// `all`, one platform, or (Node current) a JSON array of platforms.
-    public func permits(platform: String) -> Bool {
-        let value = fields["permissions"] ?? "all"
-        if value.isEmpty || value == "all" { return true }
-        if value.hasPrefix("[") {
-            let list = JSON.stringArray(value)
-            return list.contains("all") || list.contains(platform)
-        }
-        return value == platform
-    }
-
     public var restrictedModels: [String] {
         fields["enableModelRestriction"] == "true" ? JSON.stringArray(fields["restrictedModels"]) : []
-    }
-
-    public var allowedClients: [String] {
-        fields["enableClientRestriction"] == "true" ? JSON.stringArray(fields["allowedClients"]) : []
     }
 
     public var tags: [String] { JSON.stringArray(fields["tags"]) }

@@ -14,13 +14,6 @@ public final class APIKeyStore: Sendable {
     let hasher: APIKeyHasher
     let clock: RelayClock
 
-    /// HGET the index and HGETALL the record in one round trip.
-    private static let lookupScript = RedisScript("""
-        local id = redis.call('HGET', KEYS[1], ARGV[1])
-        if not id then return false end
-        return {id, redis.call('HGETALL', ARGV[2] .. id)}
-        """)
-
     public init(redis: RedisClient, hasher: APIKeyHasher, clock: RelayClock) {
         self.redis = redis
         self.hasher = hasher
@@ -113,30 +106,6 @@ public final class APIKeyStore: Sendable {
         guard let record = try await get(id) else { throw Failure.notFound }
         guard record.isDeleted else { throw Failure.notDeleted }
         try await redis.send("DEL", RedisArgument(RedisKeys.apiKey(id)))
-    }
-
-    /// Resolves a raw client key to its record in one round trip; nil when unknown.
-    public func lookup(rawKey: String) async throws -> APIKeyRecord? {
-        let reply = try await redis.evaluate(Self.lookupScript, keys: [RedisArgument(RedisKeys.apiKeyHashMap)],
-                                             arguments: [RedisArgument(hasher.hash(rawKey)), RedisArgument(RedisKeys.apiKeyPrefix)])
-        guard case .array(let items) = reply, items.count == 2 else { return nil }
-        let fields = items[1].stringDictionary
-        return fields.isEmpty ? nil : APIKeyRecord(fields: fields)
-    }
-
-    /// First use of an activation-mode key: starts its lifetime (behaviour.md §3.1).
-    func activate(_ record: APIKeyRecord) async throws -> APIKeyRecord {
-        let now = clock.now
-        let days = max(1, Int(record.fields["activationDays"] ?? "30") ?? 30)
-        let unit: TimeInterval = record.fields["activationUnit"] == "hours" ? 3600 : 86400
-        let changes = [
-            "isActivated": "true", "activatedAt": ISOTime.string(now),
-            "expiresAt": ISOTime.string(now.addingTimeInterval(Double(days) * unit)),
-        ]
-        try await redis.send(RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.apiKey(record.id))] + Self.flatten(changes)))
-        var updated = record
-        updated.fields.merge(changes) { _, new in new }
-        return updated
     }
 
     static func flatten(_ fields: [String: String]) -> [RedisArgument] {

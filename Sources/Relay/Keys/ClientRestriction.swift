@@ -1,15 +1,10 @@
 import Foundation
 import HTTPTypes
 
-/// The client whitelist of a key (`enableClientRestriction` + `allowedClients`, behaviour.md §5.5): the request
-/// must look like one of the allowed clients. Not enforced when the list is empty (as in Node).
+/// The client validators of behaviour.md §5.5: which known clients a request looks like. The admission script
+/// checks the result against a key's whitelist (`enableClientRestriction` + `allowedClients`; an empty list is not
+/// enforced, as in Node).
 public enum ClientRestriction {
-    public static func allows(_ key: APIKeyRecord, path: String, headers: HTTPFields, body: [String: Any]?) -> Bool {
-        let allowed = key.allowedClients
-        if allowed.isEmpty { return true }
-        return allowed.contains { matches($0, path: path, headers: headers, body: body) }
-    }
-
     /// Every known client id this request looks like (the admission script intersects it with the whitelist).
     public static func matchingClients(path: String, headers: HTTPFields, body: [String: Any]?) -> [String] {
         APIKeySchema.knownClients.filter { matches($0, path: path, headers: headers, body: body) }

@@ -3,21 +3,22 @@ import HTTPTypes
 import Logging
 
 /// What admission hands to the relay pipeline: the key, its concurrency lease (if the key has a cap), the
-/// prefetched sticky mapping, and whether the key has a rate window the usage write must count into.
+/// prefetched sticky mapping, and the key's rate window (minutes, 0 = none) the usage write must count into.
 public struct Admission: Sendable {
     public let key: APIKeyRecord
     public let lease: ConcurrencyLease?
     /// The raw `unified_*_session_mapping` value, read in the same round trip ("" when none).
     public let stickyMapping: String?
-    public let hasRateWindow: Bool
+    public let rateWindowMinutes: Int
 }
 
 /// Admits or refuses a relayed request in one Redis round trip (`AdmissionScript`): every per-key limit holds
 /// across all relay instances on the Redis, because the check and the counting happen atomically there.
 public final class AdmissionGate: Sendable {
     public struct Request: Sendable {
+        /// The client's key, as `ClientKey.raw` found it.
+        public var rawKey: String
         public var headers: HTTPFields
-        public var query: String?
         public var model: String
         public var platform: String
         /// count_tokens and the like: not counted against rate, cost or concurrency limits.
@@ -27,10 +28,10 @@ public final class AdmissionGate: Sendable {
         /// against the key's whitelist inside the script.
         public var matchedClients: [String]
 
-        public init(headers: HTTPFields, query: String?, model: String, platform: String, matchedClients: [String],
+        public init(rawKey: String, headers: HTTPFields, model: String, platform: String, matchedClients: [String],
                     exemptFromQuotas: Bool = false, stickyKey: String? = nil) {
+            self.rawKey = rawKey
             self.headers = headers
-            self.query = query
             self.model = model
             self.platform = platform
             self.exemptFromQuotas = exemptFromQuotas
@@ -55,15 +56,19 @@ public final class AdmissionGate: Sendable {
         self.logger = logger
     }
 
+    /// The client's key, present and well-formed (`ClientKey.raw`), or a 401 — before anything else is read.
+    public func rawKey(headers: HTTPFields, query: String?) throws -> String {
+        try ClientKey.raw(headers: headers, query: query, hasher: hasher)
+    }
+
     /// Throws `RelayError` (already in the Anthropic shape) for every refusal.
     public func admit(_ request: Request) async throws -> Admission {
-        let rawKey = try ClientKeyAuthenticator.rawKey(headers: request.headers, query: request.query, hasher: hasher)
         let now = clock.now
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
         let buckets = TimeBuckets(now, offsetHours: timezoneOffsetHours)
         let member = UUID().uuidString.lowercased()
         let arguments: [RedisArgument] = [
-            RedisArgument(hasher.hash(rawKey)), RedisArgument(nowMilliseconds), RedisArgument(ISOTime.string(now)),
+            RedisArgument(hasher.hash(request.rawKey)), RedisArgument(nowMilliseconds), RedisArgument(ISOTime.string(now)),
             RedisArgument(buckets.date), RedisArgument(buckets.week), RedisArgument(request.model),
             RedisArgument(PriceTable.normalize(request.model)), RedisArgument(request.platform),
             RedisArgument(request.matchedClients.joined(separator: ",")), RedisArgument(request.exemptFromQuotas ? "1" : "0"),
@@ -88,8 +93,8 @@ public final class AdmissionGate: Sendable {
         let key = APIKeyRecord(fields: items.count > 1 ? items[1].stringDictionary : [:])
         let sticky = items.count > 2 ? items[2].string.flatMap { $0.isEmpty ? nil : $0 } : nil
         let leased = items.count > 3 && items[3].string == "1"
-        let windowed = items.count > 4 && !(items[4].string ?? "").isEmpty
+        let window = items.count > 4 ? Int(items[4].string ?? "") ?? 0 : 0
         let lease = leased ? leases.adopt(setKey: RedisKeys.keyConcurrency(key.id), member: member) : nil
-        return Admission(key: key, lease: lease, stickyMapping: sticky, hasRateWindow: windowed)
+        return Admission(key: key, lease: lease, stickyMapping: sticky, rateWindowMinutes: window)
     }
 }

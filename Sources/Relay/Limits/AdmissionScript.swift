@@ -11,7 +11,7 @@
 /// 9 matched client ids (comma-separated), 10 "1" when exempt from quotas (count_tokens), 11 lease member,
 /// 12 lease ms, 13 lease-set TTL ms, 14 sticky mapping key or "".
 ///
-/// Reply: {"ok", flat key fields, sticky mapping or "", leased "1"/"0", window start ms or ""}, or
+/// Reply: {"ok", flat key fields, sticky mapping or "", leased "1"/"0", rate window minutes ("0": none)}, or
 /// {"refuse", code, numbers as strings…} (for the rate window: current, limit, milliseconds until it resets).
 enum AdmissionScript {
     static let script = RedisScript(source)
@@ -135,7 +135,6 @@ enum AdmissionScript {
       end
     end
 
-    local windowStart = ''
     local windowed = false
     local concurrencyLimit = num(f.concurrencyLimit)
     local leaseKey = 'concurrency:' .. id
@@ -174,7 +173,6 @@ enum AdmissionScript {
           redis.call('SET', 'rate_limit:tokens:' .. id, '0', 'PX', windowMs)
           redis.call('SET', 'rate_limit:cost:' .. id, '0', 'PX', windowMs)
         end
-        windowStart = string.format('%d', start)
         -- Milliseconds left in the window, never more than the window (this request's clock may lag the one that
         -- opened it by a few ms).
         local resetIn = string.format('%d', math.min(windowMs, math.max(0, start + windowMs - now)))
@@ -217,6 +215,8 @@ enum AdmissionScript {
       flat[#flat + 1] = k
       flat[#flat + 1] = v
     end
-    return {'ok', flat, sticky, leased, windowStart}
+    local window = '0'
+    if windowed then window = string.format('%d', math.ceil(num(f.rateLimitWindow))) end
+    return {'ok', flat, sticky, leased, window}
     """
 }

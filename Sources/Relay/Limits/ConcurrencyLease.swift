@@ -9,7 +9,7 @@ public final class ConcurrencyLease: Sendable {
     public let setKey: String
     public let member: String
     private let released = Atomic<Bool>(false)
-    private let keeper: LeaseKeeper
+    let keeper: LeaseKeeper
 
     init(setKey: String, member: String, keeper: LeaseKeeper) {
         self.setKey = setKey

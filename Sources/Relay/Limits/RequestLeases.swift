@@ -19,10 +19,11 @@ public final class RequestLeases: Sendable {
         held.withLockedValue { $0 }.flatMap { $0.takeRelease() ?? [] }
     }
 
-    /// Releases whatever is still held, in one round trip.
-    public func release(using redis: RedisClient) async {
+    /// Releases whatever is still held, in one round trip (a failure is logged; the leases then expire).
+    public func release() async {
+        guard let keeper = held.withLockedValue({ $0.first?.keeper }) else { return }
         let commands = takeReleases()
         guard !commands.isEmpty else { return }
-        _ = try? await redis.pipeline(commands)
+        await keeper.send(commands)
     }
 }

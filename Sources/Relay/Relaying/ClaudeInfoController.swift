@@ -1,10 +1,19 @@
 import Foundation
 import Hummingbird
 
-/// Read-only client routes of the Claude family: the model list and the key's own info.
+/// Read-only client routes of the Claude family: the model list and the key's own info. The key goes through the
+/// same admission as a message (state, expiry and activation, permission, client whitelist), exempt from quotas.
 struct ClaudeInfoController {
-    let keys: ClientKeyAuthenticator
+    let admission: AdmissionGate
     let redis: RedisClient
+
+    private func key(_ request: Request) async throws -> APIKeyRecord {
+        let rawKey = try admission.rawKey(headers: request.headers, query: request.uri.query)
+        return try await admission.admit(AdmissionGate.Request(
+            rawKey: rawKey, headers: request.headers, model: "", platform: "claude",
+            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: nil),
+            exemptFromQuotas: true)).key
+    }
 
     /// Current Claude models (Anthropic's model list format, `GET /v1/models`).
     static let models: [(id: String, name: String, created: String)] = [
@@ -21,7 +30,7 @@ struct ClaudeInfoController {
 
     func models(_ request: Request) async -> Response {
         do {
-            let key = try await keys.authenticate(headers: request.headers, query: request.uri.query)
+            let key = try await key(request)
             let blocked = Set(key.restrictedModels)
             let data: [[String: Any]] = Self.models.filter { !blocked.contains($0.id) }.map {
                 ["type": "model", "id": $0.id, "display_name": $0.name, "created_at": $0.created]
@@ -37,7 +46,7 @@ struct ClaudeInfoController {
 
     func keyInfo(_ request: Request) async -> Response {
         do {
-            let key = try await keys.authenticate(headers: request.headers, query: request.uri.query)
+            let key = try await key(request)
             let totals = try await redis.send("HGETALL", RedisArgument(RedisKeys.usageTotal(key.id))).stringDictionary
             func number(_ field: String) -> Int { Int(totals[field] ?? "") ?? 0 }
             let info: [String: Any] = [

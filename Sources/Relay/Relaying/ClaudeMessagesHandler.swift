@@ -35,7 +35,7 @@ public struct ClaudeMessagesHandler: Sendable {
 
     private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)?) async throws -> Response {
         // 1. A key must be present and well-formed before anything else is read.
-        _ = try ClientKeyAuthenticator.rawKey(headers: request.headers, query: request.uri.query, hasher: context.keys.store.hasher)
+        let rawKey = try context.admission.rawKey(headers: request.headers, query: request.uri.query)
 
         // 2. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
         let body: ByteBuffer
@@ -54,7 +54,7 @@ public struct ClaudeMessagesHandler: Sendable {
         // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
         let sessionHash = SessionHash.of(json)
         let admission = try await context.admission.admit(AdmissionGate.Request(
-            headers: request.headers, query: request.uri.query, model: model, platform: "claude",
+            rawKey: rawKey, headers: request.headers, model: model, platform: "claude",
             matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: json),
             exemptFromQuotas: endpoint == .countTokens, stickyKey: sessionHash.map(RedisKeys.claudeSessionMapping)))
         let leases = RequestLeases(admission.lease)
@@ -64,11 +64,11 @@ public struct ClaudeMessagesHandler: Sendable {
             outcome = try await dispatch(request, admission: admission, leases: leases, body: body, json: json, model: model,
                                          sessionHash: sessionHash, endpoint: endpoint, channel: channel)
         } catch {
-            await leases.release(using: context.redis)
+            await leases.release()
             throw error
         }
         // A stream releases its leases when it ends; otherwise the usage write took them, or they go now.
-        if !outcome.streaming { await leases.release(using: context.redis) }
+        if !outcome.streaming { await leases.release() }
         return outcome.response
     }
 
@@ -98,7 +98,7 @@ public struct ClaudeMessagesHandler: Sendable {
                 "source": "\(selection.source.rawValue)", "model": "\(model)", "attempt": "\(attempt)",
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
-                                      stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.hasRateWindow ? Int(key.fields["rateLimitWindow"] ?? "") ?? 0 : 0)
+                                      stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: body)
             switch outcome {
             case .done(let response, let usage):
@@ -264,8 +264,8 @@ public struct ClaudeMessagesHandler: Sendable {
             if !usage.isEmpty {
                 handler.scheduleRecording(job, usage: usage)
             } else {
-                let leases = job.leases, redis = handler.context.redis
-                Task { await leases.release(using: redis) }  // this task may be cancelled (client gone): release apart
+                let leases = job.leases
+                Task { await leases.release() }  // this task may be cancelled (client gone): release apart
             }
         })
     }

@@ -2,7 +2,6 @@ import Logging
 
 /// Everything the Claude relay handler needs, built once at start-up.
 public struct ClaudeRelayContext: Sendable {
-    public let keys: ClientKeyAuthenticator
     public let admission: AdmissionGate
     public let scheduler: ClaudeScheduler
     public let accounts: AccountStore
@@ -31,9 +30,8 @@ public struct ClaudeRelayContext: Sendable {
         public init() {}
     }
 
-    public init(keys: ClientKeyAuthenticator, admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
+    public init(admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
                 recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
-        self.keys = keys
         self.admission = admission
         self.scheduler = scheduler
         self.accounts = accounts

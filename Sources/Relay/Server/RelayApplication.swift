@@ -24,7 +24,7 @@ public struct RelayApplication {
 
         // Client routes (Anthropic family), under /api and /claude.
         let messages = ClaudeMessagesHandler(context: services.claude)
-        let info = ClaudeInfoController(keys: services.claude.keys, redis: services.redis)
+        let info = ClaudeInfoController(admission: services.claude.admission, redis: services.redis)
         for prefix in ["/api", "/claude", "/api/claude"] {
             router.post("\(prefix)/v1/messages") { request, context in await messages.handle(request, endpoint: .messages, channel: context.channel) }
             router.post("\(prefix)/v1/messages/count_tokens") { request, context in await messages.handle(request, endpoint: .countTokens, channel: context.channel) }

@@ -70,7 +70,7 @@ public struct RelayServices: Sendable {
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(
-            keys: ClientKeyAuthenticator(store: keys, clock: clock, logger: relayLogger), admission: admission, scheduler: scheduler, accounts: accounts,
+            admission: admission, scheduler: scheduler, accounts: accounts,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,

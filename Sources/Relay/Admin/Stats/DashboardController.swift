@@ -11,7 +11,7 @@ struct DashboardController {
         admin.get("dashboard") { _, _ -> Response in AdminReply.data(try await dashboard()) }
         admin.get("stats/overview") { _, _ -> Response in
             let keys = try await reader.liveKeys()
-            let total = try await reader.perKey(keys.map(\.id), date: nil).reduce(UsageTotals(), +)
+            let total = try await reader.perKey(keys.map(\.id), .allTime).reduce(UsageTotals(), +)
             return AdminReply.ok(["stats": [
                 "totalApiKeys": keys.count, "activeApiKeys": keys.filter(\.isActive).count,
                 "totalUsage": [
@@ -43,8 +43,8 @@ struct DashboardController {
     private func dashboard() async throws -> [String: Any] {
         let keys = try await reader.liveKeys()
         let ids = keys.map(\.id)
-        let allTime = try await reader.perKey(ids, date: nil).reduce(UsageTotals(), +)
-        let today = try await reader.perKey(ids, date: reader.today).reduce(UsageTotals(), +)
+        let allTime = try await reader.perKey(ids, .allTime).reduce(UsageTotals(), +)
+        let today = try await reader.perKey(ids, .day(reader.today)).reduce(UsageTotals(), +)
         let accounts = try await reader.allAccounts()
         let now = reader.clock.now
 

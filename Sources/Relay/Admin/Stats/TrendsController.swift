@@ -20,7 +20,7 @@ struct TrendsController {
             let ids = try await reader.liveKeys().map(\.id)
             var points: [[String: Any]] = []
             for (label, bucket) in zip(axis.labels, axis.buckets) {
-                let total = try await usage(keyIDs: ids, bucket: bucket, hourly: axis.hourly).reduce(UsageTotals(), +)
+                let total = try await reader.perKey(ids, axis.hourly ? .hour(bucket) : .day(bucket)).reduce(UsageTotals(), +)
                 points.append(total.json.merging([axis.hourly ? "hour" : "date": label, "label": label]) { _, new in new })
             }
             return AdminReply.data(points)
@@ -38,7 +38,7 @@ struct TrendsController {
             var series: [[String: Any]] = []
             var sums: [String: Double] = [:]
             for (label, bucket) in zip(axis.labels, axis.buckets) {
-                let usage = try await usage(keyIDs: keys.map(\.id), bucket: bucket, hourly: axis.hourly)
+                let usage = try await reader.perKey(keys.map(\.id), axis.hourly ? .hour(bucket) : .day(bucket))
                 var perKey: [String: Any] = [:]
                 for (key, total) in zip(keys, usage) where total.requests > 0 {
                     perKey[key.id] = total.json.merging(["name": key.name]) { _, new in new }
@@ -92,14 +92,6 @@ struct TrendsController {
         guard (1...366).contains(days) else { throw AdminError(400, "Invalid days", "days: 1 to 366") }
         let dates = reader.recentDates(days)
         return Axis(labels: dates, buckets: dates, hourly: false)
-    }
-
-    /// Per key, the usage (and cost) of one bucket.
-    private func usage(keyIDs: [String], bucket: String, hourly: Bool) async throws -> [UsageTotals] {
-        var usage = try await reader.totals(keyIDs.map { hourly ? RedisKeys.usageHourly($0, bucket) : RedisKeys.usageDaily($0, bucket) })
-        let costs = try await reader.numbers(keyIDs.map { hourly ? RedisKeys.costHourly($0, bucket) : RedisKeys.costDaily($0, bucket) })
-        for index in usage.indices { usage[index].cost = costs[index] }
-        return usage
     }
 
     /// Usage per model in the current day or month (all keys, or one key), priced at today's prices. Cache writes

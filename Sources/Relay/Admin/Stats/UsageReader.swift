@@ -37,12 +37,30 @@ struct UsageReader {
         return replies.map { $0.string.flatMap(Double.init) ?? 0 }
     }
 
-    /// Per key: usage and cost of one day bucket, or of all time when `date` is nil.
-    func perKey(_ ids: [String], date: String?) async throws -> [UsageTotals] {
-        var usage = try await totals(ids.map { id in date.map { RedisKeys.usageDaily(id, $0) } ?? RedisKeys.usageTotal(id) })
-        let costs = try await numbers(ids.map { id in date.map { RedisKeys.costDaily(id, $0) } ?? RedisKeys.costTotal(id) })
-        for index in usage.indices { usage[index].cost = costs[index] }
-        return usage
+    /// Which of a key's usage buckets to read.
+    enum Bucket {
+        case allTime
+        case day(String)
+        case hour(String)
+    }
+
+    /// Per key: usage and cost of one bucket (usage hash and cost counter read in one round trip).
+    func perKey(_ ids: [String], _ bucket: Bucket) async throws -> [UsageTotals] {
+        func keys(_ id: String) -> (usage: String, cost: String) {
+            switch bucket {
+            case .allTime: return (RedisKeys.usageTotal(id), RedisKeys.costTotal(id))
+            case .day(let date): return (RedisKeys.usageDaily(id, date), RedisKeys.costDaily(id, date))
+            case .hour(let hour): return (RedisKeys.usageHourly(id, hour), RedisKeys.costHourly(id, hour))
+            }
+        }
+        let names = ids.map(keys)
+        let replies = try await redis.pipeline(names.flatMap { [RedisCommand("HGETALL", RedisArgument($0.usage)), RedisCommand("GET", RedisArgument($0.cost))] })
+        return stride(from: 0, to: replies.count, by: 2).map { index in
+            var totals = UsageTotals()
+            totals.add(replies[index].stringDictionary)
+            totals.cost = replies[index + 1].string.flatMap(Double.init) ?? 0
+            return totals
+        }
     }
 
     /// The local dates of the last `days` days, oldest first.
