@@ -94,9 +94,15 @@ public struct FakeAnthropic: Sendable {
         let authorization = request.headers[.authorization]
         let bearer = authorization.flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
         guard let credential = apiKeyHeader ?? bearer, !credential.isEmpty else { return "x-api-key header is required" }
+        // Tokens from the fake authorization server are good until they expire or are revoked.
+        switch state.oauth.accessStatus(credential) {
+        case .expired: return "OAuth token has expired. Please obtain a new token or refresh your existing token."
+        case .valid, .unknown: break
+        }
         let accepted = state.credentials
-        if accepted.oauthTokens.isEmpty && accepted.apiKeys.isEmpty { return nil }
-        if accepted.oauthTokens.contains(credential) {
+        let issued = state.oauth.accessStatus(credential) == .valid
+        if accepted.oauthTokens.isEmpty && accepted.apiKeys.isEmpty && !issued { return nil }
+        if issued || accepted.oauthTokens.contains(credential) {
             guard bearer == credential else { return "invalid x-api-key" }
             let betas = request.headers[values: HTTPField.Name("anthropic-beta")!].joined(separator: ",")
             guard betas.contains(Self.oauthBeta) else { return "OAuth authentication is currently not supported." }

@@ -10,6 +10,7 @@ import NIOCore
 /// - `GET /__fake/requests` — everything received, in order
 /// - `GET /__fake/stats` — total, in flight, peak concurrency
 /// - `POST /__fake/credentials` — `{"oauthTokens":[…],"apiKeys":[…]}` to accept
+/// - `POST /__fake/oauth` — `{"expiresIn": 2, "refreshTokens": […], "revoke": […]}`; `GET` → exchange/refresh counts
 /// - `POST /__fake/reset` — forget everything
 /// - `POST /__fake/cassettes` — `{"directory": "…", "speed": 0}`: replay recorded exchanges (see `CassettePlayer`)
 public struct FakeControlAPI: Sendable {
@@ -62,10 +63,29 @@ public struct FakeControlAPI: Sendable {
                 return Self.badRequest("cannot read cassettes from \(directory): \(error.localizedDescription)")
             }
         }
+        group.post("oauth") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] else {
+                return Self.badRequest("body must be {\"expiresIn\": N, \"refreshTokens\": [...], \"revoke\": [...]}")
+            }
+            Self.configureOAuth(self.state.oauth, object)
+            return Self.json(["ok": true])
+        }
+        group.get("oauth") { _, _ -> Response in
+            let counts = self.state.oauth.counts
+            return Self.json(["exchanges": counts.exchanges, "refreshes": counts.refreshes, "expiresIn": self.state.oauth.expiresIn])
+        }
         group.post("reset") { _, _ -> Response in
             self.state.reset()
             return Self.json(["ok": true])
         }
+    }
+
+    /// Applies `{"expiresIn", "refreshTokens", "revoke"}` (the control API and scenario `fake: {oauth: …}`).
+    public static func configureOAuth(_ grants: FakeOAuthGrants, _ object: [String: Any]) {
+        if let seconds = (object["expiresIn"] as? NSNumber)?.intValue { grants.expiresIn = seconds }
+        if let tokens = object["refreshTokens"] as? [String] { grants.accept(refreshTokens: tokens) }
+        if let tokens = object["revoke"] as? [String] { grants.revoke(tokens) }
     }
 
     static func json(_ object: [String: Any]) -> Response {

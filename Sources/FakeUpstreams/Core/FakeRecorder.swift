@@ -26,8 +26,11 @@ public struct RecordedRequest: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The body as an object: JSON, or the fields of a form-encoded body (token requests).
     public var jsonBody: [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        if let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] { return object }
+        guard header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        return FormEncodingLite.decode(body)
     }
 }
 
@@ -46,6 +49,8 @@ public final class FakeState: Sendable {
     private let state = NIOLockedValueBox(State())
     /// Recorded exchanges this fake answers with before anything else.
     public let cassettes = CassettePlayer()
+    /// The fake authorization servers' codes and tokens.
+    public let oauth = FakeOAuthGrants()
 
     public init() {}
 
@@ -68,6 +73,7 @@ public final class FakeState: Sendable {
             $0.credentials.oauthTokens.formUnion(credentials.oauthTokens)
             $0.credentials.apiKeys.formUnion(credentials.apiKeys)
         }
+        oauth.accept(refreshTokens: Array(credentials.refreshTokens))
     }
 
     public func enqueue(_ behaviors: [FakeBehavior]) {
@@ -81,6 +87,7 @@ public final class FakeState: Sendable {
     public func reset() {
         state.withLockedValue { $0 = State() }
         cassettes.clear()
+        oauth.reset()
     }
 
     /// Forgets the recorded requests and peak concurrency, keeping behaviours and credentials.
@@ -104,9 +111,14 @@ public final class FakeState: Sendable {
     }
 
     /// Takes the next behaviour for `path` (or a default success).
-    func nextBehavior(for path: String) -> FakeBehavior {
+    /// The next queued behaviour for `path`. `explicitOnly`: only behaviours whose `pathPrefix` names this path
+    /// (side endpoints such as the token servers must not consume behaviours meant for the API).
+    func nextBehavior(for path: String, explicitOnly: Bool = false) -> FakeBehavior {
         state.withLockedValue { state in
-            guard let index = state.behaviors.firstIndex(where: { path.hasPrefix($0.behavior.pathPrefix ?? "") }) else {
+            guard let index = state.behaviors.firstIndex(where: { entry in
+                guard let prefix = entry.behavior.pathPrefix else { return !explicitOnly }
+                return path.hasPrefix(prefix)
+            }) else {
                 return FakeBehavior()
             }
             let behavior = state.behaviors[index].behavior
@@ -163,15 +175,19 @@ public struct FakeEmittedUsage: Codable, Sendable, Equatable {
 public struct FakeCredentials: Codable, Sendable, Equatable {
     public var oauthTokens: Set<String>
     public var apiKeys: Set<String>
+    /// Refresh tokens the fake token endpoints accept (seeded accounts); not kept in `credentials`.
+    public var refreshTokens: Set<String>
 
-    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = []) {
+    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = []) {
         self.oauthTokens = oauthTokens
         self.apiKeys = apiKeys
+        self.refreshTokens = refreshTokens
     }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         oauthTokens = try container.decodeIfPresent(Set<String>.self, forKey: .oauthTokens) ?? []
         apiKeys = try container.decodeIfPresent(Set<String>.self, forKey: .apiKeys) ?? []
+        refreshTokens = try container.decodeIfPresent(Set<String>.self, forKey: .refreshTokens) ?? []
     }
 }

@@ -19,11 +19,12 @@ public final class FakeServer: Sendable {
         self.task = task
     }
 
-    /// A fake Anthropic API (OAuth and Console styles) with its control API.
+    /// A fake Anthropic API (OAuth and Console styles) with its control API and the fake OAuth servers.
     public static func anthropic(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
         let state = FakeState()
         let router = Router(context: FakeRequestContext.self)
         FakeControlAPI(state: state).register(on: router)
+        FakeOAuthServer(state: state).register(on: router)
         FakeAnthropic(state: state).register(on: router)
         FakePriceMirror(state: state).register(on: router)
         return try await start(router: router, state: state, host: host, port: port, logger: logger)

@@ -29,6 +29,8 @@ enum AccountInput {
         }
         switch kind {
         case .claudeConsole: try console(body, into: &fields, creating: creating)
+        case .gemini: try gemini(body, into: &fields, creating: creating)
+        case .openAI: try openAI(body, into: &fields, creating: creating)
         default: try official(body, into: &fields, creating: creating)
         }
         return fields
@@ -111,7 +113,7 @@ enum AccountInput {
 
     // MARK: field helpers
 
-    private static func text(_ body: [String: Any], _ name: String, into fields: inout [String: String], required: Bool = false, max: Int) throws {
+    static func text(_ body: [String: Any], _ name: String, into fields: inout [String: String], required: Bool = false, max: Int) throws {
         guard let raw = body[name], !(raw is NSNull) else {
             if required { throw Invalid(field: name, reason: "is required") }
             return
@@ -123,7 +125,7 @@ enum AccountInput {
         fields[name] = trimmed
     }
 
-    private static func integer(_ body: [String: Any], _ name: String, into fields: inout [String: String], range: ClosedRange<Int>) throws {
+    static func integer(_ body: [String: Any], _ name: String, into fields: inout [String: String], range: ClosedRange<Int>) throws {
         guard let raw = body[name], !(raw is NSNull) else { return }
         guard let value = JSON.int(raw), range.contains(value) else {
             throw Invalid(field: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -131,7 +133,7 @@ enum AccountInput {
         fields[name] = String(value)
     }
 
-    private static func boolean(_ body: [String: Any], _ name: String, into fields: inout [String: String]) throws {
+    static func boolean(_ body: [String: Any], _ name: String, into fields: inout [String: String]) throws {
         guard let raw = body[name], !(raw is NSNull) else { return }
         guard let value = JSON.bool(raw) else { throw Invalid(field: name, reason: "must be true or false") }
         fields[name] = value ? "true" : "false"

@@ -30,7 +30,20 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         sharedSet: RedisKeys.sharedClaudeConsoleAccounts, salt: .claudeConsole, secretFields: ["apiKey"],
         bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts")
 
+    /// Google OAuth (Gemini CLI / Code Assist). Stored and onboarded here; relaying is the Gemini provider's.
+    public static let gemini = AccountKind(
+        name: "gemini", usageType: "gemini", platform: "gemini", keyPrefix: "gemini_account:",
+        sharedSet: RedisKeys.sharedGeminiAccounts, salt: .gemini, secretFields: ["geminiOauth", "accessToken", "refreshToken"],
+        bindingField: "geminiAccountId", adminPath: "gemini-accounts")
+
+    /// ChatGPT OAuth (Codex). Stored and onboarded here; relaying is the OpenAI provider's.
+    public static let openAI = AccountKind(
+        name: "openai", usageType: "openai", platform: "openai", keyPrefix: "openai:account:",
+        sharedSet: RedisKeys.sharedOpenAIAccounts, salt: .openAI,
+        secretFields: ["idToken", "accessToken", "refreshToken", "openaiOauth", "email"],
+        bindingField: "openaiAccountId", adminPath: "openai-accounts")
+
     /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
     public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole]
-    public static let all: [AccountKind] = claudeFamily
+    public static let all: [AccountKind] = claudeFamily + [.gemini, .openAI]
 }

@@ -6,6 +6,8 @@ struct AccountsController {
     let kind: AccountKind
     let store: AccountStore
     let clock: RelayClock
+    /// Resolves `oauthSessionId` in an OAuth kind's token object into the tokens parked by exchange-code.
+    var onboarding: OAuthOnboarding?
 
     func register(on admin: RouterGroup<RelayRequestContext>) {
         let path = kind.adminPath
@@ -14,7 +16,7 @@ struct AccountsController {
             return AdminReply.data(accounts.map(present))
         }
         admin.post(RouterPath(path)) { request, _ -> Response in
-            let fields = try input(await AdminReply.body(request), creating: true)
+            let fields = try await fieldsWithParkedTokens(await AdminReply.body(request), creating: true)
             return AdminReply.data(present(try await store.create(kind, fields: fields)))
         }
         admin.get(RouterPath("\(path)/:id")) { _, context -> Response in
@@ -22,7 +24,7 @@ struct AccountsController {
         }
         admin.put(RouterPath("\(path)/:id")) { request, context -> Response in
             let account = try await existing(context)
-            let fields = try input(await AdminReply.body(request), creating: false)
+            let fields = try await fieldsWithParkedTokens(await AdminReply.body(request), creating: false)
             return AdminReply.data(present(try await store.update(kind, account.id, changes: fields)))
         }
         admin.delete(RouterPath("\(path)/:id")) { _, context -> Response in
@@ -55,6 +57,28 @@ struct AccountsController {
 
     private func present(_ account: AccountRecord) -> [String: Any] {
         AccountPresenter.json(account, store: store, now: clock.now)
+    }
+
+    /// The body's fields; a token object holding only `oauthSessionId` is replaced by the tokens that
+    /// exchange-code parked in that session (an expired or unknown session is a 400).
+    private func fieldsWithParkedTokens(_ body: [String: Any], creating: Bool) async throws -> [String: String] {
+        guard let onboarding, let blob = OAuthAccountLayout.of(kind)?.blobField,
+              let sessionID = (body[blob] as? [String: Any])?["oauthSessionId"] as? String else {
+            return try input(body, creating: creating)
+        }
+        let parked: [String: String]
+        do {
+            parked = try await onboarding.takeParked(kind, sessionID: sessionID)
+        } catch {
+            throw AdminError(400, "Invalid request", OAuthOnboarding.Failure.unknownSession.description)
+        }
+        var rest = body
+        rest.removeValue(forKey: blob)
+        rest["accessToken"] = parked["accessToken"]
+        var fields = try input(rest, creating: creating)
+        fields.merge(parked) { _, new in new }
+        if !creating { fields.merge(AccountHealth.resetFields) { current, _ in current } }
+        return fields
     }
 
     private func input(_ body: [String: Any], creating: Bool) throws -> [String: String] {

@@ -140,9 +140,10 @@ public struct ClaudeMessagesHandler: Sendable {
     private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer) async throws -> AttemptOutcome {
         let account = job.account
         let endpoint = job.endpoint
-        let secretField = account.kind == .claudeOfficial ? "accessToken" : "apiKey"
-        guard let credential = try? context.accounts.secret(account, secretField) else {
-            await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
+        let credential: String
+        do {
+            credential = try await self.credential(for: account)
+        } catch {
             return .failed(RelayError.unavailable("Account \(account.name) has no usable credential").anthropicResponse, failover: true)
         }
         let upstreamRequest = ClaudeUpstreamRequest.build(
@@ -199,6 +200,27 @@ public struct ClaudeMessagesHandler: Sendable {
             return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
         return .streaming(streamingResponse(response, job, tape: tape))
+    }
+
+    /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
+    /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
+    private func credential(for account: AccountRecord) async throws -> String {
+        if account.kind == .claudeOfficial {
+            do {
+                return try await context.tokens.accessToken(for: account)
+            } catch let failure as TokenRefresher.Failure {
+                context.logger.warning("no usable oauth token", metadata: ["account": "\(account.id)", "reason": "\(failure)"])
+                if case .noCredential(let reason) = failure {
+                    await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized(reason), at: context.clock.now))
+                }
+                throw failure
+            }
+        }
+        guard let key = try? context.accounts.secret(account, "apiKey") else {
+            await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
+            throw TokenRefresher.Failure.noCredential("no API key stored")
+        }
+        return key
     }
 
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the

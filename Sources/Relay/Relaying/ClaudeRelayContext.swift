@@ -5,6 +5,8 @@ public struct ClaudeRelayContext: Sendable {
     public let admission: AdmissionGate
     public let scheduler: ClaudeScheduler
     public let accounts: AccountStore
+    /// OAuth access tokens, refreshed before use when they are about to expire.
+    public let tokens: TokenRefresher
     public let upstream: UpstreamHTTPClients
     public let recorder: UsageRecorder
     public let userAgents: ClaudeCodeUserAgent
@@ -30,11 +32,12 @@ public struct ClaudeRelayContext: Sendable {
         public init() {}
     }
 
-    public init(admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, upstream: UpstreamHTTPClients,
+    public init(admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,
                 recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
         self.admission = admission
         self.scheduler = scheduler
         self.accounts = accounts
+        self.tokens = tokens
         self.upstream = upstream
         self.recorder = recorder
         self.userAgents = userAgents

@@ -64,8 +64,12 @@ public struct RelayApplication {
                 DashboardController(reader: usage, startedAt: startedAt).register(on: admin)
                 TrendsController(reader: usage, prices: services.prices).register(on: admin)
                 AccountUsageController(reader: usage).register(on: admin)
+                for kind in [AccountKind.claudeOfficial, .gemini, .openAI] {
+                    OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
+                                    clock: services.clock).register(on: admin)
+                }
                 for kind in AccountKind.all {
-                    AccountsController(kind: kind, store: services.accounts, clock: services.clock).register(on: admin)
+                    AccountsController(kind: kind, store: services.accounts, clock: services.clock, onboarding: services.onboarding).register(on: admin)
                 }
             }
         }

@@ -48,6 +48,16 @@ public struct RelayConfiguration: Sendable {
     public var claudeCodeVersion: String
     /// Record every upstream exchange as a cassette under this directory (`crs serve --record DIR`).
     public var recordDirectory: String?
+    /// Authorization servers for Claude, Gemini and OpenAI accounts (`CRS_<PROVIDER>_OAUTH_*`).
+    public var oauthProviders: OAuthProviders
+    /// Refresh a token this close to its expiry before a request uses it.
+    public var oauthRefreshMarginSeconds: Int
+    /// The background refresher's period (0: off) and how far ahead it looks.
+    public var oauthRefreshIntervalSeconds: Int
+    public var oauthBackgroundMarginSeconds: Int
+    /// How long a request waits for another instance's refresh before giving up on the account.
+    public var oauthRefreshWaitSeconds: Int
+    public var oauthTokenTimeoutSeconds: Int
 
     /// Reads and validates; the first problem found is thrown as a one-line `ConfigurationError`.
     public init(environment: [String: String]) throws {
@@ -115,6 +125,12 @@ public struct RelayConfiguration: Sendable {
         }
         claudeCodeVersion = env.string("CRS_CLAUDE_CODE_VERSION", default: "1.1.0")
         recordDirectory = env.string("CRS_RECORD_DIR")
+        oauthProviders = try OAuthProviders(env: env)
+        oauthRefreshMarginSeconds = try env.int("CRS_OAUTH_REFRESH_MARGIN_SECONDS", default: 60, range: 0...86400)
+        oauthRefreshIntervalSeconds = try env.int("CRS_OAUTH_REFRESH_INTERVAL_SECONDS", default: 300, range: 0...86400)
+        oauthBackgroundMarginSeconds = try env.int("CRS_OAUTH_BACKGROUND_MARGIN_SECONDS", default: 900, range: 0...604_800)
+        oauthRefreshWaitSeconds = try env.int("CRS_OAUTH_REFRESH_WAIT_SECONDS", default: 10, range: 1...120)
+        oauthTokenTimeoutSeconds = try env.int("CRS_OAUTH_TOKEN_TIMEOUT_SECONDS", default: 30, range: 1...300)
     }
 
     /// The Redis client configuration for `url` with this relay's pool size and timeouts.

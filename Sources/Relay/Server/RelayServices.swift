@@ -16,6 +16,9 @@ public struct RelayServices: Sendable {
     public let prices: PriceBook
     public let pricingRefresher: PricingRefresher?
     public let claude: ClaudeRelayContext
+    public let tokens: TokenRefresher
+    public let onboarding: OAuthOnboarding
+    public let alerts: AlertPublisher
 
     /// Throws `ConfigurationError` when the pricing file cannot be used.
     /// `makeLogger` names each component's logger (`crs.usage`, …); the scenario harness captures them per run.
@@ -67,16 +70,28 @@ public struct RelayServices: Sendable {
                 throw ConfigurationError("CRS_RECORD_DIR", "cannot be created: \(error.localizedDescription)")
             }
         }
+        let alerts = AlertPublisher(redis: redis, clock: clock, logger: makeLogger("crs.alerts"))
+        let tokenEndpoint = OAuthTokenEndpoint(clients: upstream, timeout: .seconds(Int64(configuration.oauthTokenTimeoutSeconds)))
+        var refreshSettings = TokenRefresher.Settings()
+        refreshSettings.marginSeconds = configuration.oauthRefreshMarginSeconds
+        refreshSettings.waitSeconds = configuration.oauthRefreshWaitSeconds
+        let oauthLogger = makeLogger("crs.oauth")
+        let tokens = TokenRefresher(accounts: accounts, redis: redis, endpoint: tokenEndpoint, providers: configuration.oauthProviders,
+                                    alerts: alerts, clock: clock, settings: refreshSettings, logger: oauthLogger)
+        let onboarding = OAuthOnboarding(
+            sessions: OAuthSessions(redis: redis, clock: clock), endpoint: tokenEndpoint, refresher: tokens, accounts: accounts,
+            profile: ClaudeProfile(baseURL: configuration.claudeAPIURL, clients: upstream), clock: clock, logger: oauthLogger)
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = ClaudeRelayContext(
-            admission: admission, scheduler: scheduler, accounts: accounts,
+            admission: admission, scheduler: scheduler, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude)
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude,
+            tokens: tokens, onboarding: onboarding, alerts: alerts)
     }
 
     /// The jobs every instance runs beside the HTTP server: directory invalidation, lease renewal and sweeping,
@@ -87,6 +102,8 @@ public struct RelayServices: Sendable {
             UsageReplayService(recorder: claude.recorder, logger: logger),
         ]
         if let pricingRefresher { services.append(pricingRefresher) }
+        services.append(TokenRefreshService(refresher: tokens, accounts: accounts, intervalSeconds: configuration.oauthRefreshIntervalSeconds,
+                                            marginSeconds: configuration.oauthBackgroundMarginSeconds, logger: logger))
         return services
     }
 }

@@ -69,4 +69,14 @@ public enum RedisKeys {
     /// Marks a request's usage write as applied (makes replays after a lost reply idempotent; 1 h TTL).
     public static func usageApplied(_ requestID: String) -> String { "crs:usage:applied:\(requestID)" }
     public static let invalidationChannel = "crs:invalidate"
+
+    // OAuth
+    public static func oauthSession(_ id: String) -> String { "oauth:\(id)" }
+    public static func tokenRefreshLock(_ platform: String, _ accountID: String) -> String { "token_refresh_lock:\(platform):\(accountID)" }
+    public static let sharedGeminiAccounts = "shared_gemini_accounts"
+    public static let sharedOpenAIAccounts = "shared_openai_accounts"
+
+    // Alerts (consumed by webhooks; readable by operators with XRANGE)
+    public static let alertStream = "crs:alerts"
+    public static let alertChannel = "crs:alerts"
 }

@@ -61,6 +61,11 @@ public final class RelayHarness: Sendable {
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
                 "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_LOG_LEVEL": logLevel.rawValue,
             ]
+            // The authorization servers are the fake's (`/oauth/{claude,google,openai}/…`).
+            for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("OPENAI", "openai")] {
+                environment["CRS_\(prefix)_OAUTH_AUTHORIZE_URL"] = fake!.baseURL + "/oauth/\(provider)/authorize"
+                environment["CRS_\(prefix)_OAUTH_TOKEN_URL"] = fake!.baseURL + "/oauth/\(provider)/token"
+            }
             // Overrides may name the fake (`CRS_PRICING_URL: ${fake}/pricing/…`).
             environment.merge(overrides.mapValues { $0.replacingOccurrences(of: "${fake}", with: fake!.baseURL) }) { _, new in new }
             environment["CRS_PORT"] = "0"

@@ -110,7 +110,7 @@ struct ScenarioExecution {
             body = nil
         }
         if let name = spec["background"] as? String {
-            let url = relayURL(spec) + parts[1]
+            let url = Self.url(relayURL(spec), parts[1])
             let method = parts[0]
             let sendHeaders = headers
             background[name] = (spec, Task { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body, timeout: .seconds(120)) })
@@ -125,14 +125,14 @@ struct ScenarioExecution {
             let sendHeaders = headers
             exchanges = try await withThrowingTaskGroup(of: HTTPExchange.self) { group in
                 for index in 0..<parallel {
-                    let url = bases[index % bases.count] + parts[1]
+                    let url = Self.url(bases[index % bases.count], parts[1])
                     group.addTask { try await HTTPExchange.send(method: method, url: url, headers: sendHeaders, body: body) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         } else {
             for index in 0..<count {
-                exchanges.append(try await HTTPExchange.send(method: parts[0], url: bases[index % bases.count] + parts[1], headers: headers, body: body))
+                exchanges.append(try await HTTPExchange.send(method: parts[0], url: Self.url(bases[index % bases.count], parts[1]), headers: headers, body: body))
             }
         }
         var problems: [String] = []
@@ -207,6 +207,11 @@ struct ScenarioExecution {
             }
             if spec["behaviors"] == nil && spec["pricing"] == nil { return [] }
         }
+        if let oauth = spec["oauth"] {
+            guard let object = oauth as? [String: Any] else { return ["fake oauth must be {expiresIn, refreshTokens, revoke}"] }
+            FakeControlAPI.configureOAuth(state.oauth, object)
+            if spec["behaviors"] == nil && spec["pricing"] == nil { return [] }
+        }
         if let pricing = spec["pricing"] {
             guard JSONSerialization.isValidJSONObject(pricing), let data = try? JSONSerialization.data(withJSONObject: pricing) else {
                 return ["fake pricing must be a JSON object (a LiteLLM-format price file)"]
@@ -226,7 +231,8 @@ struct ScenarioExecution {
 
     private mutating func expectFake(_ spec: [String: Any]) -> [String] {
         let state = harness.anthropic.state
-        let received = state.requests
+        // `path_prefix` narrows every check of the step to the requests under that path (e.g. one token endpoint).
+        let received = state.requests.filter { $0.path.hasPrefix(spec["path_prefix"] as? String ?? "") }
         var problems: [String] = []
         if let count = spec["count"], let problem = ScenarioMatcher.mismatch(received.count, count) {
             problems.append("fake request count: \(problem)")
@@ -395,6 +401,11 @@ struct ScenarioExecution {
             lines += logged.suffix(15).map { "  " + $0 }
         }
         return lines
+    }
+
+    /// A step's target: a path on the relay, or an absolute URL (e.g. an authorize URL the relay handed out).
+    static func url(_ base: String, _ target: String) -> String {
+        target.hasPrefix("http://") || target.hasPrefix("https://") ? target : base + target
     }
 
     private func relayURL(_ spec: [String: Any]) -> String {

@@ -1,0 +1,168 @@
+import Crypto
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The authorization server state behind the fake token endpoints: codes waiting for their exchange, live
+/// refresh tokens, and every access token issued with its expiry. Tokens are short-lived when told to be
+/// (`expiresIn`), refresh tokens rotate (Anthropic, OpenAI) or stay (Google), and a used or revoked token is
+/// refused with `invalid_grant` — as the real servers do.
+public final class FakeOAuthGrants: Sendable {
+    public enum Provider: String, Sendable, CaseIterable { case claude, google, openai }
+
+    struct PendingCode {
+        let provider: Provider
+        let clientID: String
+        let redirectURI: String
+        let challenge: String
+        let scope: String
+        let state: String
+    }
+
+    public struct Issued: Sendable, Equatable {
+        public let accessToken: String
+        public let refreshToken: String?
+        public let expiresIn: Int
+        public let scope: String
+        public let idToken: String?
+    }
+
+    public enum AccessStatus: Equatable { case unknown, valid, expired }
+
+    private struct State {
+        var codes: [String: PendingCode] = [:]
+        var refreshTokens: [String: (provider: Provider?, scope: String)] = [:]
+        var accessTokens: [String: Date] = [:]
+        var issuedCount = 0
+        var refreshCount = 0
+        var exchangeCount = 0
+        var expiresIn = 3600
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// Lifetime of access tokens issued from now on.
+    public var expiresIn: Int {
+        get { state.withLockedValue { $0.expiresIn } }
+        set { state.withLockedValue { $0.expiresIn = max(1, newValue) } }
+    }
+
+    public var counts: (exchanges: Int, refreshes: Int) { state.withLockedValue { ($0.exchangeCount, $0.refreshCount) } }
+
+    /// Every token issued so far (for leak checks).
+    public var issuedTokens: [String] {
+        state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens.keys) }
+    }
+
+    /// Refresh tokens the server accepts without having issued them (accounts seeded by a scenario).
+    public func accept(refreshTokens: [String]) {
+        state.withLockedValue { state in for token in refreshTokens { state.refreshTokens[token] = (nil, "user:inference user:profile") } }
+    }
+
+    /// Revokes access or refresh tokens.
+    public func revoke(_ tokens: [String]) {
+        state.withLockedValue { state in
+            for token in tokens {
+                state.refreshTokens.removeValue(forKey: token)
+                if state.accessTokens[token] != nil { state.accessTokens[token] = .distantPast }
+            }
+        }
+    }
+
+    public func reset() { state.withLockedValue { $0 = State() } }
+
+    public func accessStatus(_ token: String) -> AccessStatus {
+        guard let expiry = state.withLockedValue({ $0.accessTokens[token] }) else { return .unknown }
+        return expiry > Date() ? .valid : .expired
+    }
+
+    /// The consent step: remembers the PKCE challenge and returns the code the browser would receive.
+    func authorize(_ provider: Provider, clientID: String, redirectURI: String, challenge: String, scope: String, state oauthState: String) -> String {
+        let code = "fake-code-\(provider.rawValue)-" + Self.random(24)
+        state.withLockedValue {
+            $0.codes[code] = PendingCode(provider: provider, clientID: clientID, redirectURI: redirectURI, challenge: challenge, scope: scope, state: oauthState)
+        }
+        return code
+    }
+
+    enum GrantError: Error, Equatable {
+        case invalidGrant(String)
+        case invalidRequest(String)
+        case invalidClient(String)
+    }
+
+    func exchange(_ provider: Provider, code: String, clientID: String, redirectURI: String, verifier: String) throws -> Issued {
+        try state.withLockedValue { state in
+            guard let pending = state.codes.removeValue(forKey: code), pending.provider == provider else {
+                throw GrantError.invalidGrant("Invalid or already used authorization code")
+            }
+            guard pending.clientID == clientID else { throw GrantError.invalidClient("client_id does not match the authorization") }
+            guard pending.redirectURI == redirectURI else { throw GrantError.invalidGrant("redirect_uri does not match the authorization") }
+            guard Self.challenge(verifier) == pending.challenge else { throw GrantError.invalidGrant("PKCE verification failed") }
+            state.exchangeCount += 1
+            return Self.issue(&state, provider: provider, scope: pending.scope, rotate: true)
+        }
+    }
+
+    func refresh(_ provider: Provider, refreshToken: String) throws -> Issued {
+        try state.withLockedValue { state in
+            guard let known = state.refreshTokens[refreshToken], known.provider == nil || known.provider == provider else {
+                throw GrantError.invalidGrant("Refresh token not found or invalid")
+            }
+            state.refreshCount += 1
+            // Anthropic and OpenAI rotate refresh tokens (the old one is spent); Google keeps the same one.
+            if provider != .google { state.refreshTokens.removeValue(forKey: refreshToken) }
+            return Self.issue(&state, provider: provider, scope: known.scope, rotate: provider != .google)
+        }
+    }
+
+    private static func issue(_ state: inout State, provider: Provider, scope: String, rotate: Bool) -> Issued {
+        state.issuedCount += 1
+        let n = state.issuedCount
+        let access: String
+        let refresh: String?
+        switch provider {
+        case .claude:
+            access = "sk-ant-oat01-fake-\(n)-" + random(20)
+            refresh = rotate ? "sk-ant-ort01-fake-\(n)-" + random(20) : nil
+        case .google:
+            access = "ya29.fake-\(n)-" + random(20)
+            refresh = rotate ? "1//fake-\(n)-" + random(20) : nil
+        case .openai:
+            access = "fake-openai-at-\(n)-" + random(20)
+            refresh = rotate ? "fake-openai-rt-\(n)-" + random(20) : nil
+        }
+        state.accessTokens[access] = Date().addingTimeInterval(TimeInterval(state.expiresIn))
+        if let refresh { state.refreshTokens[refresh] = (provider, scope) }
+        let idToken = provider == .openai ? openAIIDToken(n) : nil
+        return Issued(accessToken: access, refreshToken: refresh, expiresIn: state.expiresIn, scope: scope, idToken: idToken)
+    }
+
+    /// An unsigned JWT carrying the ChatGPT account claim (upstreams.md §5.8).
+    static func openAIIDToken(_ n: Int) -> String {
+        let header = #"{"alg":"none","typ":"JWT"}"#
+        let payload: [String: Any] = [
+            "email": "codex-\(n)@example.test", "email_verified": true,
+            "https://api.openai.com/auth": [
+                "chatgpt_account_id": "acct-fake-\(n)", "chatgpt_user_id": "user-fake-\(n)", "chatgpt_plan_type": "plus",
+                "organizations": [["id": "org-fake", "role": "owner", "title": "Personal", "is_default": true]],
+            ],
+        ]
+        let body = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
+        return base64url(Data(header.utf8)) + "." + base64url(body) + "."
+    }
+
+    static func challenge(_ verifier: String) -> String {
+        base64url(Data(SHA256.hash(data: Array(verifier.utf8))))
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func random(_ count: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<count).map { _ in alphabet.randomElement()! })
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// One OAuth authorization server as the relay talks to it: where to send the admin, where to exchange and
+/// refresh, which client it pretends to be. Every URL is configurable (`CRS_<PROVIDER>_OAUTH_*`) because the
+/// real ones move (upstreams.md §8: Anthropic's token host changed in 2026) and because tests point them at
+/// the fakes.
+public struct OAuthProvider: Sendable, Equatable {
+    public enum BodyEncoding: Sendable, Equatable { case json, form }
+
+    /// `claude`, `gemini`, `openai` — also the lock namespace (`token_refresh_lock:{platform}:{id}`).
+    public let platform: String
+    public var authorizeURL: String
+    public var tokenURL: String
+    public var clientID: String
+    /// Google's installed-app clients send a (public) secret; the others have none.
+    public var clientSecret: String?
+    public var redirectURI: String
+    public var scopes: String
+    public var encoding: BodyEncoding
+    public var pkceStyle: PKCE.Style
+    /// Authorize parameters beyond the standard ones, in order.
+    public var extraAuthorizeParameters: [(String, String)]
+    /// Extra fields of the refresh grant (OpenAI asks for a narrower scope).
+    public var extraRefreshFields: [(String, String)]
+    /// Headers on token requests (Claude: the browser-like set the CLI sends).
+    public var tokenHeaders: [(String, String)]
+
+    public static func == (lhs: OAuthProvider, rhs: OAuthProvider) -> Bool {
+        lhs.platform == rhs.platform && lhs.authorizeURL == rhs.authorizeURL && lhs.tokenURL == rhs.tokenURL
+            && lhs.clientID == rhs.clientID && lhs.redirectURI == rhs.redirectURI && lhs.scopes == rhs.scopes
+    }
+
+    /// The URL the admin opens (or the fake is asked to consent to).
+    public func authorizationURL(pkce: PKCE) -> String {
+        var parameters: [(String, String)] = []
+        if platform == "claude" { parameters.append(("code", "true")) }
+        parameters += [
+            ("client_id", clientID), ("response_type", "code"), ("redirect_uri", redirectURI), ("scope", scopes),
+            ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"), ("state", pkce.state),
+        ]
+        parameters += extraAuthorizeParameters
+        return authorizeURL + (authorizeURL.contains("?") ? "&" : "?") + FormEncoding.encode(parameters)
+    }
+
+    // MARK: the defaults (behaviour.md §8, upstreams.md §2.4, §4.7, §5.7)
+
+    static let claudeBrowserHeaders: [(String, String)] = [
+        ("User-Agent", "claude-cli/1.0.56 (external, cli)"), ("Accept", "application/json, text/plain, */*"),
+        ("Accept-Language", "en-US,en;q=0.9"), ("Referer", "https://claude.ai/"), ("Origin", "https://claude.ai"),
+    ]
+
+    public static let claudeDefault = OAuthProvider(
+        platform: "claude", authorizeURL: "https://claude.ai/oauth/authorize", tokenURL: "https://platform.claude.com/v1/oauth/token",
+        clientID: "9d1c250a-e61b-44d9-88ed-5944d1962f5e", clientSecret: nil,
+        redirectURI: "https://platform.claude.com/oauth/code/callback",
+        scopes: "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+        encoding: .json, pkceStyle: .base64url, extraAuthorizeParameters: [], extraRefreshFields: [], tokenHeaders: claudeBrowserHeaders)
+
+    /// The long-lived "setup token" variant: inference only, one year.
+    public var setupToken: OAuthProvider {
+        var provider = self
+        provider.scopes = "user:inference"
+        return provider
+    }
+
+    public static let geminiDefault = OAuthProvider(
+        platform: "gemini", authorizeURL: "https://accounts.google.com/o/oauth2/v2/auth", tokenURL: "https://oauth2.googleapis.com/token",
+        clientID: "681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com", clientSecret: nil,
+        redirectURI: "https://codeassist.google.com/authcode", scopes: "https://www.googleapis.com/auth/cloud-platform",
+        encoding: .form, pkceStyle: .hex(verifierBytes: 32),
+        extraAuthorizeParameters: [("access_type", "offline"), ("prompt", "select_account")], extraRefreshFields: [], tokenHeaders: [])
+
+    public static let openAIDefault = OAuthProvider(
+        platform: "openai", authorizeURL: "https://auth.openai.com/oauth/authorize", tokenURL: "https://auth.openai.com/oauth/token",
+        clientID: "app_EMoamEEZ73f0CkXaXp7hrann", clientSecret: nil, redirectURI: "http://localhost:1455/auth/callback",
+        scopes: "openid profile email offline_access", encoding: .form, pkceStyle: .hex(verifierBytes: 64),
+        extraAuthorizeParameters: [("id_token_add_organizations", "true"), ("codex_cli_simplified_flow", "true")],
+        extraRefreshFields: [("scope", "openid profile email")], tokenHeaders: [])
+
+    /// The defaults with `CRS_<PREFIX>_OAUTH_{AUTHORIZE_URL,TOKEN_URL,CLIENT_ID,CLIENT_SECRET,REDIRECT_URI,SCOPES}` applied.
+    static func configured(_ base: OAuthProvider, prefix: String, env: EnvironmentReader) throws -> OAuthProvider {
+        var provider = base
+        for (suffix, path) in [("AUTHORIZE_URL", \OAuthProvider.authorizeURL), ("TOKEN_URL", \OAuthProvider.tokenURL)] {
+            let name = "CRS_\(prefix)_OAUTH_\(suffix)"
+            guard let value = env.string(name) else { continue }
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(name, "must be an http(s) URL, got '\(value)'")
+            }
+            provider[keyPath: path] = value
+        }
+        if let value = env.string("CRS_\(prefix)_OAUTH_CLIENT_ID") { provider.clientID = value }
+        if let value = env.string("CRS_\(prefix)_OAUTH_CLIENT_SECRET") { provider.clientSecret = value }
+        if let value = env.string("CRS_\(prefix)_OAUTH_REDIRECT_URI") { provider.redirectURI = value }
+        if let value = env.string("CRS_\(prefix)_OAUTH_SCOPES") { provider.scopes = value }
+        return provider
+    }
+}
+
+/// The three providers a relay instance uses.
+public struct OAuthProviders: Sendable, Equatable {
+    public var claude: OAuthProvider
+    public var gemini: OAuthProvider
+    public var openAI: OAuthProvider
+
+    public static let defaults = OAuthProviders(claude: .claudeDefault, gemini: .geminiDefault, openAI: .openAIDefault)
+
+    init(claude: OAuthProvider, gemini: OAuthProvider, openAI: OAuthProvider) {
+        self.claude = claude
+        self.gemini = gemini
+        self.openAI = openAI
+    }
+
+    init(env: EnvironmentReader) throws {
+        claude = try OAuthProvider.configured(.claudeDefault, prefix: "CLAUDE", env: env)
+        gemini = try OAuthProvider.configured(.geminiDefault, prefix: "GEMINI", env: env)
+        openAI = try OAuthProvider.configured(.openAIDefault, prefix: "OPENAI", env: env)
+        // Node's names for the Gemini client (GEMINI_OAUTH_CLIENT_ID/SECRET) are honoured too.
+        if let id = env.string("GEMINI_OAUTH_CLIENT_ID"), env.string("CRS_GEMINI_OAUTH_CLIENT_ID") == nil { gemini.clientID = id }
+        if let secret = env.string("GEMINI_OAUTH_CLIENT_SECRET"), env.string("CRS_GEMINI_OAUTH_CLIENT_SECRET") == nil { gemini.clientSecret = secret }
+    }
+}
