@@ -90,6 +90,7 @@ public struct ScenarioFile: @unchecked Sendable {
             if let creds = any["credentials"] as? [String: Any] {
                 credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.oauthTokens = Set((creds["oauthTokens"] as? [Any] ?? []).compactMap { $0 as? String })
+                credentials.refreshTokens = Set((creds["refreshTokens"] as? [Any] ?? []).compactMap { $0 as? String })
             }
         }
         guard let stepsNode = mapping["steps"], let sequence = stepsNode.sequence, !sequence.isEmpty else {
