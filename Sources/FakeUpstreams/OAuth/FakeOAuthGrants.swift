@@ -32,6 +32,7 @@ public final class FakeOAuthGrants: Sendable {
         var codes: [String: PendingCode] = [:]
         var refreshTokens: [String: (provider: Provider?, scope: String)] = [:]
         var accessTokens: [String: Date] = [:]
+        var everIssued: [String] = []
         var issuedCount = 0
         var refreshCount = 0
         var exchangeCount = 0
@@ -50,9 +51,9 @@ public final class FakeOAuthGrants: Sendable {
 
     public var counts: (exchanges: Int, refreshes: Int) { state.withLockedValue { ($0.exchangeCount, $0.refreshCount) } }
 
-    /// Every token issued so far (for leak checks).
+    /// Every token issued so far — access, refresh (also spent ones) and id tokens — for leak checks.
     public var issuedTokens: [String] {
-        state.withLockedValue { Array($0.accessTokens.keys) + Array($0.refreshTokens.keys) }
+        state.withLockedValue { $0.everIssued }
     }
 
     /// Refresh tokens the server accepts without having issued them (accounts seeded by a scenario).
@@ -136,6 +137,7 @@ public final class FakeOAuthGrants: Sendable {
         state.accessTokens[access] = Date().addingTimeInterval(TimeInterval(state.expiresIn))
         if let refresh { state.refreshTokens[refresh] = (provider, scope) }
         let idToken = provider == .openai ? openAIIDToken(n) : nil
+        state.everIssued += [access, refresh, idToken].compactMap { $0 }
         return Issued(accessToken: access, refreshToken: refresh, expiresIn: state.expiresIn, scope: scope, idToken: idToken)
     }
 
