@@ -32,11 +32,14 @@ let package = Package(
         ),
         // The cassette file format, shared by the relay (records) and the fakes (replay).
         .target(name: "Cassettes"),
+        // AWS wire protocols: the event-stream framing and SigV4 (Bedrock relay and its fake).
+        .target(name: "AWSProtocols", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Relay",
             dependencies: [
                 "CHiredis",
                 "Cassettes",
+                "AWSProtocols",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -57,6 +60,7 @@ let package = Package(
             name: "FakeUpstreams",
             dependencies: [
                 "Cassettes",
+                "AWSProtocols",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -94,6 +98,7 @@ let package = Package(
             name: "RelayTests",
             dependencies: [
                 "Cassettes",
+                "AWSProtocols",
                 "Relay",
                 "Scenario",
                 "FakeUpstreams",

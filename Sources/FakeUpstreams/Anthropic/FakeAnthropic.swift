@@ -127,64 +127,14 @@ public struct FakeAnthropic: Sendable {
         headers[HTTPField.Name("request-id")!] = requestID
         headers[HTTPField.Name("anthropic-ratelimit-unified-5h-status")!] = "allowed"
         for (name, value) in behavior.headers ?? [:] { if let field = HTTPField.Name(name) { headers[field] = value } }
-        let encoded = events.map { AnthropicReplies.sse($0.name, $0.data) }
-        let names = events.map(\.name)
-        let state = self.state
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var outcome = "complete"
-            defer { state.finish(sequence, status: 200, outcome: outcome) }
-            do {
-                for (index, event) in encoded.enumerated() {
-                    if behavior.cutAfterEvents == index {
-                        outcome = "cut after \(index) events"
-                        // Let what was written reach the peer first: a cut means "sent N events, then died",
-                        // not "maybe lost some of them in a reset". Writes are only queued here; under a loaded
-                        // machine the event loop needs a while to put them on the wire before the close drops them.
-                        try await Task.sleep(nanoseconds: 1_000_000_000)
-                        throw FakeStreamCut()
-                    }
-                    if behavior.streamErrorAfterEvents == index {
-                        let error = AnthropicReplies.error(type: behavior.errorType ?? "overloaded_error", message: behavior.message ?? "Overloaded", requestID: requestID)
-                        try await writer.write(ByteBuffer(string: AnthropicReplies.sse("error", error)))
-                        outcome = "error event after \(index) events"
-                        try await writer.finish(nil)
-                        return
-                    }
-                    if behavior.malformedAfterEvents == index {
-                        try await writer.write(ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"))
-                    }
-                    if behavior.pauseAfterEvents == index, let pause = behavior.pauseMs, pause > 0 {
-                        // Held, but not past the relay's hang-up: a real server stops generating then too.
-                        let end = ContinuousClock.now + .milliseconds(pause)
-                        while ContinuousClock.now < end, channel.isActive {
-                            try await Task.sleep(for: min(.milliseconds(20), end - ContinuousClock.now))
-                        }
-                    }
-                    if let interval = behavior.eventIntervalMs, interval > 0, index > 0 {
-                        try await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)
-                    }
-                    // An event counts as reported once handed to a live connection (the write's own result can
-                    // arrive after the relay already read it and hung up).
-                    guard channel.isActive else { throw CancellationError() }
-                    // What the client is told: message_start carries input and cache numbers, message_delta the output.
-                    if names[index] == "message_start" {
-                        state.addEmitted(FakeUsage(input: usage.input, output: 0, cacheCreation5m: usage.cacheCreation5m,
-                                                   cacheCreation1h: usage.cacheCreation1h, cacheRead: usage.cacheRead))
-                    }
-                    if names[index] == "message_delta" { state.addEmitted(FakeUsage(input: 0, output: usage.output), newReply: false) }
-                    try await writer.write(ByteBuffer(string: event))
-                }
-                try await writer.finish(nil)
-            } catch is CancellationError {
-                outcome = "client went away"
-                throw CancellationError()
-            } catch let cut as FakeStreamCut {
-                throw cut
-            } catch {
-                outcome = "client went away"
-                throw error
-            }
-        })
+        let error = AnthropicReplies.error(type: behavior.errorType ?? "overloaded_error", message: behavior.message ?? "Overloaded", requestID: requestID)
+        let errorEvent = AnthropicReplies.sse("error", error)
+        let script = FakeStreamScript(
+            state: state, sequence: sequence, behavior: behavior, usage: usage, channel: channel,
+            errorEvent: { ByteBuffer(string: errorEvent) },
+            malformed: { _ in (ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"), false) })
+        let stream = events.map { FakeStreamScript.Event(name: $0.name, pieces: [ByteBuffer(string: AnthropicReplies.sse($0.name, $0.data))]) }
+        return Response(status: .ok, headers: headers, body: script.body(stream))
     }
 
     private func jsonResponse(_ status: Int, _ object: [String: Any], requestID: String, extra: [String: String]? = nil) -> Response {

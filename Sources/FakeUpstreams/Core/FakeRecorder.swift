@@ -72,6 +72,7 @@ public final class FakeState: Sendable {
         state.withLockedValue {
             $0.credentials.oauthTokens.formUnion(credentials.oauthTokens)
             $0.credentials.apiKeys.formUnion(credentials.apiKeys)
+            $0.credentials.awsKeys.merge(credentials.awsKeys) { _, new in new }
         }
         oauth.accept(refreshTokens: Array(credentials.refreshTokens))
     }
@@ -177,11 +178,14 @@ public struct FakeCredentials: Codable, Sendable, Equatable {
     public var apiKeys: Set<String>
     /// Refresh tokens the fake token endpoints accept (seeded accounts); not kept in `credentials`.
     public var refreshTokens: Set<String>
+    /// AWS access key id → secret, for the fake Bedrock's SigV4 check.
+    public var awsKeys: [String: String]
 
-    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = []) {
+    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = [], awsKeys: [String: String] = [:]) {
         self.oauthTokens = oauthTokens
         self.apiKeys = apiKeys
         self.refreshTokens = refreshTokens
+        self.awsKeys = awsKeys
     }
 
     public init(from decoder: Decoder) throws {
@@ -189,5 +193,6 @@ public struct FakeCredentials: Codable, Sendable, Equatable {
         oauthTokens = try container.decodeIfPresent(Set<String>.self, forKey: .oauthTokens) ?? []
         apiKeys = try container.decodeIfPresent(Set<String>.self, forKey: .apiKeys) ?? []
         refreshTokens = try container.decodeIfPresent(Set<String>.self, forKey: .refreshTokens) ?? []
+        awsKeys = try container.decodeIfPresent([String: String].self, forKey: .awsKeys) ?? [:]
     }
 }

@@ -25,6 +25,7 @@ public final class FakeServer: Sendable {
         let router = Router(context: FakeRequestContext.self)
         FakeControlAPI(state: state).register(on: router)
         FakeOAuthServer(state: state).register(on: router)
+        FakeBedrock(state: state).register(on: router)
         FakeAnthropic(state: state).register(on: router)
         FakePriceMirror(state: state).register(on: router)
         return try await start(router: router, state: state, host: host, port: port, logger: logger)

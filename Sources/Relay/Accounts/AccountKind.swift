@@ -15,6 +15,8 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public let bindingField: String
     /// The admin API path segment.
     public let adminPath: String
+    /// How Node stores the record: a hash, or (Bedrock) one JSON string.
+    public var storage: AccountStorage = .hash
 
     public var description: String { name }
 
@@ -43,7 +45,14 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         secretFields: ["idToken", "accessToken", "refreshToken", "openaiOauth", "email"],
         bindingField: "openaiAccountId", adminPath: "openai-accounts")
 
+    /// AWS Bedrock (Anthropic models through InvokeModel). Node keeps it as a JSON string, credentials inside as
+    /// `{encrypted, iv}`.
+    public static let bedrock = AccountKind(
+        name: "bedrock", usageType: "bedrock", platform: "bedrock", keyPrefix: "bedrock_account:", sharedSet: nil,
+        salt: .bedrock, secretFields: ["awsCredentials"], bindingField: "bedrockAccountId", adminPath: "bedrock-accounts",
+        storage: .json)
+
     /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
-    public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole]
+    public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole, .bedrock]
     public static let all: [AccountKind] = claudeFamily + [.gemini, .openAI]
 }

@@ -47,7 +47,7 @@ public final class AccountStore: Sendable {
     /// Reads the record from Redis (bypassing the directory) and stores it in the directory.
     @discardableResult
     public func fetch(_ kind: AccountKind, _ id: String) async throws -> AccountRecord? {
-        let fields = try await redis.send("HGETALL", RedisArgument(kind.redisKey(id))).stringDictionary
+        let fields = kind.storage.fields(from: try await redis.send(kind.storage.readCommand(kind.redisKey(id))))
         let record = fields.isEmpty ? nil : AccountRecord(kind: kind, fields: fields)
         directory.withLockedValue { state in
             guard state[kind] != nil else { return }
@@ -59,8 +59,8 @@ public final class AccountStore: Sendable {
     @discardableResult
     public func reload(_ kind: AccountKind) async throws -> [AccountRecord] {
         let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") }
-        let replies = try await redis.pipeline(keys.map { RedisCommand("HGETALL", RedisArgument($0)) })
-        let records = replies.map(\.stringDictionary).filter { !$0.isEmpty }.map { AccountRecord(kind: kind, fields: $0) }
+        let replies = try await redis.pipeline(keys.map { kind.storage.readCommand($0) })
+        let records = replies.map(kind.storage.fields(from:)).filter { !$0.isEmpty }.map { AccountRecord(kind: kind, fields: $0) }
         directory.withLockedValue { $0[kind] = (Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), Date()) }
         return records
     }
@@ -83,7 +83,7 @@ public final class AccountStore: Sendable {
         ]
         fields.merge(try encrypting(input, kind: kind)) { _, new in new }
         let record = AccountRecord(kind: kind, fields: fields)
-        var commands = [RedisCommand("HSET", arguments: [RedisArgument(kind.redisKey(record.id))] + APIKeyStore.flatten(fields))]
+        var commands = [kind.storage.writeCommand(kind.redisKey(record.id), fields)]
         commands += sharedSetCommands(record)
         _ = try await redis.transaction(commands)
         await stored(record)
@@ -96,7 +96,7 @@ public final class AccountStore: Sendable {
         var changes = try encrypting(input, kind: kind)
         changes["updatedAt"] = ISOTime.string(clock.now)
         record.fields.merge(changes) { _, new in new }
-        var commands = [RedisCommand("HSET", arguments: [RedisArgument(kind.redisKey(id))] + APIKeyStore.flatten(changes))]
+        var commands = [kind.storage.writeCommand(kind.redisKey(id), changes)]
         commands += sharedSetCommands(record)
         _ = try await redis.transaction(commands)
         await stored(record)
@@ -121,7 +121,7 @@ public final class AccountStore: Sendable {
         var record = account
         record.fields.merge(changes) { _, new in new }
         do {
-            try await redis.send(RedisCommand("HSET", arguments: [RedisArgument(account.kind.redisKey(account.id))] + APIKeyStore.flatten(changes)))
+            try await redis.send(account.kind.storage.writeCommand(account.kind.redisKey(account.id), changes))
             await stored(record)
         } catch {
             logger.warning("could not record account state", metadata: ["account": "\(account.id)", "error": "\(error)"])

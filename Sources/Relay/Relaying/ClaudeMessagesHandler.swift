@@ -99,7 +99,7 @@ public struct ClaudeMessagesHandler: Sendable {
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
                                       stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
-            let outcome = try await attemptUpstream(job, clientRequest: request, body: body)
+            let outcome = try await attemptUpstream(job, clientRequest: request, body: body, json: json)
             switch outcome {
             case .done(let response, let usage):
                 if let usage, !usage.isEmpty { scheduleRecording(job, usage: usage) }
@@ -137,7 +137,7 @@ public struct ClaudeMessagesHandler: Sendable {
         case failed(Response, failover: Bool)
     }
 
-    private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer) async throws -> AttemptOutcome {
+    private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer, json: [String: Any]) async throws -> AttemptOutcome {
         let account = job.account
         let endpoint = job.endpoint
         let credential: String
@@ -146,10 +146,15 @@ public struct ClaudeMessagesHandler: Sendable {
         } catch {
             return .failed(RelayError.unavailable("Account \(account.name) has no usable credential").anthropicResponse, failover: true)
         }
-        let upstreamRequest = ClaudeUpstreamRequest.build(
-            account: account, credential: credential, endpoint: endpoint, clientHeaders: request.headers,
-            clientQuery: account.kind == .claudeConsole ? nil : request.uri.query, body: body, requestedModel: job.model,
-            upstreamModel: job.selection.upstreamModel, officialBaseURL: context.settings.officialBaseURL)
+        let dialect = self.dialect(for: account.kind)
+        let upstreamRequest: UpstreamRequest
+        do {
+            upstreamRequest = try dialect.request(DialectInput(
+                account: account, credential: credential, endpoint: endpoint, clientHeaders: request.headers, clientQuery: request.uri.query,
+                body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream))
+        } catch let error as RelayError {
+            return .failed(error.anthropicResponse, failover: true)
+        }
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = .POST
         outgoing.headers = upstreamRequest.headers
@@ -176,22 +181,22 @@ public struct ClaudeMessagesHandler: Sendable {
             let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             tape?.chunk(errorBody)
             tape?.finish()
-            let verdict = ClaudeErrorClassifier.classify(status: status, headers: response.headers, body: String(buffer: errorBody),
-                                                         account: account, now: context.clock.now, settings: context.settings.classifier)
+            let (verdict, clientResponse) = dialect.failure(status: status, headers: response.headers, body: errorBody, account: account, now: context.clock.now)
             if let mark = verdict.mark {
                 await context.accounts.mark(account, AccountHealth.fields(for: mark, at: context.clock.now))
                 context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
             }
             if verdict.countsAsServerError { await countServerError(account) }
-            return .failed(Self.passThrough(status: status, headers: response.headers, body: errorBody), failover: verdict.failover)
+            return .failed(clientResponse, failover: verdict.failover)
         }
         let now = context.clock.now
         await context.accounts.mark(account, AccountHealth.clearedFields(for: account)
             .merging(SessionWindow.changes(for: account, upstream: response.headers, at: now)) { _, new in new })
 
         guard job.stream else {
-            let replyBody = try await response.body.collect(upTo: 256 << 20)
-            tape?.chunk(replyBody)
+            let upstreamBody = try await response.body.collect(upTo: 256 << 20)
+            tape?.chunk(upstreamBody)
+            let replyBody = dialect.reply(upstreamBody, requestedModel: job.model)
             tape?.finish()
             var usage: TokenUsage?
             if endpoint == .messages, let reply = JSON.object(Data(buffer: replyBody)), let raw = reply["usage"] as? [String: Any] {
@@ -199,7 +204,11 @@ public struct ClaudeMessagesHandler: Sendable {
             }
             return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
-        return .streaming(streamingResponse(response, job, tape: tape))
+        return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape))
+    }
+
+    private func dialect(for kind: AccountKind) -> any ClaudeFamilyDialect {
+        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
     }
 
     /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
@@ -216,7 +225,7 @@ public struct ClaudeMessagesHandler: Sendable {
                 throw failure
             }
         }
-        guard let key = try? context.accounts.secret(account, "apiKey") else {
+        guard let key = try? context.accounts.secret(account, account.kind == .bedrock ? "awsCredentials" : "apiKey") else {
             await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
             throw TokenRefresher.Failure.noCredential("no API key stored")
         }
@@ -226,15 +235,16 @@ public struct ClaudeMessagesHandler: Sendable {
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
     /// The request's leases are held until the stream ends (renewed meanwhile), and released with the usage write.
-    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, tape: CassetteTape?) -> Response {
+    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, transcoder initial: (any StreamTranscoder)?, tape: CassetteTape?) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = upstream.headers.first(name: "content-type") ?? "text/event-stream"
+        headers[.contentType] = initial == nil ? upstream.headers.first(name: "content-type") ?? "text/event-stream" : "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
         let handler = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var meter = AnthropicStreamMeter()
+            var transcoder = initial
             let pump = UpstreamPump(upstream.body)
             var clientGone = false
             var shuttingDown = false
@@ -244,13 +254,27 @@ public struct ClaudeMessagesHandler: Sendable {
             await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds)) {
                 reading: while true {
                     switch await pump.next() {
-                    case .chunk(let chunk):
-                        tape?.chunk(chunk)
+                    case .chunk(let raw):
+                        tape?.chunk(raw)
+                        var chunk = raw
+                        var broken: String?
+                        if transcoder != nil {
+                            switch transcoder!.transcode(raw) {
+                            case .events(let events): chunk = events
+                            case .broken(let events, let reason): chunk = events; broken = reason
+                            }
+                        }
                         meter.feed(chunk)
                         do {
                             try await writer.write(chunk)
                         } catch {
                             clientGone = true
+                            pump.stop(.clientGone)
+                            break reading
+                        }
+                        if let broken {
+                            handler.context.logger.warning("upstream stream corrupted", metadata: ["account": "\(job.account.id)", "reason": "\(broken)"])
+                            upstreamFailure = StreamCorrupted(reason: broken)
                             pump.stop(.clientGone)
                             break reading
                         }

@@ -63,6 +63,9 @@ public final class ClaudeScheduler: Sendable {
         if let bound = key.binding(AccountKind.claudeConsole.bindingField) {
             return try await dedicated(.claudeConsole, bound, model: model, excluded: excluded, now: now)
         }
+        if let bound = key.binding(AccountKind.bedrock.bindingField) {
+            return try await dedicated(.bedrock, bound, model: model, excluded: excluded, now: now)
+        }
         if let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
             return sticky
         }

@@ -248,7 +248,11 @@ public final class UsageRecorder: Sendable {
         // Last use of key and account (the scheduler's least-recently-used order)
         let stamp = RedisArgument(ISOTime.string(entry.at))
         commands.append(RedisCommand("HSET", RedisArgument(RedisKeys.apiKey(key)), "lastUsedAt", stamp))
-        commands.append(RedisCommand("HSET", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
+        if entry.accountKind.storage == .json {
+            commands.append(RedisCommand("JSONFIELD", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
+        } else {
+            commands.append(RedisCommand("HSET", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
+        }
         if cost == nil { commands.append(RedisCommand("SADD", RedisArgument(RedisKeys.unpricedModels), RedisArgument(entry.model))) }
 
         // The key's rate window (behaviour.md §7.1): the crossing request passes, the next one is refused. A key

@@ -3,6 +3,8 @@ import Foundation
 /// One request's usage write, applied atomically and at most once: a Lua script sets the request's marker
 /// (`crs:usage:applied:{id}`, kept for `markerSeconds`) and runs the commands only if the marker was new. So a
 /// write whose reply was lost (Redis died mid-reply) can be replayed without counting twice.
+/// `JSONFIELD key field value` is the script's own command: it sets one field of a JSON-string record (Node's
+/// Bedrock accounts), if the record exists.
 struct UsageWrite: Sendable {
     let id: String
     let commands: [RedisCommand]
@@ -17,7 +19,16 @@ struct UsageWrite: Sendable {
           local n = tonumber(ARGV[i])
           local command = {}
           for j = 1, n do command[j] = ARGV[i + j] end
-          redis.call(unpack(command))
+          if command[1] == 'JSONFIELD' then
+            local raw = redis.call('GET', command[2])
+            if raw then
+              local object = cjson.decode(raw)
+              object[command[3]] = command[4]
+              redis.call('SET', command[2], cjson.encode(object))
+            end
+          else
+            redis.call(unpack(command))
+          end
           i = i + n + 1
         end
         return 1

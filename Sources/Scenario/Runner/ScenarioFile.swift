@@ -91,6 +91,7 @@ public struct ScenarioFile: @unchecked Sendable {
                 credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.oauthTokens = Set((creds["oauthTokens"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.refreshTokens = Set((creds["refreshTokens"] as? [Any] ?? []).compactMap { $0 as? String })
+                credentials.awsKeys = (creds["awsKeys"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
             }
         }
         guard let stepsNode = mapping["steps"], let sequence = stepsNode.sequence, !sequence.isEmpty else {

@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// How one upstream flavour of the Anthropic Messages API is spoken — the seam between the Claude relay
+/// pipeline (admission, scheduling, failover, streaming, usage) and a provider. Anthropic's own API (OAuth and
+/// Console accounts) passes bytes through; Bedrock re-frames requests and responses.
+protocol ClaudeFamilyDialect: Sendable {
+    /// The upstream request for one attempt; a `RelayError` means this account cannot serve it (others may).
+    func request(_ input: DialectInput) throws -> UpstreamRequest
+    /// What a non-2xx reply says about the account, and what the client gets if no other account serves it.
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response)
+    /// A successful non-stream reply as the client gets it.
+    func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer
+    /// Streams in another framing are re-framed into Anthropic SSE.
+    func transcoder(requestedModel: String) -> (any StreamTranscoder)?
+}
+
+struct DialectInput {
+    let account: AccountRecord
+    let credential: String
+    let endpoint: ClaudeUpstreamRequest.Endpoint
+    let clientHeaders: HTTPFields
+    let clientQuery: String?
+    let body: ByteBuffer
+    let json: [String: Any]
+    let requestedModel: String
+    let upstreamModel: String
+    let stream: Bool
+}
+
+/// Re-frames an upstream stream into Anthropic SSE, chunk by chunk.
+protocol StreamTranscoder: Sendable {
+    mutating func transcode(_ chunk: ByteBuffer) -> TranscodedChunk
+}
+
+enum TranscodedChunk {
+    case events(ByteBuffer)
+    /// The stream cannot go on: what was decoded before the break, and why.
+    case broken(ByteBuffer, String)
+}
+
+/// An upstream stream that failed its framing checks (e.g. an event-stream CRC): nothing after it is trusted.
+struct StreamCorrupted: Error {
+    let reason: String
+}
