@@ -23,11 +23,12 @@ public struct RelayApplication {
         router.get("/ping") { _, _ in "pong" }
 
         // Client routes (Anthropic family), under /api and /claude.
-        let messages = ClaudeMessagesHandler(context: services.claude)
+        let messages = RelayHandler(context: services.claude, family: ClaudeFamily(userAgents: services.claude.userAgents),
+                                    scheduler: services.claudeScheduler)
         let info = ClaudeInfoController(admission: services.claude.admission, redis: services.redis)
         for prefix in ["/api", "/claude", "/api/claude"] {
-            router.post("\(prefix)/v1/messages") { request, context in await messages.handle(request, endpoint: .messages, channel: context.channel) }
-            router.post("\(prefix)/v1/messages/count_tokens") { request, context in await messages.handle(request, endpoint: .countTokens, channel: context.channel) }
+            router.post("\(prefix)/v1/messages") { request, context in await messages.handle(request, operation: ClaudeFamily.messages, channel: context.channel) }
+            router.post("\(prefix)/v1/messages/count_tokens") { request, context in await messages.handle(request, operation: ClaudeFamily.countTokens, channel: context.channel) }
             router.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
             router.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
         }

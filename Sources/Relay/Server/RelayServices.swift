@@ -15,7 +15,9 @@ public struct RelayServices: Sendable {
     public let leases: LeaseKeeper
     public let prices: PriceBook
     public let pricingRefresher: PricingRefresher?
-    public let claude: ClaudeRelayContext
+    public let claude: RelayContext
+    /// One scheduler per API family.
+    public let claudeScheduler: AccountScheduler
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
@@ -46,7 +48,7 @@ public struct RelayServices: Sendable {
             PricingRefresher(url: $0, interval: .seconds(configuration.pricingRefreshMinutes * 60), book: prices,
                              saveTo: configuration.pricingFile, clock: clock, logger: makeLogger("crs.pricing"))
         }
-        let scheduler = ClaudeScheduler(store: accounts, redis: redis, clock: clock, leases: leases,
+        let scheduler = AccountScheduler(policy: .claude, store: accounts, redis: redis, clock: clock, leases: leases,
                                         stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
                                         renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
         var usageSettings = UsageRecorder.Settings()
@@ -54,7 +56,7 @@ public struct RelayServices: Sendable {
         usageSettings.billingEvents = configuration.billingEventsEnabled
         usageSettings.pendingLimit = configuration.usagePendingLimit
         let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"))
-        var settings = ClaudeRelayContext.Settings()
+        var settings = RelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
@@ -83,14 +85,14 @@ public struct RelayServices: Sendable {
             profile: ClaudeProfile(baseURL: configuration.claudeAPIURL, clients: upstream), clock: clock, logger: oauthLogger)
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
-        let claude = ClaudeRelayContext(
-            admission: admission, scheduler: scheduler, accounts: accounts, tokens: tokens,
+        let claude = RelayContext(
+            admission: admission, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude,
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: scheduler,
             tokens: tokens, onboarding: onboarding, alerts: alerts)
     }
 

@@ -5,7 +5,7 @@ import NIOCore
 /// usage: input and cache numbers from `message_start`, output (cumulative) from `message_delta`. A stream may
 /// hold several message_start/message_delta pairs; they are summed. Only lines that can carry usage or an error
 /// are parsed as JSON.
-public struct AnthropicStreamMeter: Sendable {
+public struct AnthropicStreamMeter: StreamUsageMeter {
     private var partialLine: [UInt8] = []
     private var finished: [TokenUsage] = []
     private var current: TokenUsage?
@@ -106,4 +106,9 @@ public struct AnthropicStreamMeter: Sendable {
         }
         return false
     }
+}
+
+extension AnthropicStreamMeter {
+    var sawEnd: Bool { sawMessageStop }
+    var sawError: Bool { streamError != nil }
 }

@@ -5,20 +5,20 @@ import NIOHTTP1
 
 /// Anthropic's own Messages API (claude-official and claude-console accounts): requests and replies pass
 /// through as bytes; errors reach the client as the upstream sent them.
-struct AnthropicDialect: ClaudeFamilyDialect {
+struct AnthropicDialect: ProviderDialect {
     let officialBaseURL: String
     let classifier: ClaudeErrorClassifier.Settings
 
     func request(_ input: DialectInput) throws -> UpstreamRequest {
         ClaudeUpstreamRequest.build(
-            account: input.account, credential: input.credential, endpoint: input.endpoint, clientHeaders: input.clientHeaders,
+            account: input.account, credential: input.credential, endpoint: input.operation == ClaudeFamily.countTokens ? .countTokens : .messages, clientHeaders: input.clientHeaders,
             clientQuery: input.account.kind == .claudeConsole ? nil : input.clientQuery, body: input.body, requestedModel: input.requestedModel,
             upstreamModel: input.upstreamModel, officialBaseURL: officialBaseURL)
     }
 
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
         let verdict = ClaudeErrorClassifier.classify(status: status, headers: headers, body: String(buffer: body), account: account, now: now, settings: classifier)
-        return (verdict, ClaudeMessagesHandler.passThrough(status: status, headers: headers, body: body))
+        return (verdict, RelayResponses.passThrough(status: status, headers: headers, body: body))
     }
 
     func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer { body }

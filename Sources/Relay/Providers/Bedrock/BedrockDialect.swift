@@ -7,9 +7,9 @@ import NIOHTTP1
 /// AWS Bedrock accounts on the Claude routes: the request re-framed for InvokeModel (signed), the JSON reply
 /// with the client's model name, the event stream re-framed into Anthropic SSE, Bedrock errors in Anthropic's
 /// shape. count_tokens has no Bedrock counterpart (501, as in Node; another account kind may serve it).
-struct BedrockDialect: ClaudeFamilyDialect {
+struct BedrockDialect: ProviderDialect {
     func request(_ input: DialectInput) throws -> UpstreamRequest {
-        guard input.endpoint == .messages else {
+        guard input.operation == ClaudeFamily.messages else {
             throw RelayError(501, "not_supported", "count_tokens is not available for Bedrock accounts")
         }
         guard let credentials = BedrockCredentials(json: input.credential) else {

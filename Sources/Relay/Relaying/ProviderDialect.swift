@@ -4,10 +4,10 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// How one upstream flavour of the Anthropic Messages API is spoken — the seam between the Claude relay
-/// pipeline (admission, scheduling, failover, streaming, usage) and a provider. Anthropic's own API (OAuth and
-/// Console accounts) passes bytes through; Bedrock re-frames requests and responses.
-protocol ClaudeFamilyDialect: Sendable {
+/// How accounts of one kind are spoken to for an API family — the seam between the relay pipeline (admission,
+/// scheduling, failover, streaming, usage) and a provider. Anthropic's own API (OAuth and Console accounts)
+/// passes bytes through; Bedrock re-frames requests and responses for the same family.
+protocol ProviderDialect: Sendable {
     /// The upstream request for one attempt; a `RelayError` means this account cannot serve it (others may).
     func request(_ input: DialectInput) throws -> UpstreamRequest
     /// What a non-2xx reply says about the account, and what the client gets if no other account serves it.
@@ -21,7 +21,8 @@ protocol ClaudeFamilyDialect: Sendable {
 struct DialectInput {
     let account: AccountRecord
     let credential: String
-    let endpoint: ClaudeUpstreamRequest.Endpoint
+    /// The family's operation (`messages`, `count_tokens`, `responses`, `generateContent`, …).
+    let operation: String
     let clientHeaders: HTTPFields
     let clientQuery: String?
     let body: ByteBuffer

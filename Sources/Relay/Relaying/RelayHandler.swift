@@ -7,33 +7,38 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// `POST /api/v1/messages` and `/count_tokens`, top to bottom:
+/// One client call of any API family, top to bottom:
 /// read and check the body → admission (one Redis round trip: key, policy, cost/rate/concurrency limits, sticky
-/// mapping) → schedule an account → build the upstream request → forward → on failure before the first byte,
-/// mark the account and try the next one → stream or return the reply → record usage and cost, and release the
-/// request's concurrency leases, in one pipelined write.
-public struct ClaudeMessagesHandler: Sendable {
-    let context: ClaudeRelayContext
+/// mapping) → schedule an account → build the upstream request (the account kind's dialect) → forward → on
+/// failure before the first byte, mark the account and try the next one → stream or return the reply → record
+/// usage and cost, and release the request's concurrency leases, in one pipelined write.
+/// What differs between families (parsing, error shapes, stream formats) is the `APIFamily`.
+struct RelayHandler<Family: APIFamily>: Sendable {
+    let context: RelayContext
+    let family: Family
+    let scheduler: AccountScheduler
 
-    public init(context: ClaudeRelayContext) {
+    init(context: RelayContext, family: Family, scheduler: AccountScheduler) {
         self.context = context
+        self.family = family
+        self.scheduler = scheduler
     }
 
-    public func handle(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)? = nil) async -> Response {
+    func handle(_ request: Request, operation: String, channel: (any Channel)? = nil) async -> Response {
         do {
-            return try await relay(request, endpoint: endpoint, channel: channel)
+            return try await relay(request, operation: operation, channel: channel)
         } catch let error as RelayError {
-            return error.anthropicResponse
+            return family.errorResponse(error)
         } catch let error as RedisError {
             context.logger.error("relay failed on Redis", metadata: ["error": "\(error)"])
-            return RelayError.storeUnavailable.anthropicResponse
+            return family.errorResponse(.storeUnavailable)
         } catch {
             context.logger.error("relay failed", metadata: ["error": "\(error)"])
-            return RelayError(500, "api_error", "The relay failed to handle this request").anthropicResponse
+            return family.errorResponse(RelayError(500, "api_error", "The relay failed to handle this request"))
         }
     }
 
-    private func relay(_ request: Request, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)?) async throws -> Response {
+    private func relay(_ request: Request, operation: String, channel: (any Channel)?) async throws -> Response {
         // 1. A key must be present and well-formed before anything else is read.
         let rawKey = try context.admission.rawKey(headers: request.headers, query: request.uri.query)
 
@@ -44,25 +49,18 @@ public struct ClaudeMessagesHandler: Sendable {
         } catch {
             throw RelayError(413, "request_too_large", "Request body exceeds \(context.settings.maxBodyBytes) bytes")
         }
-        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
-        guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
-        if endpoint == .messages {
-            guard let messages = json["messages"] as? [Any] else { throw RelayError.badRequest("messages: field required (an array)") }
-            guard !messages.isEmpty else { throw RelayError.badRequest("messages: at least one message is required") }
-        }
+        let parsed = try family.parse(request, operation: operation, body: body)
 
         // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
-        let sessionHash = SessionHash.of(json)
         let admission = try await context.admission.admit(AdmissionGate.Request(
-            rawKey: rawKey, headers: request.headers, model: model, platform: "claude",
-            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: json),
-            exemptFromQuotas: endpoint == .countTokens, stickyKey: sessionHash.map(RedisKeys.claudeSessionMapping)))
+            rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
+            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
+            exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey)))
         let leases = RequestLeases(admission.lease)
-        context.userAgents.observe(request.headers[.userAgent])
+        family.observe(request)
         let outcome: (response: Response, streaming: Bool)
         do {
-            outcome = try await dispatch(request, admission: admission, leases: leases, body: body, json: json, model: model,
-                                         sessionHash: sessionHash, endpoint: endpoint, channel: channel)
+            outcome = try await dispatch(request, admission: admission, leases: leases, body: body, parsed: parsed, operation: operation, channel: channel)
         } catch {
             await leases.release()
             throw error
@@ -74,21 +72,22 @@ public struct ClaudeMessagesHandler: Sendable {
 
     /// 4. Schedule and forward; fail over while nothing has been sent to the client.
     private func dispatch(
-        _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, json: [String: Any], model: String,
-        sessionHash: String?, endpoint: ClaudeUpstreamRequest.Endpoint, channel: (any Channel)?
+        _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, parsed: ParsedRequest, operation: String,
+        channel: (any Channel)?
     ) async throws -> (response: Response, streaming: Bool) {
         let key = admission.key
-        let stream = endpoint == .messages && (JSON.bool(json["stream"]) ?? false)
+        let model = parsed.model
+        let sessionHash = parsed.sessionHash
         var excluded = Set<String>()
         var lastFailure: Response?
-        var sticky = ClaudeScheduler.StickyLookup.prefetched(admission.stickyMapping)
+        var sticky = AccountScheduler.StickyLookup.prefetched(admission.stickyMapping)
         for attempt in 1...context.settings.maxAttempts {
-            let selection: ClaudeScheduler.Selection
+            let selection: AccountScheduler.Selection
             do {
-                selection = try await context.scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky)
-            } catch let failure as ClaudeScheduler.Failure {
+                selection = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky)
+            } catch let failure as AccountScheduler.Failure {
                 if let lastFailure { return (lastFailure, false) }
-                throw Self.relayError(failure, now: context.clock.now)
+                throw RelayResponses.relayError(failure, family: scheduler.policy.name, now: context.clock.now)
             }
             sticky = .prefetched(nil)  // a failed account's mapping is dropped below
             leases.add(selection.lease)
@@ -97,9 +96,9 @@ public struct ClaudeMessagesHandler: Sendable {
                 "key": "\(key.name) (\(key.id))", "account": "\(account.name) (\(account.id))", "kind": "\(account.kind.name)",
                 "source": "\(selection.source.rawValue)", "model": "\(model)", "attempt": "\(attempt)",
             ])
-            let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, endpoint: endpoint,
-                                      stream: stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
-            let outcome = try await attemptUpstream(job, clientRequest: request, body: body, json: json)
+            let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, operation: operation,
+                                      stream: parsed.stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
+            let outcome = try await attemptUpstream(job, clientRequest: request, body: body, json: parsed.json)
             switch outcome {
             case .done(let response, let usage):
                 if let usage, !usage.isEmpty { scheduleRecording(job, usage: usage) }
@@ -109,22 +108,22 @@ public struct ClaudeMessagesHandler: Sendable {
             case .failed(let response, let failover):
                 lastFailure = response
                 await selection.lease?.release()
-                await context.scheduler.forget(sessionHash: sessionHash)
+                await scheduler.forget(sessionHash: sessionHash)
                 guard failover, !selection.isDedicated, attempt < context.settings.maxAttempts else { return (response, false) }
                 excluded.insert(account.id)
                 context.logger.notice("failing over to another account", metadata: ["from": "\(account.id)", "attempt": "\(attempt)"])
             }
         }
-        return (lastFailure ?? RelayError.unavailable("No upstream account could serve this request").anthropicResponse, false)
+        return (lastFailure ?? family.errorResponse(.unavailable("No upstream account could serve this request")), false)
     }
 
     /// One try of one account for the request.
     struct UpstreamAttempt: Sendable {
         let key: APIKeyRecord
         let account: AccountRecord
-        let selection: ClaudeScheduler.Selection
+        let selection: AccountScheduler.Selection
         let model: String
-        let endpoint: ClaudeUpstreamRequest.Endpoint
+        let operation: String
         let stream: Bool
         let leases: RequestLeases
         let channel: (any Channel)?
@@ -139,21 +138,20 @@ public struct ClaudeMessagesHandler: Sendable {
 
     private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer, json: [String: Any]) async throws -> AttemptOutcome {
         let account = job.account
-        let endpoint = job.endpoint
         let credential: String
         do {
             credential = try await self.credential(for: account)
         } catch {
-            return .failed(RelayError.unavailable("Account \(account.name) has no usable credential").anthropicResponse, failover: true)
+            return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
-        let dialect = self.dialect(for: account.kind)
+        let dialect = family.dialect(for: account.kind, context: context)
         let upstreamRequest: UpstreamRequest
         do {
             upstreamRequest = try dialect.request(DialectInput(
-                account: account, credential: credential, endpoint: endpoint, clientHeaders: request.headers, clientQuery: request.uri.query,
+                account: account, credential: credential, operation: job.operation, clientHeaders: request.headers, clientQuery: request.uri.query,
                 body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream))
         } catch let error as RelayError {
-            return .failed(error.anthropicResponse, failover: true)
+            return .failed(family.errorResponse(error), failover: true)
         }
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = .POST
@@ -172,7 +170,7 @@ public struct ClaudeMessagesHandler: Sendable {
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
             let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
-            return .failed(failure.anthropicResponse, failover: true)
+            return .failed(family.errorResponse(failure), failover: true)
         }
 
         let status = Int(response.status.code)
@@ -198,18 +196,12 @@ public struct ClaudeMessagesHandler: Sendable {
             tape?.chunk(upstreamBody)
             let replyBody = dialect.reply(upstreamBody, requestedModel: job.model)
             tape?.finish()
-            var usage: TokenUsage?
-            if endpoint == .messages, let reply = JSON.object(Data(buffer: replyBody)), let raw = reply["usage"] as? [String: Any] {
-                usage = TokenUsage.anthropic(raw, model: reply["model"] as? String)
-            }
-            return .done(Self.passThrough(status: status, headers: response.headers, body: replyBody), usage)
+            let usage = JSON.object(Data(buffer: replyBody)).flatMap { family.usage(inReply: $0, operation: job.operation) }
+            return .done(RelayResponses.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
         return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape))
     }
 
-    private func dialect(for kind: AccountKind) -> any ClaudeFamilyDialect {
-        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
-    }
 
     /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
     /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
@@ -243,7 +235,7 @@ public struct ClaudeMessagesHandler: Sendable {
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
         let handler = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var meter = AnthropicStreamMeter()
+            var meter = handler.family.makeMeter()
             var transcoder = initial
             let pump = UpstreamPump(upstream.body)
             var clientGone = false
@@ -293,15 +285,13 @@ public struct ClaudeMessagesHandler: Sendable {
                 }
             }
             if shuttingDown, !clientGone {
-                let event = "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": "overloaded_error", "message": "The relay is shutting down; retry the request"]]) + "\n\n"
-                try? await writer.write(ByteBuffer(string: event))
+                try? await writer.write(handler.family.streamErrorEvent(type: "overloaded_error", message: "The relay is shutting down; retry the request"))
                 try? await writer.finish(nil)
                 clientGone = true  // the stream is over for the client; nothing more is written
             }
-            if !clientGone, upstreamFailure != nil || !meter.sawMessageStop, meter.streamError == nil {
+            if !clientGone, upstreamFailure != nil || !meter.sawEnd, !meter.sawError {
                 // The upstream broke off: end the stream truthfully with a terminal error event.
-                let event = "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": "api_error", "message": "Upstream stream ended unexpectedly"]]) + "\n\n"
-                try? await writer.write(ByteBuffer(string: event))
+                try? await writer.write(handler.family.streamErrorEvent(type: "api_error", message: "Upstream stream ended unexpectedly"))
             }
             if !clientGone { try? await writer.finish(nil) }
             tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
@@ -341,39 +331,5 @@ public struct ClaudeMessagesHandler: Sendable {
               let count = replies.first?.int, count >= Int64(context.settings.serverErrorThreshold) else { return }
         let until = context.clock.now.addingTimeInterval(Double(context.settings.serverErrorPauseMinutes * 60))
         await context.accounts.mark(account, AccountHealth.fields(for: .temporaryError(until: until, "\(count) upstream errors in 5 minutes"), at: context.clock.now))
-    }
-
-    /// The upstream's status and body, with its content type and request id — never rewrapped.
-    static func passThrough(status: Int, headers upstream: HTTPHeaders, body: ByteBuffer) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = upstream.first(name: "content-type") ?? "application/json"
-        for name in ["request-id", "retry-after", "x-should-retry"] {
-            if let value = upstream.first(name: name), let field = HTTPField.Name(name) { headers[field] = value }
-        }
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
-    }
-
-    static func relayError(_ failure: ClaudeScheduler.Failure, now: Date) -> RelayError {
-        switch failure {
-        case .boundAccountRateLimited(let name, let until):
-            var error = RelayError(429, "rate_limit_error", "The account bound to this key (\(name)) is rate limited until \(ISOTime.string(until))")
-            error.headers["retry-after"] = String(max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-            error.details["resetAt"] = .string(ISOTime.string(until))
-            return error
-        case .boundAccountUnavailable(let name, let reason):
-            return RelayError.unavailable("The account bound to this key (\(name)) is unavailable: \(reason)")
-        case .boundAccountMissing(let id):
-            return RelayError.unavailable("The account bound to this key (\(id)) does not exist")
-        case .noAccount(let model):
-            return RelayError.unavailable("No available Claude account serves model \(model)")
-        case .boundAccountBusy(let name):
-            var error = RelayError(429, "rate_limit_error", "The account bound to this key (\(name)) is at its concurrency limit")
-            error.headers["retry-after"] = "1"
-            return error
-        case .allAccountsBusy(let model):
-            var error = RelayError(429, "rate_limit_error", "Every Claude account serving \(model) is at its concurrency limit")
-            error.headers["retry-after"] = "1"
-            return error
-        }
     }
 }

@@ -1,14 +1,14 @@
 import Foundation
 
-/// Picks the upstream account for an Anthropic Messages request:
-/// 1. a dedicated binding on the key (`claudeAccountId`, `group:<id>`, `claudeConsoleAccountId`) — never falling
-///    over silently to the shared pool;
-/// 2. the sticky session mapping (`unified_claude_session_mapping:{hash}`), if that account is still usable;
+/// Picks the upstream account for a request of one API family (its `SchedulingPolicy`):
+/// 1. a dedicated binding on the key (Claude: `claudeAccountId` or `group:<id>`, `claudeConsoleAccountId`,
+///    `bedrockAccountId`) — never falling over silently to the shared pool;
+/// 2. the sticky session mapping (Claude: `unified_claude_session_mapping:{hash}`), if that account is still usable;
 /// 3. the shared pool, by priority then least recently used.
 /// Accounts are filtered by active/schedulable/health and by whether they serve the model. An account with its own
 /// concurrency cap (`maxConcurrentTasks`) is taken only if a slot is free (a lease in `concurrency:account:{id}`,
 /// atomic across instances); a full account is skipped like an unavailable one.
-public final class ClaudeScheduler: Sendable {
+public final class AccountScheduler: Sendable {
     public struct Selection: Sendable {
         public let account: AccountRecord
         public let upstreamModel: String
@@ -35,6 +35,7 @@ public final class ClaudeScheduler: Sendable {
         case prefetched(String?)
     }
 
+    public let policy: SchedulingPolicy
     let store: AccountStore
     let redis: RedisClient
     let clock: RelayClock
@@ -42,7 +43,9 @@ public final class ClaudeScheduler: Sendable {
     let stickyTTLSeconds: Int
     let renewalThresholdSeconds: Int
 
-    public init(store: AccountStore, redis: RedisClient, clock: RelayClock, leases: LeaseKeeper, stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0) {
+    public init(policy: SchedulingPolicy, store: AccountStore, redis: RedisClient, clock: RelayClock, leases: LeaseKeeper,
+                stickyTTLSeconds: Int = 3600, renewalThresholdSeconds: Int = 0) {
+        self.policy = policy
         self.store = store
         self.redis = redis
         self.clock = clock
@@ -54,23 +57,21 @@ public final class ClaudeScheduler: Sendable {
     public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = [],
                        sticky lookup: StickyLookup = .fetch) async throws -> Selection {
         let now = clock.now
-        if let bound = key.binding(AccountKind.claudeOfficial.bindingField) {
+        for binding in policy.bindings {
+            guard let bound = key.binding(binding.field) else { continue }
             if bound.hasPrefix("group:") {
                 return try await fromGroup(String(bound.dropFirst(6)), model: model, excluded: excluded, now: now)
             }
-            return try await dedicated(.claudeOfficial, bound, model: model, excluded: excluded, now: now)
-        }
-        if let bound = key.binding(AccountKind.claudeConsole.bindingField) {
-            return try await dedicated(.claudeConsole, bound, model: model, excluded: excluded, now: now)
-        }
-        if let bound = key.binding(AccountKind.bedrock.bindingField) {
-            return try await dedicated(.bedrock, bound, model: model, excluded: excluded, now: now)
+            if let (prefix, kind) = binding.prefixed.first(where: { bound.hasPrefix($0.key) }) {
+                return try await dedicated(kind, String(bound.dropFirst(prefix.count)), model: model, excluded: excluded, now: now)
+            }
+            return try await dedicated(binding.kind, bound, model: model, excluded: excluded, now: now)
         }
         if let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
             return sticky
         }
         var candidates: [(AccountRecord, String)] = []
-        for kind in AccountKind.claudeFamily {
+        for kind in policy.poolKinds {
             for account in try await store.all(kind) where account.accountType == "shared" && !excluded.contains(account.id) {
                 guard AccountHealth.availability(of: account, at: now) == .available,
                       let upstream = account.upstreamModel(for: model) else { continue }
@@ -88,7 +89,7 @@ public final class ClaudeScheduler: Sendable {
     /// Drops a session's sticky mapping (after its account failed).
     public func forget(sessionHash: String?) async {
         guard let sessionHash else { return }
-        _ = try? await redis.send("DEL", RedisArgument(RedisKeys.claudeSessionMapping(sessionHash)))
+        _ = try? await redis.send("DEL", RedisArgument(policy.stickyKey(sessionHash)))
     }
 
     // MARK: steps
@@ -112,7 +113,7 @@ public final class ClaudeScheduler: Sendable {
     private func fromGroup(_ groupID: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection {
         let members = Set(try await redis.send("SMEMBERS", RedisArgument(RedisKeys.accountGroupMembers(groupID))).array?.compactMap(\.string) ?? [])
         var candidates: [(AccountRecord, String)] = []
-        for kind in AccountKind.claudeFamily {
+        for kind in policy.poolKinds {
             for account in try await store.all(kind) where members.contains(account.id) && !excluded.contains(account.id) {
                 guard AccountHealth.availability(of: account, at: now) == .available, let upstream = account.upstreamModel(for: model) else { continue }
                 candidates.append((account, upstream))
@@ -124,7 +125,7 @@ public final class ClaudeScheduler: Sendable {
     }
 
     private func stickyAccount(_ hash: String, lookup: StickyLookup, model: String, excluded: Set<String>, now: Date) async throws -> Selection? {
-        let key = RedisKeys.claudeSessionMapping(hash)
+        let key = policy.stickyKey(hash)
         let stored: String?
         switch lookup {
         case .fetch: stored = try await redis.send("GET", RedisArgument(key)).string
@@ -132,7 +133,7 @@ public final class ClaudeScheduler: Sendable {
         }
         guard let text = stored,
               let mapping = JSON.object(Data(text.utf8)), let id = mapping["accountId"] as? String else { return nil }
-        let kind = (mapping["accountType"] as? String).flatMap { type in AccountKind.claudeFamily.first { $0.name == type } } ?? .claudeOfficial
+        let kind = (mapping["accountType"] as? String).flatMap { type in policy.poolKinds.first { $0.name == type } } ?? policy.poolKinds[0]
         guard let account = try await store.get(kind, id), !excluded.contains(id),
               AccountHealth.availability(of: account, at: now) == .available,
               let upstream = account.upstreamModel(for: model) else {
@@ -166,7 +167,7 @@ public final class ClaudeScheduler: Sendable {
 
     private func remember(_ hash: String, _ account: AccountRecord) async {
         let value = JSON.string(["accountId": account.id, "accountType": account.kind.name])
-        _ = try? await redis.send("SET", RedisArgument(RedisKeys.claudeSessionMapping(hash)), RedisArgument(value), "EX", RedisArgument(stickyTTLSeconds))
+        _ = try? await redis.send("SET", RedisArgument(policy.stickyKey(hash)), RedisArgument(value), "EX", RedisArgument(stickyTTLSeconds))
     }
 
     /// Marks the account used now in the directory, so concurrent selections spread by least-recently-used

@@ -1,9 +1,8 @@
 import Logging
 
-/// Everything the Claude relay handler needs, built once at start-up.
-public struct ClaudeRelayContext: Sendable {
+/// What every family's relay handler shares, built once at start-up.
+public struct RelayContext: Sendable {
     public let admission: AdmissionGate
-    public let scheduler: ClaudeScheduler
     public let accounts: AccountStore
     /// OAuth access tokens, refreshed before use when they are about to expire.
     public let tokens: TokenRefresher
@@ -32,10 +31,9 @@ public struct ClaudeRelayContext: Sendable {
         public init() {}
     }
 
-    public init(admission: AdmissionGate, scheduler: ClaudeScheduler, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,
+    public init(admission: AdmissionGate, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,
                 recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
         self.admission = admission
-        self.scheduler = scheduler
         self.accounts = accounts
         self.tokens = tokens
         self.upstream = upstream

@@ -1,0 +1,50 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What differs between the API families the relay serves (Anthropic Messages, OpenAI Responses, Gemini, …);
+/// everything else — admission, scheduling, failover, streaming, leases, usage — is the shared `RelayHandler`.
+/// A provider adds a family (its routes) and/or dialects (how its accounts are spoken to).
+protocol APIFamily: Sendable {
+    /// The key permission it needs (`claude`, `gemini`, `openai`).
+    var platform: String { get }
+    /// Reads and checks what the relay relies on in a client request; everything else passes untouched.
+    func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest
+    /// How accounts of `kind` are spoken to for this family.
+    func dialect(for kind: AccountKind, context: RelayContext) -> any ProviderDialect
+    /// A relay-made error in the family's own shape.
+    func errorResponse(_ error: RelayError) -> Response
+    /// Usage reported in a non-stream reply.
+    func usage(inReply reply: [String: Any], operation: String) -> TokenUsage?
+    /// Meters a stream as it passes, in the family's event format.
+    func makeMeter() -> any StreamUsageMeter
+    /// A terminal error event in the family's stream format (the relay ends a stream truthfully with it).
+    func streamErrorEvent(type: String, message: String) -> ByteBuffer
+    /// Called once per admitted request (Claude: remember the Claude Code version a client reports).
+    func observe(_ request: Request)
+}
+
+extension APIFamily {
+    func observe(_ request: Request) {}
+}
+
+/// A client request as the relay needs to know it.
+struct ParsedRequest: @unchecked Sendable {
+    let json: [String: Any]
+    let model: String
+    let stream: Bool
+    /// count_tokens-like calls: exempt from rate/cost/concurrency quotas, no usage.
+    let exemptFromQuotas: Bool
+    let sessionHash: String?
+}
+
+/// Usage and completion seen in a stream.
+protocol StreamUsageMeter: Sendable {
+    mutating func feed(_ buffer: ByteBuffer)
+    var usage: TokenUsage { get }
+    /// The stream reached its proper end event.
+    var sawEnd: Bool { get }
+    /// The upstream reported an error inside the stream (then the relay adds no error of its own).
+    var sawError: Bool { get }
+}

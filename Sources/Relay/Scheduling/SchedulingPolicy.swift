@@ -1,0 +1,38 @@
+/// What one API family schedules over: the key fields that bind a key to an account (checked in order; a
+/// `group:<id>` value names an account group), the kinds of the shared pool in preference order, and where
+/// sticky sessions are kept.
+public struct SchedulingPolicy: Sendable {
+    public struct Binding: Sendable {
+        public let field: String
+        public let kind: AccountKind
+        /// Values with one of these prefixes name an account of another kind (Node: `responses:<id>`).
+        public let prefixed: [String: AccountKind]
+
+        public init(field: String, kind: AccountKind, prefixed: [String: AccountKind] = [:]) {
+            self.field = field
+            self.kind = kind
+            self.prefixed = prefixed
+        }
+    }
+
+    /// For messages: "No available Claude account serves …".
+    public let name: String
+    public let bindings: [Binding]
+    public let poolKinds: [AccountKind]
+    public let stickyPrefix: String
+
+    public init(name: String, bindings: [Binding], poolKinds: [AccountKind], stickyPrefix: String) {
+        self.name = name
+        self.bindings = bindings
+        self.poolKinds = poolKinds
+        self.stickyPrefix = stickyPrefix
+    }
+
+    public func stickyKey(_ sessionHash: String) -> String { stickyPrefix + sessionHash }
+
+    public static let claude = SchedulingPolicy(
+        name: "Claude",
+        bindings: [Binding(field: "claudeAccountId", kind: .claudeOfficial), Binding(field: "claudeConsoleAccountId", kind: .claudeConsole),
+                   Binding(field: "bedrockAccountId", kind: .bedrock)],
+        poolKinds: AccountKind.claudeFamily, stickyPrefix: "unified_claude_session_mapping:")
+}
