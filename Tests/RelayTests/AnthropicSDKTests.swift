@@ -25,10 +25,7 @@ struct AnthropicSDKTests {
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
 
-            let (status, output) = try await runProgram(["python3", Self.script, harness.relay.baseURL + "/api", rawKey])
-            #expect(status == 0, "SDK check failed:\n\(output)")
-            let line = output.split(separator: "\n").last.map(String.init) ?? ""
-            let result = try #require(JSON.object(Data(line.utf8)), "no JSON result in:\n\(output)")
+            let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL + "/api", rawKey])
             #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
 
@@ -39,12 +36,7 @@ struct AnthropicSDKTests {
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
 
             // Usage recorded equals what the fake emitted (2 × input 18 / output 42); count_tokens is not usage.
-            let recorded = await eventually {
-                (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalRequests").int) == 2
-            }
-            #expect(recorded)
-            let totals = try await harness.redis.send("HGETALL", RedisArgument("usage:\(keyID)")).stringDictionary
-            #expect(totals["totalInputTokens"] == "36" && totals["totalOutputTokens"] == "84", "\(totals)")
+            try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
         }
     }
 }

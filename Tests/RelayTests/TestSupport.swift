@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import Relay
+import Scenario
+import Testing
 
 /// Runs `body` against a fresh `redis-server` and a client for it; both are torn down even if `body` throws.
 func withRedis<T>(
@@ -64,4 +66,22 @@ func runProgram(_ arguments: [String], timeout: Duration = .seconds(120)) async 
     while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     try handle.close()
     return (process.terminationStatus, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+}
+
+/// Runs an SDK check script and returns the JSON object it prints last (the test fails with its output otherwise).
+func sdkCheckResult(_ arguments: [String]) async throws -> [String: Any] {
+    let (status, output) = try await runProgram(arguments)
+    #expect(status == 0, "SDK check failed:\n\(output)")
+    let line = output.split(separator: "\n").last.map(String.init) ?? ""
+    return try #require(JSON.object(Data(line.utf8)), "no JSON result in:\n\(output)")
+}
+
+/// Waits for the key's usage to reach `requests` and checks the token totals.
+func expectRecordedUsage(_ harness: RelayHarness, keyID: String, requests: Int, input: Int, output: Int) async throws {
+    let recorded = await eventually {
+        (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalRequests").int) == Int64(requests)
+    }
+    #expect(recorded)
+    let totals = try await harness.redis.send("HGETALL", RedisArgument("usage:\(keyID)")).stringDictionary
+    #expect(totals["totalInputTokens"] == String(input) && totals["totalOutputTokens"] == String(output), "\(totals)")
 }

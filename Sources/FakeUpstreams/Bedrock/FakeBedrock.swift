@@ -27,13 +27,8 @@ public struct FakeBedrock: Sendable {
     func handle(_ request: Request, context: FakeRequestContext, stream: Bool) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 << 20)
         let bytes = Array(body.readableBytesView)
-        let sequence = state.begin(RecordedRequest(
-            sequence: 0, method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-            headers: request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }, body: String(buffer: body), status: 0, outcome: ""))
-        func finish(_ response: Response) -> Response {
-            state.finish(sequence, status: Int(response.status.code), outcome: "complete")
-            return response
-        }
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
         let credentials = state.credentials
         do {
             try FakeBedrockAuth(keys: credentials.awsKeys, bearerTokens: credentials.apiKeys).check(request, body: bytes)

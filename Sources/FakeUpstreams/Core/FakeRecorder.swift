@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOConcurrencyHelpers
 
 /// A request as a fake received it.
@@ -130,6 +131,18 @@ public final class FakeState: Sendable {
             }
             return behavior
         }
+    }
+
+    /// Records an arriving HTTP request (headers lower-cased) and returns its sequence number for `finish`.
+    func record(_ request: Request, body: String) -> Int {
+        begin(RecordedRequest(sequence: 0, method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                              headers: request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }, body: body, status: 0, outcome: ""))
+    }
+
+    /// Notes a complete (non-stream) answer and returns it.
+    func finished(_ sequence: Int, _ response: Response) -> Response {
+        finish(sequence, status: Int(response.status.code), outcome: "complete")
+        return response
     }
 
     func begin(_ request: RecordedRequest) -> Int {

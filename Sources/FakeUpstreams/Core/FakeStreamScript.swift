@@ -21,6 +21,8 @@ struct FakeStreamScript: Sendable {
     let errorEvent: @Sendable () -> ByteBuffer
     /// The malformed piece, and whether the stream ends after it.
     let malformed: @Sendable (_ next: Event) -> (piece: ByteBuffer, ends: Bool)
+    /// The usage an event reports to the client (and whether it starts a reply); Anthropic's by default.
+    var reports: @Sendable (_ event: String, _ usage: FakeUsage) -> (usage: FakeUsage, newReply: Bool)? = FakeStreamScript.anthropicReports
 
     func body(_ events: [Event]) -> ResponseBody {
         let script = self
@@ -83,12 +85,20 @@ struct FakeStreamScript: Sendable {
         }
     }
 
-    /// What the client is told: message_start carries input and cache numbers, message_delta the output.
     private func countUsage(of name: String) {
-        if name == "message_start" {
-            state.addEmitted(FakeUsage(input: usage.input, output: 0, cacheCreation5m: usage.cacheCreation5m,
-                                       cacheCreation1h: usage.cacheCreation1h, cacheRead: usage.cacheRead))
+        if let (reported, newReply) = reports(name, usage) { state.addEmitted(reported, newReply: newReply) }
+    }
+
+    /// Anthropic: message_start carries input and cache numbers, message_delta the output.
+    static func anthropicReports(_ name: String, _ usage: FakeUsage) -> (usage: FakeUsage, newReply: Bool)? {
+        switch name {
+        case "message_start":
+            return (FakeUsage(input: usage.input, output: 0, cacheCreation5m: usage.cacheCreation5m, cacheCreation1h: usage.cacheCreation1h,
+                              cacheRead: usage.cacheRead), true)
+        case "message_delta":
+            return (FakeUsage(input: 0, output: usage.output), false)
+        default:
+            return nil
         }
-        if name == "message_delta" { state.addEmitted(FakeUsage(input: 0, output: usage.output), newReply: false) }
     }
 }

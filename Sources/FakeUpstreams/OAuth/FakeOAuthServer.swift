@@ -115,15 +115,9 @@ public struct FakeOAuthServer: Sendable {
         ]))
     }
 
-    private func record(_ request: Request, body: String) -> Int {
-        state.begin(RecordedRequest(sequence: 0, method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                                    headers: request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }, body: body, status: 0, outcome: ""))
-    }
+    private func record(_ request: Request, body: String) -> Int { state.record(request, body: body) }
 
-    private func finish(_ sequence: Int, _ response: Response) -> Response {
-        state.finish(sequence, status: Int(response.status.code), outcome: "complete")
-        return response
-    }
+    private func finish(_ sequence: Int, _ response: Response) -> Response { state.finished(sequence, response) }
 
     static func json(_ status: Int, _ object: [String: Any]) -> Response {
         Response(status: .init(code: status), headers: [.contentType: "application/json", .cacheControl: "no-store"],

@@ -32,6 +32,7 @@ enum AccountInput {
         case .gemini: try gemini(body, into: &fields, creating: creating)
         case .openAI: try openAI(body, into: &fields, creating: creating)
         case .bedrock: try bedrock(body, into: &fields, creating: creating)
+        case .openAIResponses: try openAIResponses(body, into: &fields, creating: creating)
         default: try official(body, into: &fields, creating: creating)
         }
         return fields

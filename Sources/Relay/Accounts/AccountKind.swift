@@ -17,6 +17,8 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public let adminPath: String
     /// How Node stores the record: a hash, or (Bedrock) one JSON string.
     public var storage: AccountStorage = .hash
+    /// The secret field requests are authenticated with (OAuth kinds: `accessToken`, kept fresh by the refresher).
+    public var credentialField = "apiKey"
 
     public var description: String { name }
 
@@ -25,7 +27,7 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public static let claudeOfficial = AccountKind(
         name: "claude-official", usageType: "claude", platform: "claude", keyPrefix: "claude:account:", sharedSet: nil,
         salt: .claudeOAuth, secretFields: ["email", "password", "claudeAiOauth", "accessToken", "refreshToken"],
-        bindingField: "claudeAccountId", adminPath: "claude-accounts")
+        bindingField: "claudeAccountId", adminPath: "claude-accounts", credentialField: "accessToken")
 
     public static let claudeConsole = AccountKind(
         name: "claude-console", usageType: "claude-console", platform: "claude-console", keyPrefix: "claude_console_account:",
@@ -36,23 +38,31 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public static let gemini = AccountKind(
         name: "gemini", usageType: "gemini", platform: "gemini", keyPrefix: "gemini_account:",
         sharedSet: RedisKeys.sharedGeminiAccounts, salt: .gemini, secretFields: ["geminiOauth", "accessToken", "refreshToken"],
-        bindingField: "geminiAccountId", adminPath: "gemini-accounts")
+        bindingField: "geminiAccountId", adminPath: "gemini-accounts", credentialField: "accessToken")
 
     /// ChatGPT OAuth (Codex). Stored and onboarded here; relaying is the OpenAI provider's.
     public static let openAI = AccountKind(
         name: "openai", usageType: "openai", platform: "openai", keyPrefix: "openai:account:",
         sharedSet: RedisKeys.sharedOpenAIAccounts, salt: .openAI,
         secretFields: ["idToken", "accessToken", "refreshToken", "openaiOauth", "email"],
-        bindingField: "openaiAccountId", adminPath: "openai-accounts")
+        bindingField: "openaiAccountId", adminPath: "openai-accounts", credentialField: "accessToken")
 
     /// AWS Bedrock (Anthropic models through InvokeModel). Node keeps it as a JSON string, credentials inside as
     /// `{encrypted, iv}`.
     public static let bedrock = AccountKind(
         name: "bedrock", usageType: "bedrock", platform: "bedrock", keyPrefix: "bedrock_account:", sharedSet: nil,
         salt: .bedrock, secretFields: ["awsCredentials"], bindingField: "bedrockAccountId", adminPath: "bedrock-accounts",
-        storage: .json)
+        storage: .json, credentialField: "awsCredentials")
+
+    /// OpenAI Responses API with an API key (`{baseApi}/v1/responses`). Bound as `openaiAccountId: responses:<id>`.
+    public static let openAIResponses = AccountKind(
+        name: "openai-responses", usageType: "openai-responses", platform: "openai-responses", keyPrefix: "openai_responses_account:",
+        sharedSet: "shared_openai_responses_accounts", salt: .openAIResponses, secretFields: ["apiKey"],
+        bindingField: "openaiAccountId", adminPath: "openai-responses-accounts")
 
     /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
     public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole, .bedrock]
-    public static let all: [AccountKind] = claudeFamily + [.gemini, .openAI]
+    /// The kinds that serve OpenAI Responses requests (`/openai/responses`).
+    public static let openAIFamily: [AccountKind] = [.openAI, .openAIResponses]
+    public static let all: [AccountKind] = claudeFamily + [.gemini] + openAIFamily
 }

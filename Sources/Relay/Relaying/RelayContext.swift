@@ -18,6 +18,8 @@ public struct RelayContext: Sendable {
 
     public struct Settings: Sendable {
         public var officialBaseURL = "https://api.anthropic.com"
+        /// The ChatGPT Codex backend for ChatGPT-OAuth accounts (`{codex}/responses`).
+        public var codexBaseURL = "https://chatgpt.com/backend-api/codex"
         public var maxBodyBytes = 60 * 1024 * 1024
         public var upstreamTimeoutMilliseconds = 600_000
         /// Accounts tried for one request while nothing has reached the client.

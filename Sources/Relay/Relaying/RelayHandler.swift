@@ -206,7 +206,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
     /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
     private func credential(for account: AccountRecord) async throws -> String {
-        if account.kind == .claudeOfficial {
+        if OAuthAccountLayout.of(account.kind) != nil {
             do {
                 return try await context.tokens.accessToken(for: account)
             } catch let failure as TokenRefresher.Failure {
@@ -217,9 +217,9 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 throw failure
             }
         }
-        guard let key = try? context.accounts.secret(account, account.kind == .bedrock ? "awsCredentials" : "apiKey") else {
+        guard let key = try? context.accounts.secret(account, account.kind.credentialField) else {
             await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
-            throw TokenRefresher.Failure.noCredential("no API key stored")
+            throw TokenRefresher.Failure.noCredential("no credential stored")
         }
         return key
     }

@@ -35,4 +35,9 @@ public struct SchedulingPolicy: Sendable {
         bindings: [Binding(field: "claudeAccountId", kind: .claudeOfficial), Binding(field: "claudeConsoleAccountId", kind: .claudeConsole),
                    Binding(field: "bedrockAccountId", kind: .bedrock)],
         poolKinds: AccountKind.claudeFamily, stickyPrefix: "unified_claude_session_mapping:")
+
+    public static let openAI = SchedulingPolicy(
+        name: "OpenAI",
+        bindings: [Binding(field: "openaiAccountId", kind: .openAI, prefixed: ["responses:": .openAIResponses])],
+        poolKinds: AccountKind.openAIFamily, stickyPrefix: "unified_openai_session_mapping:")
 }

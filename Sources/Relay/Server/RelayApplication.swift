@@ -33,6 +33,14 @@ public struct RelayApplication {
             router.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
         }
 
+        // OpenAI Responses (Codex CLI and the openai SDK), under /openai.
+        let responses = RelayHandler(context: services.claude, family: OpenAIResponsesFamily(), scheduler: services.openAIScheduler)
+        for path in ["/openai/responses", "/openai/v1/responses"] {
+            router.post(RouterPath(path)) { request, context in
+                await responses.handle(request, operation: OpenAIResponsesFamily.responses, channel: context.channel)
+            }
+        }
+
         // Admin API: login is public (under /web and /admin); everything else needs the JWT.
         let auth = AuthController(credentials: services.credentials, sessions: services.sessions)
         let oem = OEMSettingsController(redis: services.redis, clock: services.clock)

@@ -28,6 +28,8 @@ public struct RelayConfiguration: Sendable {
     public var timezoneOffsetHours: Int
     /// Base URL of the Anthropic API for OAuth (claude-official) accounts.
     public var claudeAPIURL: String
+    /// The ChatGPT Codex backend for ChatGPT-OAuth (openai) accounts.
+    public var codexAPIURL: String
     public var stickySessionTTLHours: Int
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
@@ -99,6 +101,10 @@ public struct RelayConfiguration: Sendable {
         claudeAPIURL = env.string("CRS_CLAUDE_API_URL", default: "https://api.anthropic.com")
         guard let claudeURL = URL(string: claudeAPIURL), ["http", "https"].contains(claudeURL.scheme ?? ""), claudeURL.host != nil else {
             throw ConfigurationError("CRS_CLAUDE_API_URL", "must be an http(s) URL, got '\(claudeAPIURL)'")
+        }
+        codexAPIURL = env.string("CRS_CODEX_API_URL", default: "https://chatgpt.com/backend-api/codex")
+        guard let codexURL = URL(string: codexAPIURL), ["http", "https"].contains(codexURL.scheme ?? ""), codexURL.host != nil else {
+            throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
         }
         stickySessionTTLHours = try env.int("CRS_STICKY_SESSION_TTL_HOURS", default: 1, range: 1...720)
         stickyRenewalThresholdMinutes = try env.int("CRS_STICKY_RENEWAL_THRESHOLD_MINUTES", default: 0, range: 0...43200)

@@ -18,6 +18,7 @@ public struct RelayServices: Sendable {
     public let claude: RelayContext
     /// One scheduler per API family.
     public let claudeScheduler: AccountScheduler
+    public let openAIScheduler: AccountScheduler
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
@@ -58,6 +59,7 @@ public struct RelayServices: Sendable {
         let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"))
         var settings = RelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
+        settings.codexBaseURL = configuration.codexAPIURL
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
         settings.maxAttempts = configuration.maxUpstreamAttempts
@@ -93,6 +95,9 @@ public struct RelayServices: Sendable {
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
             upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: scheduler,
+            openAIScheduler: AccountScheduler(policy: .openAI, store: accounts, redis: redis, clock: clock, leases: leases,
+                                              stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
+                                              renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60),
             tokens: tokens, onboarding: onboarding, alerts: alerts)
     }
 

@@ -59,7 +59,8 @@ public final class RelayHarness: Sendable {
             var environment = [
                 "CRS_ENCRYPTION_KEY": encryptionKey, "CRS_JWT_SECRET": jwtSecret, "CRS_REDIS_URL": redisServer.url,
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
-                "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_LOG_LEVEL": logLevel.rawValue,
+                "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_CODEX_API_URL": fake!.baseURL + "/codex",
+                "CRS_LOG_LEVEL": logLevel.rawValue,
             ]
             // The authorization servers are the fake's (`/oauth/{claude,google,openai}/…`).
             for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("OPENAI", "openai")] {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Create/edit bodies of the Google (Gemini) and ChatGPT (OpenAI/Codex) OAuth account kinds, as the Node SPA
+/// Create/edit bodies of the Google (Gemini) and ChatGPT (OpenAI/Codex) OAuth account kinds and OpenAI-Responses
+/// API-key accounts. The OAuth kinds come as the Node SPA
 /// sends them after its exchange-code call: the token object (`geminiOauth` / `openaiOauth`) and, for OpenAI,
 /// the `accountInfo` decoded from the id token.
 extension AccountInput {
@@ -50,5 +51,24 @@ extension AccountInput {
         if creating, fields["accessToken"] == nil, fields["refreshToken"] == nil {
             throw Invalid(field: blob, reason: "an access token or refresh token is required (run the OAuth flow first)")
         }
+    }
+
+    /// Node's `POST /admin/openai-responses-accounts`: `baseApi` (required), `apiKey`, optional `userAgent`.
+    static func openAIResponses(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
+        if let raw = body["baseApi"] ?? (creating ? NSNull() : nil) {
+            guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
+                  ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw Invalid(field: "baseApi", reason: "must be an http(s) URL")
+            }
+            fields["baseApi"] = text
+        }
+        if let key = body["apiKey"] as? String, !key.trimmingCharacters(in: .whitespaces).isEmpty {
+            fields["apiKey"] = key.trimmingCharacters(in: .whitespaces)
+        } else if creating {
+            throw Invalid(field: "apiKey", reason: "is required")
+        }
+        if body.keys.contains("userAgent") { fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? "" }
+        try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
+        if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Bodies and stream events of the OpenAI Responses API as the fakes send them (upstreams.md §5.3, §5.4).
+enum OpenAIReplies {
+    static func usage(_ usage: FakeUsage) -> [String: Any] {
+        let input = usage.input + usage.cacheRead
+        return ["input_tokens": input, "input_tokens_details": ["cached_tokens": usage.cacheRead], "output_tokens": usage.output,
+                "output_tokens_details": ["reasoning_tokens": 0], "total_tokens": input + usage.output]
+    }
+
+    static func response(id: String, model: String, text: String, usage: FakeUsage?, status: String = "completed") -> [String: Any] {
+        var object: [String: Any] = [
+            "id": id, "object": "response", "created_at": Int(Date().timeIntervalSince1970), "status": status, "model": model,
+            "output": status == "completed" ? [message(id: "msg_\(id.dropFirst(5))", text: text, status: "completed")] : [],
+            "parallel_tool_calls": true, "tool_choice": "auto", "tools": [], "store": false,
+        ]
+        object["usage"] = usage.map(Self.usage) ?? NSNull()
+        return object
+    }
+
+    static func message(id: String, text: String, status: String) -> [String: Any] {
+        ["type": "message", "id": id, "status": status, "role": "assistant",
+         "content": status == "completed" ? [["type": "output_text", "text": text, "annotations": []]] : []]
+    }
+
+    /// response.created … response.completed, with increasing sequence numbers; usage only at the end.
+    static func streamEvents(id: String, model: String, text: String, deltaCount: Int, usage: FakeUsage) -> [(name: String, data: [String: Any])] {
+        let itemID = "msg_\(id.dropFirst(5))"
+        let pieces = split(text, into: max(1, deltaCount))
+        var events: [(String, [String: Any])] = [
+            ("response.created", ["response": response(id: id, model: model, text: "", usage: nil, status: "in_progress")]),
+            ("response.in_progress", ["response": response(id: id, model: model, text: "", usage: nil, status: "in_progress")]),
+            ("response.output_item.added", ["output_index": 0, "item": message(id: itemID, text: "", status: "in_progress")]),
+            ("response.content_part.added", ["item_id": itemID, "output_index": 0, "content_index": 0, "part": ["type": "output_text", "text": "", "annotations": []]]),
+        ]
+        for piece in pieces {
+            events.append(("response.output_text.delta", ["item_id": itemID, "output_index": 0, "content_index": 0, "delta": piece]))
+        }
+        events += [
+            ("response.output_text.done", ["item_id": itemID, "output_index": 0, "content_index": 0, "text": text]),
+            ("response.content_part.done", ["item_id": itemID, "output_index": 0, "content_index": 0, "part": ["type": "output_text", "text": text, "annotations": []]]),
+            ("response.output_item.done", ["output_index": 0, "item": message(id: itemID, text: text, status: "completed")]),
+            ("response.completed", ["response": response(id: id, model: model, text: text, usage: usage)]),
+        ]
+        return events.enumerated().map { index, event in
+            var data = event.1
+            data["type"] = event.0
+            data["sequence_number"] = index
+            return (event.0, data)
+        }
+    }
+
+    static func sse(_ name: String, _ data: [String: Any]) -> String {
+        "event: \(name)\ndata: \(JSONText.encode(data))\n\n"
+    }
+
+    static func error(message: String, type: String, code: String?) -> [String: Any] {
+        ["error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]]
+    }
+
+    static func split(_ text: String, into count: Int) -> [String] {
+        let characters = Array(text)
+        let size = max(1, (characters.count + count - 1) / count)
+        return stride(from: 0, to: max(1, characters.count), by: size).map { String(characters[$0..<min(characters.count, $0 + size)]) }
+    }
+}

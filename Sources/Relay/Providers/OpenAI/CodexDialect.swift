@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// ChatGPT-OAuth (Codex) accounts (upstreams.md §5.1, behaviour.md §8.3): `POST {codex}/responses` with the
+/// account's access token, its ChatGPT account id as `chatgpt-account-id`, the Codex client headers the backend
+/// expects (`version`, `openai-beta`, `session_id`, `originator` — passed from the client), and `store: false`
+/// (the backend keeps nothing). A non-stream reply arrives as `{"type":"response.completed","response":{…}}`
+/// and is unwrapped to the Response object the client asked for.
+struct CodexDialect: ProviderDialect {
+    let baseURL: String
+    static let forwardedClientHeaders: Set<String> = ["version", "openai-beta", "session_id", "originator", "user-agent", "conversation_id"]
+
+    func request(_ input: DialectInput) throws -> UpstreamRequest {
+        guard let accountID = input.account.nonEmpty("accountId") else {
+            throw RelayError.unavailable("Codex account \(input.account.name) has no ChatGPT account id (re-authorize it)")
+        }
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        var headers = HTTPHeaders()
+        for field in input.clientHeaders where Self.forwardedClientHeaders.contains(field.name.canonicalName.lowercased()) {
+            headers.add(name: field.name.canonicalName.lowercased(), value: field.value)
+        }
+        headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
+        headers.replaceOrAdd(name: "chatgpt-account-id", value: accountID)
+        headers.replaceOrAdd(name: "content-type", value: "application/json")
+        headers.replaceOrAdd(name: "accept", value: input.stream ? "text/event-stream" : "application/json")
+        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
+        var body = input.json
+        body["store"] = false
+        if input.upstreamModel != input.requestedModel { body["model"] = input.upstreamModel }
+        return UpstreamRequest(url: base + "/responses", headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
+    }
+
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+        (OpenAIErrors.classify(status: status, headers: headers, body: body, account: account, now: now),
+         RelayResponses.passThrough(status: status, headers: headers, body: body))
+    }
+
+    func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer {
+        guard let object = JSON.object(Data(buffer: body)), object["type"] as? String == "response.completed",
+              let response = object["response"] as? [String: Any] else { return body }
+        return ByteBuffer(data: JSON.data(response))
+    }
+
+    func transcoder(requestedModel: String) -> (any StreamTranscoder)? { nil }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// OpenAI-Responses accounts (API key): `POST {baseApi}/v1/responses` (a base already ending in `/v1` is not
+/// doubled), `Authorization: Bearer <key>`, the client's headers minus transport and credential headers, the
+/// account's User-Agent if it sets one. Replies and errors pass through in OpenAI's own shape.
+struct OpenAIResponsesDialect: ProviderDialect {
+    static let droppedHeaders: Set<String> = [
+        "host", "content-length", "authorization", "x-api-key", "x-cr-api-key", "api-key", "x-goog-api-key", "connection",
+        "keep-alive", "upgrade", "proxy-authorization", "proxy-connection", "transfer-encoding", "te", "trailer", "cookie",
+        "accept-encoding", "content-encoding", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded",
+        "cf-connecting-ip", "cf-ray", "cf-ipcountry", "cdn-loop", "true-client-ip", "expect",
+    ]
+
+    func request(_ input: DialectInput) throws -> UpstreamRequest {
+        var base = (input.account.nonEmpty("baseApi") ?? "").trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        guard !base.isEmpty else { throw RelayError.unavailable("OpenAI-Responses account \(input.account.name) has no baseApi") }
+        let url = base + (base.hasSuffix("/v1") ? "/responses" : "/v1/responses")
+        var headers = Self.forwardedHeaders(input.clientHeaders, dropping: Self.droppedHeaders)
+        headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
+        headers.replaceOrAdd(name: "content-type", value: "application/json")
+        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
+        if let agent = input.account.userAgent { headers.replaceOrAdd(name: "user-agent", value: agent) }
+        return UpstreamRequest(url: url, headers: headers, body: ModelRewrite.apply(input.body, from: input.requestedModel, to: input.upstreamModel),
+                               proxy: input.account.proxy)
+    }
+
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+        (OpenAIErrors.classify(status: status, headers: headers, body: body, account: account, now: now),
+         RelayResponses.passThrough(status: status, headers: headers, body: body))
+    }
+
+    func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer { body }
+
+    func transcoder(requestedModel: String) -> (any StreamTranscoder)? { nil }
+
+    static func forwardedHeaders(_ client: HTTPFields, dropping dropped: Set<String>) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for field in client {
+            let name = field.name.canonicalName.lowercased()
+            if dropped.contains(name) || name.hasPrefix("sec-") { continue }
+            headers.add(name: name, value: field.value)
+        }
+        return headers
+    }
+}
+
+/// Replaces the top-level `model` only when an account maps it to another name; otherwise the bytes are untouched.
+enum ModelRewrite {
+    static func apply(_ body: ByteBuffer, from requested: String, to upstream: String) -> ByteBuffer {
+        ClaudeUpstreamRequest.rewriteModel(body, from: requested, to: upstream)
+    }
+}
