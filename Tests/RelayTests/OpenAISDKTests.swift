@@ -4,9 +4,9 @@ import Relay
 import Scenario
 import Testing
 
-/// The official `openai` Python SDK (from PyPI, unmodified) against the relay's Responses API, for an API-key
+/// The official `openai` Python SDK (from PyPI, unmodified) against the relay: its Responses API for an API-key
 /// Responses account and a ChatGPT (Codex) account backed by the fake; usage recorded in Redis must equal what
-/// the fake emitted.
+/// the fake emitted. Its Azure client against the Azure routes.
 @Suite("Official openai SDK against the relay", .serialized)
 struct OpenAISDKTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -37,6 +37,34 @@ struct OpenAISDKTests {
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
 
             try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
+        }
+    }
+
+    static let azureScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("python/azure_sdk_check.py").path
+
+    /// The SDK's `AzureOpenAI` client builds `/openai/deployments/{model}/chat/completions?api-version=…` and
+    /// `/openai/responses` under the endpoint it is given, with the key as `api-key`.
+    @Test func azureClientSucceedsAndUsageMatches() async throws {
+        try await RelayHarness.with { harness in
+            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["azure-sdk-key"]))
+            let admin = try await RelayClient.login(harness)
+            let account = try await admin.call("POST", "/admin/azure-openai-accounts", [
+                "name": "azure", "azureEndpoint": harness.anthropic.baseURL + "/azure-api", "apiKey": "azure-sdk-key", "deploymentName": "gpt-4o-prod",
+            ])
+            #expect(account.status == 200, "\(account.body)")
+            let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "openai"])
+            let rawKey = try #require(admin.data(key)["key"] as? String)
+            let keyID = try #require(admin.data(key)["id"] as? String)
+
+            let result = try await sdkCheckResult(["python3", Self.azureScript, harness.relay.baseURL + "/azure", rawKey])
+            #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
+            #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
+            #expect((result["responses"] as? [String: Any])?["output"] as? Int == 42)
+            let paths = harness.anthropic.state.requests.map(\.path)
+            #expect(paths.filter { $0 == "/azure-api/openai/deployments/gpt-4o-prod/chat/completions" }.count == 2, "\(paths)")
+            #expect(paths.contains("/azure-api/openai/responses"))
+            try await expectRecordedUsage(harness, keyID: keyID, requests: 3, input: 54, output: 126)
         }
     }
 }

@@ -74,6 +74,7 @@ public final class FakeState: Sendable {
             $0.credentials.oauthTokens.formUnion(credentials.oauthTokens)
             $0.credentials.apiKeys.formUnion(credentials.apiKeys)
             $0.credentials.awsKeys.merge(credentials.awsKeys) { _, new in new }
+            $0.credentials.azureDeployments.formUnion(credentials.azureDeployments)
         }
         oauth.accept(refreshTokens: Array(credentials.refreshTokens))
     }
@@ -193,12 +194,16 @@ public struct FakeCredentials: Codable, Sendable, Equatable {
     public var refreshTokens: Set<String>
     /// AWS access key id → secret, for the fake Bedrock's SigV4 check.
     public var awsKeys: [String: String]
+    /// Deployments the fake Azure resource has (empty: any).
+    public var azureDeployments: Set<String>
 
-    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = [], awsKeys: [String: String] = [:]) {
+    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = [], awsKeys: [String: String] = [:],
+                azureDeployments: Set<String> = []) {
         self.oauthTokens = oauthTokens
         self.apiKeys = apiKeys
         self.refreshTokens = refreshTokens
         self.awsKeys = awsKeys
+        self.azureDeployments = azureDeployments
     }
 
     public init(from decoder: Decoder) throws {
@@ -207,5 +212,6 @@ public struct FakeCredentials: Codable, Sendable, Equatable {
         apiKeys = try container.decodeIfPresent(Set<String>.self, forKey: .apiKeys) ?? []
         refreshTokens = try container.decodeIfPresent(Set<String>.self, forKey: .refreshTokens) ?? []
         awsKeys = try container.decodeIfPresent([String: String].self, forKey: .awsKeys) ?? [:]
+        azureDeployments = try container.decodeIfPresent(Set<String>.self, forKey: .azureDeployments) ?? []
     }
 }

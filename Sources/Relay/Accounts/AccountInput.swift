@@ -33,6 +33,7 @@ enum AccountInput {
         case .openAI: try openAI(body, into: &fields, creating: creating)
         case .bedrock: try bedrock(body, into: &fields, creating: creating)
         case .openAIResponses: try openAIResponses(body, into: &fields, creating: creating)
+        case .azureOpenAI: try azureOpenAI(body, into: &fields, creating: creating)
         default: try official(body, into: &fields, creating: creating)
         }
         return fields
@@ -54,24 +55,7 @@ enum AccountInput {
         } else if creating {
             throw Invalid(field: "apiKey", reason: "is required")
         }
-        if body.keys.contains("supportedModels") {
-            switch body["supportedModels"] {
-            case let array as [Any]:
-                let models = array.compactMap { $0 as? String }
-                fields["supportedModels"] = JSON.string(Dictionary(models.map { ($0, $0) }, uniquingKeysWith: { a, _ in a }))
-            case let object as [String: Any]:
-                guard object.values.allSatisfy({ $0 is String }) else {
-                    throw Invalid(field: "supportedModels", reason: "mapping values must be model names")
-                }
-                fields["supportedModels"] = JSON.string(object)
-            case is NSNull, nil:
-                fields["supportedModels"] = "{}"
-            default:
-                throw Invalid(field: "supportedModels", reason: "must be an array of models or a mapping object")
-            }
-        } else if creating {
-            fields["supportedModels"] = "{}"
-        }
+        try supportedModels(body, into: &fields, creating: creating)
         if body.keys.contains("userAgent") {
             fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? ""
         }
@@ -111,6 +95,28 @@ enum AccountInput {
         if let email = body["email"] as? String { fields["email"] = email }
         if let info = body["subscriptionInfo"], !(info is NSNull) { fields["subscriptionInfo"] = JSON.string(info) }
         try boolean(body, "autoStopOnWarning", into: &fields)
+    }
+
+    /// `supportedModels`: an array (identity mapping) or an object requested → upstream name; empty = every model.
+    static func supportedModels(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
+        if body.keys.contains("supportedModels") {
+            switch body["supportedModels"] {
+            case let array as [Any]:
+                let models = array.compactMap { $0 as? String }
+                fields["supportedModels"] = JSON.string(Dictionary(models.map { ($0, $0) }, uniquingKeysWith: { a, _ in a }))
+            case let object as [String: Any]:
+                guard object.values.allSatisfy({ $0 is String }) else {
+                    throw Invalid(field: "supportedModels", reason: "mapping values must be model names")
+                }
+                fields["supportedModels"] = JSON.string(object)
+            case is NSNull, nil:
+                fields["supportedModels"] = "{}"
+            default:
+                throw Invalid(field: "supportedModels", reason: "must be an array of models or a mapping object")
+            }
+        } else if creating {
+            fields["supportedModels"] = "{}"
+        }
     }
 
     // MARK: field helpers

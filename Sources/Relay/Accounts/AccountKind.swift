@@ -62,7 +62,13 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
 
     /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
     public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole, .bedrock]
+    /// Azure OpenAI deployments (`{azureEndpoint}/openai/deployments/{deployment}/…?api-version=…`, `api-key`).
+    public static let azureOpenAI = AccountKind(
+        name: "azure-openai", usageType: "azure-openai", platform: "azure_openai", keyPrefix: "azure_openai:account:",
+        sharedSet: "shared_azure_openai_accounts", salt: .azureOpenAIDefault, secretFields: ["apiKey"],
+        bindingField: "azureOpenaiAccountId", adminPath: "azure-openai-accounts")
+
     /// The kinds that serve OpenAI Responses requests (`/openai/responses`).
     public static let openAIFamily: [AccountKind] = [.openAI, .openAIResponses]
-    public static let all: [AccountKind] = claudeFamily + [.gemini] + openAIFamily
+    public static let all: [AccountKind] = claudeFamily + [.gemini] + openAIFamily + [.azureOpenAI]
 }

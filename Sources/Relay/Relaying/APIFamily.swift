@@ -17,10 +17,10 @@ protocol APIFamily: Sendable {
     func errorResponse(_ error: RelayError) -> Response
     /// Usage reported in a non-stream reply.
     func usage(inReply reply: [String: Any], operation: String) -> TokenUsage?
-    /// Meters a stream as it passes, in the family's event format.
-    func makeMeter() -> any StreamUsageMeter
-    /// A terminal error event in the family's stream format (the relay ends a stream truthfully with it).
-    func streamErrorEvent(type: String, message: String) -> ByteBuffer
+    /// Meters a stream as it passes, in the operation's event format.
+    func makeMeter(operation: String) -> any StreamUsageMeter
+    /// A terminal error event in the operation's stream format (the relay ends a stream truthfully with it).
+    func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer
     /// Called once per admitted request (Claude: remember the Claude Code version a client reports).
     func observe(_ request: Request)
 }

@@ -235,7 +235,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
         let handler = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var meter = handler.family.makeMeter()
+            var meter = handler.family.makeMeter(operation: job.operation)
             var transcoder = initial
             let pump = UpstreamPump(upstream.body)
             var clientGone = false
@@ -285,13 +285,13 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 }
             }
             if shuttingDown, !clientGone {
-                try? await writer.write(handler.family.streamErrorEvent(type: "overloaded_error", message: "The relay is shutting down; retry the request"))
+                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "overloaded_error", message: "The relay is shutting down; retry the request"))
                 try? await writer.finish(nil)
                 clientGone = true  // the stream is over for the client; nothing more is written
             }
             if !clientGone, upstreamFailure != nil || !meter.sawEnd, !meter.sawError {
                 // The upstream broke off: end the stream truthfully with a terminal error event.
-                try? await writer.write(handler.family.streamErrorEvent(type: "api_error", message: "Upstream stream ended unexpectedly"))
+                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "api_error", message: "Upstream stream ended unexpectedly"))
             }
             if !clientGone { try? await writer.finish(nil) }
             tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")

@@ -40,4 +40,8 @@ public struct SchedulingPolicy: Sendable {
         name: "OpenAI",
         bindings: [Binding(field: "openaiAccountId", kind: .openAI, prefixed: ["responses:": .openAIResponses])],
         poolKinds: AccountKind.openAIFamily, stickyPrefix: "unified_openai_session_mapping:")
+
+    public static let azure = SchedulingPolicy(
+        name: "Azure OpenAI", bindings: [Binding(field: "azureOpenaiAccountId", kind: .azureOpenAI)],
+        poolKinds: [.azureOpenAI], stickyPrefix: "azure_openai_session_account_mapping:")
 }

@@ -41,6 +41,15 @@ public struct RelayApplication {
             }
         }
 
+        // Azure OpenAI: Node's paths and the ones the official SDK's AzureOpenAI client builds.
+        let azure = RelayHandler(context: services.claude, family: AzureFamily(), scheduler: services.azureScheduler)
+        for path in ["/azure/chat/completions", "/azure/openai/deployments/:deployment/chat/completions"] {
+            router.post(RouterPath(path)) { request, context in await azure.handle(request, operation: AzureFamily.chatCompletions, channel: context.channel) }
+        }
+        for path in ["/azure/responses", "/azure/openai/responses", "/azure/openai/v1/responses"] {
+            router.post(RouterPath(path)) { request, context in await azure.handle(request, operation: AzureFamily.responses, channel: context.channel) }
+        }
+
         // Admin API: login is public (under /web and /admin); everything else needs the JWT.
         let auth = AuthController(credentials: services.credentials, sessions: services.sessions)
         let oem = OEMSettingsController(redis: services.redis, clock: services.clock)

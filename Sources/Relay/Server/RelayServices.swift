@@ -19,6 +19,7 @@ public struct RelayServices: Sendable {
     /// One scheduler per API family.
     public let claudeScheduler: AccountScheduler
     public let openAIScheduler: AccountScheduler
+    public let azureScheduler: AccountScheduler
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
@@ -49,9 +50,12 @@ public struct RelayServices: Sendable {
             PricingRefresher(url: $0, interval: .seconds(configuration.pricingRefreshMinutes * 60), book: prices,
                              saveTo: configuration.pricingFile, clock: clock, logger: makeLogger("crs.pricing"))
         }
-        let scheduler = AccountScheduler(policy: .claude, store: accounts, redis: redis, clock: clock, leases: leases,
-                                        stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
-                                        renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
+        func scheduler(_ policy: SchedulingPolicy) -> AccountScheduler {
+            AccountScheduler(policy: policy, store: accounts, redis: redis, clock: clock, leases: leases,
+                             stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
+                             renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
+        }
+        let claudeScheduler = scheduler(.claude)
         var usageSettings = UsageRecorder.Settings()
         usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
         usageSettings.billingEvents = configuration.billingEventsEnabled
@@ -94,10 +98,8 @@ public struct RelayServices: Sendable {
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: scheduler,
-            openAIScheduler: AccountScheduler(policy: .openAI, store: accounts, redis: redis, clock: clock, leases: leases,
-                                              stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
-                                              renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60),
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: claudeScheduler,
+            openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure),
             tokens: tokens, onboarding: onboarding, alerts: alerts)
     }
 

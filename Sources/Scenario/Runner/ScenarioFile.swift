@@ -47,6 +47,23 @@ public struct ScenarioFile: @unchecked Sendable {
         return try parse(text, path: path)
     }
 
+    /// YAML reads `2024-10-21` as a timestamp; a scenario means the text (an api-version, a date field), so
+    /// timestamps become their ISO text again — date-only when they have no time of day.
+    static func plain(_ value: Any?) -> Any? {
+        switch value {
+        case let date as Date:
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = Int(date.timeIntervalSince1970) % 86400 == 0 ? [.withFullDate] : [.withInternetDateTime]
+            return formatter.string(from: date)
+        case let object as [String: Any]:
+            return object.compactMapValues { plain($0) ?? NSNull() }
+        case let array as [Any]:
+            return array.map { plain($0) ?? NSNull() }
+        default:
+            return value
+        }
+    }
+
     public static func parse(_ text: String, path: String) throws -> ScenarioFile {
         let root: Node
         do {
@@ -86,12 +103,13 @@ public struct ScenarioFile: @unchecked Sendable {
         }
         var credentials = FakeCredentials()
         if let fake = mapping["fake"] {
-            let any = fake.any as? [String: Any] ?? [:]
+            let any = plain(fake.any) as? [String: Any] ?? [:]
             if let creds = any["credentials"] as? [String: Any] {
                 credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.oauthTokens = Set((creds["oauthTokens"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.refreshTokens = Set((creds["refreshTokens"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.awsKeys = (creds["awsKeys"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+                credentials.azureDeployments = Set((creds["azureDeployments"] as? [Any] ?? []).compactMap { $0 as? String })
             }
         }
         guard let stepsNode = mapping["steps"], let sequence = stepsNode.sequence, !sequence.isEmpty else {
@@ -118,7 +136,7 @@ public struct ScenarioFile: @unchecked Sendable {
                     }
                 }
             }
-            var spec = node.any as? [String: Any] ?? [:]
+            var spec = plain(node.any) as? [String: Any] ?? [:]
             if nestedOptionKinds.contains(kind), let nested = spec[kind] as? [String: Any] {
                 spec.merge(nested) { current, _ in current }
             }

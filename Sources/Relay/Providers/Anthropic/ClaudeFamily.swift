@@ -34,9 +34,9 @@ struct ClaudeFamily: APIFamily {
         return TokenUsage.anthropic(raw, model: reply["model"] as? String)
     }
 
-    func makeMeter() -> any StreamUsageMeter { AnthropicStreamMeter() }
+    func makeMeter(operation: String) -> any StreamUsageMeter { AnthropicStreamMeter() }
 
-    func streamErrorEvent(type: String, message: String) -> ByteBuffer {
+    func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer {
         ByteBuffer(string: "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": type, "message": message]]) + "\n\n")
     }
 

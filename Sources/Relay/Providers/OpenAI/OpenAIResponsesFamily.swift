@@ -42,9 +42,9 @@ struct OpenAIResponsesFamily: APIFamily {
         return OpenAIUsage.tokens(usage, model: response["model"] as? String)
     }
 
-    func makeMeter() -> any StreamUsageMeter { OpenAIResponsesStreamMeter() }
+    func makeMeter(operation: String) -> any StreamUsageMeter { OpenAIResponsesStreamMeter() }
 
-    func streamErrorEvent(type: String, message: String) -> ByteBuffer {
+    func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer {
         let event: [String: Any] = ["type": "error", "code": type, "message": message, "param": NSNull(), "sequence_number": 0]
         return ByteBuffer(string: "event: error\ndata: \(JSON.string(event))\n\n")
     }

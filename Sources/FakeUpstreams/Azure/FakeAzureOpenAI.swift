@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A fake Azure OpenAI resource under `/azure-api` (upstreams.md §7.4): `POST /azure-api/openai/deployments/
+/// {deployment}/chat/completions?api-version=…` and `POST /azure-api/openai/responses?api-version=…`. It requires
+/// `api-key` (one of `apiKeys`) and `api-version`, knows only the deployments in `azureDeployments` (any when
+/// empty; 404 `DeploymentNotFound` otherwise), streams chat chunks with Azure's filter chunk first, a usage chunk
+/// only when asked for, `[DONE]` last, and scripts errors in Azure's shape (`{"error":{"code":"429",…}}` with
+/// `retry-after`).
+public struct FakeAzureOpenAI: Sendable {
+    public let state: FakeState
+
+    public init(state: FakeState) {
+        self.state = state
+    }
+
+    public func register(on router: Router<FakeRequestContext>) {
+        router.post("azure-api/openai/deployments/:deployment/chat/completions") { request, context in try await self.handle(request, context: context, chat: true) }
+        router.post("azure-api/openai/responses") { request, context in try await self.handle(request, context: context, chat: false) }
+    }
+
+    func handle(_ request: Request, context: FakeRequestContext, chat: Bool) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        let credentials = state.credentials
+        let key = request.headers[HTTPField.Name("api-key")!] ?? ""
+        guard !key.isEmpty, credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) else {
+            return finish(Self.error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."))
+        }
+        guard let version = request.uri.queryParameters["api-version"], !version.isEmpty else {
+            return finish(Self.error(404, "404", "Resource not found"))
+        }
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        let deployment = chat ? (context.parameters.get("deployment") ?? "") : (json["model"] as? String ?? "")
+        if !credentials.azureDeployments.isEmpty, !credentials.azureDeployments.contains(deployment) {
+            return finish(Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist."))
+        }
+        let behavior = state.nextBehavior(for: request.uri.path)
+        if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
+        if let status = behavior.status, !(200..<300).contains(status) {
+            var response = Self.error(status, String(status), behavior.message ?? (status == 429
+                ? "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version \(version) have exceeded token rate limit of your current pricing tier. Please retry after 7 seconds."
+                : "The server had an error while processing your request."))
+            for (name, value) in behavior.headers ?? (status == 429 ? ["retry-after": "7"] : [:]) { response.headers[HTTPField.Name(name)!] = value }
+            return finish(response)
+        }
+        let usage = behavior.usage ?? FakeUsage()
+        let text = behavior.text ?? "pong"
+        let stream = json["stream"] as? Bool == true
+        if !chat {
+            let id = "resp_azure\(sequence)"
+            guard stream else {
+                state.addEmitted(usage)
+                return finish(FakeOpenAI.json(200, OpenAIReplies.response(id: id, model: deployment, text: text, usage: usage)))
+            }
+            let events = OpenAIReplies.streamEvents(id: id, model: deployment, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
+            return streamed(events.map { ($0.name, OpenAIReplies.sse($0.name, $0.data)) }, usageEvent: "response.completed", behavior: behavior, usage: usage, sequence: sequence, context: context)
+        }
+        guard let messages = json["messages"] as? [Any], !messages.isEmpty else {
+            return finish(Self.error(400, "BadRequest", "'messages' is a required property"))
+        }
+        let id = "chatcmpl-fake\(sequence)"
+        guard stream else {
+            state.addEmitted(usage)
+            return finish(FakeOpenAI.json(200, ChatCompletionReplies.completion(id: id, model: deployment, text: text, usage: usage)))
+        }
+        let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
+        let chunks = ChatCompletionReplies.streamChunks(id: id, model: deployment, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage, includeUsage: includeUsage)
+        return streamed(chunks, usageEvent: "usage", behavior: behavior, usage: usage, sequence: sequence, context: context)
+    }
+
+    private func streamed(_ events: [(name: String, line: String)], usageEvent: String, behavior: FakeBehavior, usage: FakeUsage,
+                          sequence: Int, context: FakeRequestContext) -> Response {
+        let failure = "data: " + JSONText.encode(["error": ["code": "500", "message": behavior.message ?? "The server had an error"]]) + "\n\n"
+        var script = FakeStreamScript(
+            state: state, sequence: sequence, behavior: behavior, usage: usage, channel: context.channel,
+            errorEvent: { ByteBuffer(string: failure) },
+            malformed: { _ in (ByteBuffer(string: "data: {\"choices\":[{\"delta\":\n\n"), false) })
+        script.reports = { name, usage in name == usageEvent ? (usage, true) : nil }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                        body: script.body(events.map { FakeStreamScript.Event(name: $0.name, pieces: [ByteBuffer(string: $0.line)]) }))
+    }
+
+    static func error(_ status: Int, _ code: String, _ message: String) -> Response {
+        FakeOpenAI.json(status, ["error": ["code": code, "message": message]])
+    }
+}
