@@ -6,18 +6,8 @@ import Foundation
 /// requested model → deployment).
 extension AccountInput {
     static func azureOpenAI(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
-        if let raw = body["azureEndpoint"] ?? (creating ? NSNull() : nil) {
-            guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
-                  ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw Invalid(field: "azureEndpoint", reason: "must be an http(s) URL such as https://my-resource.openai.azure.com")
-            }
-            fields["azureEndpoint"] = text
-        }
-        if let key = body["apiKey"] as? String, !key.trimmingCharacters(in: .whitespaces).isEmpty {
-            fields["apiKey"] = key.trimmingCharacters(in: .whitespaces)
-        } else if creating {
-            throw Invalid(field: "apiKey", reason: "is required")
-        }
+        try url(body, "azureEndpoint", into: &fields, creating: creating, example: "https://my-resource.openai.azure.com")
+        try secret(body, "apiKey", into: &fields, creating: creating)
         for (name, fallback) in [("deploymentName", "gpt-4"), ("apiVersion", "2024-02-01"), ("responsesApiVersion", "2025-04-01-preview")] {
             if let value = body[name] as? String, !value.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard value.range(of: #"^[A-Za-z0-9._-]+$"#, options: .regularExpression) != nil else {

@@ -55,18 +55,8 @@ extension AccountInput {
 
     /// Node's `POST /admin/openai-responses-accounts`: `baseApi` (required), `apiKey`, optional `userAgent`.
     static func openAIResponses(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
-        if let raw = body["baseApi"] ?? (creating ? NSNull() : nil) {
-            guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
-                  ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw Invalid(field: "baseApi", reason: "must be an http(s) URL")
-            }
-            fields["baseApi"] = text
-        }
-        if let key = body["apiKey"] as? String, !key.trimmingCharacters(in: .whitespaces).isEmpty {
-            fields["apiKey"] = key.trimmingCharacters(in: .whitespaces)
-        } else if creating {
-            throw Invalid(field: "apiKey", reason: "is required")
-        }
+        try url(body, "baseApi", into: &fields, creating: creating)
+        try secret(body, "apiKey", into: &fields, creating: creating)
         if body.keys.contains("userAgent") { fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? "" }
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }

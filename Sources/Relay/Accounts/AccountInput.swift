@@ -119,6 +119,25 @@ enum AccountInput {
         }
     }
 
+    /// An http(s) URL field; required on create.
+    static func url(_ body: [String: Any], _ name: String, into fields: inout [String: String], creating: Bool, example: String = "") throws {
+        guard let raw = body[name] ?? (creating ? NSNull() : nil) else { return }
+        guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
+              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw Invalid(field: name, reason: "must be an http(s) URL" + (example.isEmpty ? "" : " such as \(example)"))
+        }
+        fields[name] = text
+    }
+
+    /// A secret string field (trimmed); required on create, kept as stored when absent on edit.
+    static func secret(_ body: [String: Any], _ name: String, into fields: inout [String: String], creating: Bool) throws {
+        if let value = (body[name] as? String)?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+            fields[name] = value
+        } else if creating {
+            throw Invalid(field: name, reason: "is required")
+        }
+    }
+
     // MARK: field helpers
 
     static func text(_ body: [String: Any], _ name: String, into fields: inout [String: String], required: Bool = false, max: Int) throws {

@@ -1,0 +1,34 @@
+import NIOCore
+
+/// Splits an SSE byte stream into the payloads of its `data:` lines, across chunk boundaries.
+struct SSEDataLines: Sendable {
+    private var pending: [UInt8] = []
+
+    /// Calls `line` with each complete `data:` payload (leading spaces dropped) in `buffer`.
+    mutating func feed(_ buffer: ByteBuffer, _ line: (ArraySlice<UInt8>) -> Void) {
+        pending.append(contentsOf: buffer.readableBytesView)
+        var start = pending.startIndex
+        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            var text = pending[start..<newline]
+            start = newline + 1
+            if text.last == UInt8(ascii: "\r") { text = text.dropLast() }
+            guard text.starts(with: Self.prefix) else { continue }
+            line(text.dropFirst(5).drop { $0 == UInt8(ascii: " ") })
+        }
+        pending.removeSubrange(..<start)
+    }
+
+    static let prefix = Array("data:".utf8)
+
+    /// Whether `needle` occurs in `haystack` (a cheap test before parsing JSON).
+    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: String) -> Bool {
+        let bytes = Array(needle.utf8)
+        guard haystack.count >= bytes.count else { return false }
+        var index = haystack.startIndex
+        while index <= haystack.endIndex - bytes.count {
+            if haystack[index..<(index + bytes.count)].elementsEqual(bytes) { return true }
+            index += 1
+        }
+        return false
+    }
+}
