@@ -45,6 +45,8 @@ public final class FakeState: Sendable {
         var credentials = FakeCredentials()
         var emitted = FakeEmittedUsage()
         var pricingDocument: String?
+        var codeAssistProject: String?
+        var onboardPolls = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -62,6 +64,26 @@ public final class FakeState: Sendable {
     }
 
     public var credentials: FakeCredentials { state.withLockedValue { $0.credentials } }
+
+    /// The fake Code Assist user's project: none until `onboardUser` has finished (its second poll).
+    func onboardCodeAssist() -> String? {
+        state.withLockedValue { state in
+            if state.codeAssistProject == nil {
+                state.onboardPolls += 1
+                if state.onboardPolls >= 2 { state.codeAssistProject = "fake-codeassist-project" }
+            }
+            return state.codeAssistProject
+        }
+    }
+
+    var codeAssistProject: String? { state.withLockedValue { $0.codeAssistProject } }
+
+    /// Marks the fake Code Assist user as onboarded (tests that give an account its project directly).
+    @discardableResult
+    public func onboardCodeAssistForTests() -> String? {
+        state.withLockedValue { $0.onboardPolls = 2; $0.codeAssistProject = "fake-codeassist-project" }
+        return codeAssistProject
+    }
 
     /// The document the price mirror serves (nil: 404).
     public var pricingDocument: String? {

@@ -61,4 +61,11 @@ extension AccountInput {
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
     }
+
+    /// Gemini API-key accounts: `apiKey`, optional `baseUrl` (default generativelanguage) and `supportedModels`.
+    static func geminiAPI(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
+        try secret(body, "apiKey", into: &fields, creating: creating)
+        if body["baseUrl"] != nil { try url(body, "baseUrl", into: &fields, creating: false) }
+        try supportedModels(body, into: &fields, creating: creating)
+    }
 }

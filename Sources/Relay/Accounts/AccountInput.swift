@@ -34,6 +34,7 @@ enum AccountInput {
         case .bedrock: try bedrock(body, into: &fields, creating: creating)
         case .openAIResponses: try openAIResponses(body, into: &fields, creating: creating)
         case .azureOpenAI: try azureOpenAI(body, into: &fields, creating: creating)
+        case .geminiAPI: try geminiAPI(body, into: &fields, creating: creating)
         default: try official(body, into: &fields, creating: creating)
         }
         return fields

@@ -34,13 +34,19 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         sharedSet: RedisKeys.sharedClaudeConsoleAccounts, salt: .claudeConsole, secretFields: ["apiKey"],
         bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts")
 
-    /// Google OAuth (Gemini CLI / Code Assist). Stored and onboarded here; relaying is the Gemini provider's.
+    /// Google OAuth (Gemini CLI / Code Assist upstream, `cloudcode-pa …/v1internal:`).
     public static let gemini = AccountKind(
         name: "gemini", usageType: "gemini", platform: "gemini", keyPrefix: "gemini_account:",
         sharedSet: RedisKeys.sharedGeminiAccounts, salt: .gemini, secretFields: ["geminiOauth", "accessToken", "refreshToken"],
         bindingField: "geminiAccountId", adminPath: "gemini-accounts", credentialField: "accessToken")
 
-    /// ChatGPT OAuth (Codex). Stored and onboarded here; relaying is the OpenAI provider's.
+    /// Gemini API keys (`{base}/v1beta/models/{model}:{action}` on generativelanguage), Node (current)'s gemini-api.
+    public static let geminiAPI = AccountKind(
+        name: "gemini-api", usageType: "gemini-api", platform: "gemini-api", keyPrefix: "gemini_api_account:",
+        sharedSet: "shared_gemini_api_accounts", salt: .geminiAPI, secretFields: ["apiKey"],
+        bindingField: "geminiAccountId", adminPath: "gemini-api-accounts")
+
+    /// ChatGPT OAuth (Codex backend).
     public static let openAI = AccountKind(
         name: "openai", usageType: "openai", platform: "openai", keyPrefix: "openai:account:",
         sharedSet: RedisKeys.sharedOpenAIAccounts, salt: .openAI,
@@ -70,5 +76,7 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
 
     /// The kinds that serve OpenAI Responses requests (`/openai/responses`).
     public static let openAIFamily: [AccountKind] = [.openAI, .openAIResponses]
-    public static let all: [AccountKind] = claudeFamily + [.gemini] + openAIFamily + [.azureOpenAI]
+    /// The kinds that serve Gemini requests (`/gemini/…`).
+    public static let geminiFamily: [AccountKind] = [.gemini, .geminiAPI]
+    public static let all: [AccountKind] = claudeFamily + geminiFamily + openAIFamily + [.azureOpenAI]
 }

@@ -11,8 +11,8 @@ protocol APIFamily: Sendable {
     var platform: String { get }
     /// Reads and checks what the relay relies on in a client request; everything else passes untouched.
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest
-    /// How accounts of `kind` are spoken to for this family.
-    func dialect(for kind: AccountKind, context: RelayContext) -> any ProviderDialect
+    /// How accounts of `kind` are spoken to for this family's `operation`.
+    func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect
     /// A relay-made error in the family's own shape.
     func errorResponse(_ error: RelayError) -> Response
     /// Usage reported in a non-stream reply.

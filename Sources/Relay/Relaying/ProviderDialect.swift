@@ -9,7 +9,7 @@ import NIOHTTP1
 /// passes bytes through; Bedrock re-frames requests and responses for the same family.
 protocol ProviderDialect: Sendable {
     /// The upstream request for one attempt; a `RelayError` means this account cannot serve it (others may).
-    func request(_ input: DialectInput) throws -> UpstreamRequest
+    func request(_ input: DialectInput) async throws -> UpstreamRequest
     /// What a non-2xx reply says about the account, and what the client gets if no other account serves it.
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response)
     /// A successful non-stream reply as the client gets it.

@@ -18,6 +18,8 @@ public struct RelayContext: Sendable {
 
     public struct Settings: Sendable {
         public var officialBaseURL = "https://api.anthropic.com"
+        /// Google's Code Assist API for Google-OAuth Gemini accounts (`{base}/v1internal:{method}`).
+        public var codeAssistBaseURL = "https://cloudcode-pa.googleapis.com"
         /// The ChatGPT Codex backend for ChatGPT-OAuth accounts (`{codex}/responses`).
         public var codexBaseURL = "https://chatgpt.com/backend-api/codex"
         public var maxBodyBytes = 60 * 1024 * 1024

@@ -144,10 +144,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         } catch {
             return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
-        let dialect = family.dialect(for: account.kind, context: context)
+        let dialect = family.dialect(for: account.kind, operation: job.operation, context: context)
         let upstreamRequest: UpstreamRequest
         do {
-            upstreamRequest = try dialect.request(DialectInput(
+            upstreamRequest = try await dialect.request(DialectInput(
                 account: account, credential: credential, operation: job.operation, clientHeaders: request.headers, clientQuery: request.uri.query,
                 body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream))
         } catch let error as RelayError {

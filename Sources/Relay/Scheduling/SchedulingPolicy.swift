@@ -44,4 +44,8 @@ public struct SchedulingPolicy: Sendable {
     public static let azure = SchedulingPolicy(
         name: "Azure OpenAI", bindings: [Binding(field: "azureOpenaiAccountId", kind: .azureOpenAI)],
         poolKinds: [.azureOpenAI], stickyPrefix: "azure_openai_session_account_mapping:")
+
+    public static let gemini = SchedulingPolicy(
+        name: "Gemini", bindings: [Binding(field: "geminiAccountId", kind: .gemini, prefixed: ["api:": .geminiAPI])],
+        poolKinds: AccountKind.geminiFamily, stickyPrefix: "unified_gemini_session_mapping:")
 }

@@ -56,7 +56,7 @@ public enum SessionHash {
         return texts.isEmpty ? nil : texts.joined()
     }
 
-    private static func digest(_ text: String) -> String {
+    static func digest(_ text: String) -> String {
         String(Hex.encode(SHA256.hash(data: Array(text.utf8))).prefix(32))
     }
 }

@@ -41,6 +41,27 @@ public struct RelayApplication {
             }
         }
 
+        // Gemini: the standard API (google-genai SDKs, Gemini CLI with a key) and Code Assist (Gemini CLI, OAuth).
+        let gemini = RelayHandler(context: services.claude, family: GeminiFamily(), scheduler: services.geminiScheduler)
+        for version in ["v1beta", "v1"] {
+            router.post(RouterPath("/gemini/\(version)/models/:modelAction")) { request, context in
+                let action = (context.parameters.get("modelAction") ?? "").split(separator: ":").last.map(String.init) ?? ""
+                guard [GeminiFamily.generate, GeminiFamily.stream, GeminiFamily.countTokens].contains(action) else {
+                    return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(action)'"))
+                }
+                return await gemini.handle(request, operation: action, channel: context.channel)
+            }
+        }
+        router.post("/gemini/:method") { request, context in
+            let method = context.parameters.get("method") ?? ""
+            let action = GeminiFamily.action(method)
+            guard method.hasPrefix(GeminiFamily.codeAssistPrefix),
+                  [GeminiFamily.generate, GeminiFamily.stream, GeminiFamily.countTokens].contains(action) || GeminiFamily.setupMethods.contains(action) else {
+                return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(method)'"))
+            }
+            return await gemini.handle(request, operation: method, channel: context.channel)
+        }
+
         // Azure OpenAI: Node's paths and the ones the official SDK's AzureOpenAI client builds.
         let azure = RelayHandler(context: services.claude, family: AzureFamily(), scheduler: services.azureScheduler)
         for path in ["/azure/chat/completions", "/azure/openai/deployments/:deployment/chat/completions"] {

@@ -30,6 +30,8 @@ public struct RelayConfiguration: Sendable {
     public var claudeAPIURL: String
     /// The ChatGPT Codex backend for ChatGPT-OAuth (openai) accounts.
     public var codexAPIURL: String
+    /// Google's Code Assist API for Google-OAuth (gemini) accounts.
+    public var codeAssistURL: String
     public var stickySessionTTLHours: Int
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
@@ -105,6 +107,10 @@ public struct RelayConfiguration: Sendable {
         codexAPIURL = env.string("CRS_CODEX_API_URL", default: "https://chatgpt.com/backend-api/codex")
         guard let codexURL = URL(string: codexAPIURL), ["http", "https"].contains(codexURL.scheme ?? ""), codexURL.host != nil else {
             throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
+        }
+        codeAssistURL = env.string("CRS_GEMINI_CODE_ASSIST_URL", default: "https://cloudcode-pa.googleapis.com")
+        guard let assistURL = URL(string: codeAssistURL), ["http", "https"].contains(assistURL.scheme ?? ""), assistURL.host != nil else {
+            throw ConfigurationError("CRS_GEMINI_CODE_ASSIST_URL", "must be an http(s) URL, got '\(codeAssistURL)'")
         }
         stickySessionTTLHours = try env.int("CRS_STICKY_SESSION_TTL_HOURS", default: 1, range: 1...720)
         stickyRenewalThresholdMinutes = try env.int("CRS_STICKY_RENEWAL_THRESHOLD_MINUTES", default: 0, range: 0...43200)

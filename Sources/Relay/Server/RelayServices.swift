@@ -20,6 +20,7 @@ public struct RelayServices: Sendable {
     public let claudeScheduler: AccountScheduler
     public let openAIScheduler: AccountScheduler
     public let azureScheduler: AccountScheduler
+    public let geminiScheduler: AccountScheduler
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
@@ -64,6 +65,7 @@ public struct RelayServices: Sendable {
         var settings = RelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
         settings.codexBaseURL = configuration.codexAPIURL
+        settings.codeAssistBaseURL = configuration.codeAssistURL
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
         settings.maxAttempts = configuration.maxUpstreamAttempts
@@ -99,7 +101,7 @@ public struct RelayServices: Sendable {
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
             upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: claudeScheduler,
-            openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure),
+            openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure), geminiScheduler: scheduler(.gemini),
             tokens: tokens, onboarding: onboarding, alerts: alerts)
     }
 

@@ -60,6 +60,7 @@ public final class RelayHarness: Sendable {
                 "CRS_ENCRYPTION_KEY": encryptionKey, "CRS_JWT_SECRET": jwtSecret, "CRS_REDIS_URL": redisServer.url,
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
                 "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_CODEX_API_URL": fake!.baseURL + "/codex",
+                "CRS_GEMINI_CODE_ASSIST_URL": fake!.baseURL + "/codeassist",
                 "CRS_LOG_LEVEL": logLevel.rawValue,
             ]
             // The authorization servers are the fake's (`/oauth/{claude,google,openai}/…`).

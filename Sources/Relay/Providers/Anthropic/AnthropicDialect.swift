@@ -9,7 +9,7 @@ struct AnthropicDialect: ProviderDialect {
     let officialBaseURL: String
     let classifier: ClaudeErrorClassifier.Settings
 
-    func request(_ input: DialectInput) throws -> UpstreamRequest {
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
         ClaudeUpstreamRequest.build(
             account: input.account, credential: input.credential, endpoint: input.operation == ClaudeFamily.countTokens ? .countTokens : .messages, clientHeaders: input.clientHeaders,
             clientQuery: input.account.kind == .claudeConsole ? nil : input.clientQuery, body: input.body, requestedModel: input.requestedModel,

@@ -23,7 +23,7 @@ struct ClaudeFamily: APIFamily {
                              exemptFromQuotas: operation == Self.countTokens, sessionHash: SessionHash.of(json))
     }
 
-    func dialect(for kind: AccountKind, context: RelayContext) -> any ProviderDialect {
+    func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
         kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
     }
 

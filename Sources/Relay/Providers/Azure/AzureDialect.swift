@@ -11,7 +11,7 @@ import NIOHTTP1
 /// Streams ask for `stream_options.include_usage` so usage can be recorded (the original does not, and bills
 /// nothing for Azure streams); the client then sees one extra usage chunk before `[DONE]`, as OpenAI sends it.
 struct AzureDialect: ProviderDialect {
-    func request(_ input: DialectInput) throws -> UpstreamRequest {
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
         let account = input.account
         var endpoint = (account.nonEmpty("azureEndpoint") ?? "").trimmingCharacters(in: .whitespaces)
         while endpoint.hasSuffix("/") { endpoint.removeLast() }

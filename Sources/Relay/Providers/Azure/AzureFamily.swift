@@ -34,7 +34,7 @@ struct AzureFamily: APIFamily {
         return String(parts[index + 1]).removingPercentEncoding
     }
 
-    func dialect(for kind: AccountKind, context: RelayContext) -> any ProviderDialect { AzureDialect() }
+    func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect { AzureDialect() }
 
     func errorResponse(_ error: RelayError) -> Response { OpenAIErrors.response(error) }
 

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// with the client's model name, the event stream re-framed into Anthropic SSE, Bedrock errors in Anthropic's
 /// shape. count_tokens has no Bedrock counterpart (501, as in Node; another account kind may serve it).
 struct BedrockDialect: ProviderDialect {
-    func request(_ input: DialectInput) throws -> UpstreamRequest {
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
         guard input.operation == ClaudeFamily.messages else {
             throw RelayError(501, "not_supported", "count_tokens is not available for Bedrock accounts")
         }

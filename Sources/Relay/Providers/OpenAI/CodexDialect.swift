@@ -13,7 +13,7 @@ struct CodexDialect: ProviderDialect {
     let baseURL: String
     static let forwardedClientHeaders: Set<String> = ["version", "openai-beta", "session_id", "originator", "user-agent", "conversation_id"]
 
-    func request(_ input: DialectInput) throws -> UpstreamRequest {
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
         guard let accountID = input.account.nonEmpty("accountId") else {
             throw RelayError.unavailable("Codex account \(input.account.name) has no ChatGPT account id (re-authorize it)")
         }

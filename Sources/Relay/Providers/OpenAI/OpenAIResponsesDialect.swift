@@ -15,7 +15,7 @@ struct OpenAIResponsesDialect: ProviderDialect {
         "cf-connecting-ip", "cf-ray", "cf-ipcountry", "cdn-loop", "true-client-ip", "expect",
     ]
 
-    func request(_ input: DialectInput) throws -> UpstreamRequest {
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
         var base = (input.account.nonEmpty("baseApi") ?? "").trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard !base.isEmpty else { throw RelayError.unavailable("OpenAI-Responses account \(input.account.name) has no baseApi") }

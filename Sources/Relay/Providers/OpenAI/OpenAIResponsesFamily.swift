@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,10 +24,10 @@ struct OpenAIResponsesFamily: APIFamily {
         let seed = request.headers[HTTPField.Name("session_id")!] ?? request.headers[HTTPField.Name("conversation_id")!]
             ?? (json["prompt_cache_key"] as? String)
         guard let seed, !seed.isEmpty else { return nil }
-        return SHA256.hash(data: Array(seed.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return SessionHash.digest(seed)
     }
 
-    func dialect(for kind: AccountKind, context: RelayContext) -> any ProviderDialect {
+    func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
         kind == .openAI ? CodexDialect(baseURL: context.settings.codexBaseURL) : OpenAIResponsesDialect()
     }
 

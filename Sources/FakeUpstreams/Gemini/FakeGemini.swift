@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A fake Google Gemini, both upstreams the relay uses (upstreams.md §4.9):
+/// - Code Assist under `/codeassist/v1internal:{method}`: a currently valid Google access token (issued by the
+///   fake Google authorization server, or listed in `oauthTokens`); `loadCodeAssist` names no project until
+///   `onboardUser` has finished (a long-running operation that is `done` on its second poll); generate calls
+///   need that project; replies in the `{response, traceId}` envelope;
+/// - the API-key API under `/generativelanguage/v1beta/models/{model}:{action}` (key in `x-goog-api-key` or
+///   `?key=`, one of `apiKeys`): bare replies.
+/// Streams only with `alt=sse` (else one JSON array); usage on the last chunk; the stream ends by closing.
+/// Errors in Google's shape; a scripted 429 carries `RetryInfo` (`unifiedResetInSeconds` → `retryDelay`).
+public struct FakeGemini: Sendable {
+    public let state: FakeState
+
+    public init(state: FakeState) {
+        self.state = state
+    }
+
+    public func register(on router: Router<FakeRequestContext>) {
+        router.post("codeassist/:method") { request, context in try await self.handle(request, context: context, codeAssist: true) }
+        router.post("generativelanguage/v1beta/models/:modelAction") { request, context in try await self.handle(request, context: context, codeAssist: false) }
+    }
+
+    func handle(_ request: Request, context: FakeRequestContext, codeAssist: Bool) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        func fail(_ code: Int, _ message: String, retryDelay: String? = nil) -> Response {
+            finish(FakeOpenAI.json(code, GeminiReplies.error(code, GeminiReplies.status(for: code), message, retryDelay: retryDelay)))
+        }
+        let segment = context.parameters.get(codeAssist ? "method" : "modelAction") ?? ""
+        guard let colon = segment.lastIndex(of: ":") else { return fail(404, "Method not found.") }
+        let action = String(segment[segment.index(after: colon)...])
+        if let refusal = authenticate(request, codeAssist: codeAssist) { return fail(refusal.0, refusal.1) }
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        if codeAssist, action == "loadCodeAssist" {
+            var reply: [String: Any] = ["allowedTiers": [["id": "free-tier", "name": "Gemini Code Assist for individuals", "isDefault": true]]]
+            if let project = state.codeAssistProject { reply["cloudaicompanionProject"] = project; reply["currentTier"] = ["id": "free-tier"] }
+            return finish(FakeOpenAI.json(200, reply))
+        }
+        if codeAssist, action == "onboardUser" {
+            guard json["tierId"] as? String != nil else { return fail(400, "tierId is required") }
+            guard let project = state.onboardCodeAssist() else { return finish(FakeOpenAI.json(200, ["name": "operations/onboard-1", "done": false])) }
+            return finish(FakeOpenAI.json(200, ["name": "operations/onboard-1", "done": true,
+                                                "response": ["cloudaicompanionProject": ["id": project, "name": project]]]))
+        }
+        let behavior = state.nextBehavior(for: request.uri.path)
+        if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
+        if let status = behavior.status, !(200..<300).contains(status) {
+            return fail(status, behavior.message ?? (status == 429 ? "Resource exhausted. Please try again later." : "Internal error encountered."),
+                        retryDelay: status == 429 ? "\(behavior.unifiedResetInSeconds ?? 47)s" : nil)
+        }
+        let inner = codeAssist ? (json["request"] as? [String: Any] ?? [:]) : json
+        let model = codeAssist ? ((json["model"] as? String) ?? (inner["model"] as? String).map { String($0.dropFirst($0.hasPrefix("models/") ? 7 : 0)) } ?? "")
+                               : String(segment[..<colon])
+        guard let contents = inner["contents"] as? [Any], !contents.isEmpty else { return fail(400, "* GenerateContentRequest.contents: contents is not specified") }
+        if action == "countTokens" {
+            return finish(FakeOpenAI.json(200, ["totalTokens": max(1, body.readableBytes / 4)]))
+        }
+        guard ["generateContent", "streamGenerateContent"].contains(action) else { return fail(404, "Method not found.") }
+        if codeAssist, (json["project"] as? String) != state.codeAssistProject || state.codeAssistProject == nil {
+            return fail(403, "The caller does not have permission: no Code Assist project for this user")
+        }
+        let usage = behavior.usage ?? FakeUsage()
+        let text = behavior.text ?? "pong"
+        let id = "fake-gemini-\(sequence)"
+        let wrap: ([String: Any]) -> [String: Any] = { codeAssist ? ["response": $0, "traceId": id] : $0 }
+        guard action == "streamGenerateContent" else {
+            state.addEmitted(usage)
+            return finish(FakeOpenAI.json(200, wrap(GeminiReplies.response(model: model, text: text, usage: usage, finished: true, id: id))))
+        }
+        let chunks = GeminiReplies.chunks(model: model, text: text, count: behavior.deltaCount ?? 1, usage: usage, id: id).map(wrap)
+        guard request.uri.queryParameters["alt"] == "sse" else {
+            state.addEmitted(usage)
+            let array = String(decoding: (try? JSONSerialization.data(withJSONObject: chunks)) ?? Data("[]".utf8), as: UTF8.self)
+            return finish(Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: array))))
+        }
+        let failure = "data: " + JSONText.encode(GeminiReplies.error(500, "INTERNAL", behavior.message ?? "Internal error encountered.")) + "\n\n"
+        let last = chunks.count - 1
+        var script = FakeStreamScript(
+            state: state, sequence: sequence, behavior: behavior, usage: usage, channel: context.channel,
+            errorEvent: { ByteBuffer(string: failure) },
+            malformed: { _ in (ByteBuffer(string: "data: {\"candidates\": [{\"content\":\n\n"), false) })
+        script.reports = { name, usage in name == "chunk-\(last)" ? (usage, true) : nil }
+        let events = chunks.enumerated().map { FakeStreamScript.Event(name: "chunk-\($0.offset)", pieces: [ByteBuffer(string: "data: \(JSONText.encode($0.element))\r\n\r\n")]) }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: script.body(events))
+    }
+
+    private func authenticate(_ request: Request, codeAssist: Bool) -> (Int, String)? {
+        let credentials = state.credentials
+        if codeAssist {
+            let bearer = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+            switch state.oauth.accessStatus(bearer) {
+            case .valid: return nil
+            case .expired: return (401, "Request had invalid authentication credentials. Expected OAuth 2 access token.")
+            case .unknown: return credentials.oauthTokens.contains(bearer) ? nil : (401, "Request had invalid authentication credentials.")
+            }
+        }
+        let key = request.headers[HTTPField.Name("x-goog-api-key")!] ?? request.uri.queryParameters["key"].map(String.init) ?? ""
+        guard !key.isEmpty else { return (403, "Method doesn't allow unregistered callers. Please use API Key or other form of API consumer identity.") }
+        return credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) ? nil : (400, "API key not valid. Please pass a valid API key.")
+    }
+}

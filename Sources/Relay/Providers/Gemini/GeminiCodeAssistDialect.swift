@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// Google-OAuth accounts: `POST {codeAssist}/v1internal:{action}` (`?alt=sse` for streams) with the account's
+/// access token. Code Assist clients pass through (their `project` filled in from the account when missing);
+/// standard-API clients are wrapped into the envelope `{model, project, request}` and their replies (and
+/// stream chunks) unwrapped again.
+struct GeminiCodeAssistDialect: ProviderDialect {
+    let operation: String
+    let baseURL: String
+    let projects: GeminiProjects
+
+    func request(_ input: DialectInput) async throws -> UpstreamRequest {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        let action = GeminiFamily.action(operation)
+        var body: [String: Any]
+        if GeminiFamily.setupMethods.contains(action) {
+            body = input.json
+        } else if action == GeminiFamily.countTokens {
+            let contents = GeminiFamily.isCodeAssist(operation) ? (input.json["request"] as? [String: Any])?["contents"] : input.json["contents"]
+            body = ["request": ["model": "models/\(input.upstreamModel)", "contents": contents ?? []]]
+        } else {
+            let project = try await projects.project(for: input.account, token: input.credential, baseURL: base)
+            if GeminiFamily.isCodeAssist(operation) {
+                body = input.json
+                if (body["project"] as? String)?.isEmpty ?? true { body["project"] = project }
+            } else {
+                body = ["request": input.json, "project": project]
+            }
+            body["model"] = input.upstreamModel
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "authorization", value: "Bearer \(input.credential)")
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "accept-encoding", value: "identity")
+        if let agent = input.clientHeaders[.userAgent] { headers.add(name: "user-agent", value: agent) }
+        let url = "\(base)/v1internal:\(action)" + (input.stream ? "?alt=sse" : "")
+        return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
+    }
+
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+        (GeminiErrors.classify(status: status, body: body, now: now), RelayResponses.passThrough(status: status, headers: headers, body: body))
+    }
+
+    func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer {
+        let action = GeminiFamily.action(operation)
+        guard !GeminiFamily.isCodeAssist(operation), action == GeminiFamily.generate else { return body }
+        return GeminiEnvelope.unwrap.convert(body)
+    }
+
+    func transcoder(requestedModel: String) -> (any StreamTranscoder)? {
+        GeminiFamily.isCodeAssist(operation) ? nil : GeminiEnvelopeTranscoder(.unwrap)
+    }
+}
