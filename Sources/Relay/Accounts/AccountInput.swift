@@ -24,11 +24,11 @@ enum AccountInput {
             fields["accountType"] = value
         }
         if body.keys.contains("proxy") { fields["proxy"] = try proxy(body["proxy"]) }
-        if let expiry = body["subscriptionExpiresAt"] ?? body["expiresAt"].flatMap({ kind == .claudeConsole ? $0 : nil }) {
+        if let expiry = body["subscriptionExpiresAt"] ?? body["expiresAt"].flatMap({ kind == .claudeConsole || kind == .ccr ? $0 : nil }) {
             fields["subscriptionExpiresAt"] = try timestamp(expiry, field: "subscriptionExpiresAt")
         }
         switch kind {
-        case .claudeConsole: try console(body, into: &fields, creating: creating)
+        case .claudeConsole, .ccr: try console(snakeCaseAccepted(body), into: &fields, creating: creating)
         case .gemini: try gemini(body, into: &fields, creating: creating)
         case .openAI: try openAI(body, into: &fields, creating: creating)
         case .bedrock: try bedrock(body, into: &fields, creating: creating)
@@ -38,6 +38,15 @@ enum AccountInput {
         default: try official(body, into: &fields, creating: creating)
         }
         return fields
+    }
+
+    /// The snake_case body of the original's CCR script (`api_url`, `api_key`, `rate_limit_minutes`) means the same.
+    static func snakeCaseAccepted(_ body: [String: Any]) -> [String: Any] {
+        var body = body
+        for (snake, camel) in [("api_url", "apiUrl"), ("api_key", "apiKey"), ("rate_limit_minutes", "rateLimitDuration")] where body[camel] == nil {
+            if let value = body[snake] { body[camel] = value }
+        }
+        return body
     }
 
     private static func console(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {

@@ -66,6 +66,12 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         sharedSet: "shared_openai_responses_accounts", salt: .openAIResponses, secretFields: ["apiKey"],
         bindingField: "openaiAccountId", adminPath: "openai-responses-accounts")
 
+    /// Claude Code Router endpoints (Console-shaped: `apiUrl` + `apiKey`). Served only to requests whose model
+    /// carries the `ccr,` vendor prefix, or to keys bound with `claudeAccountId: ccr:<id>` (Node's rules).
+    public static let ccr = AccountKind(
+        name: "ccr", usageType: "ccr", platform: "ccr", keyPrefix: "ccr_account:", sharedSet: "shared_ccr_accounts",
+        salt: .ccr, secretFields: ["apiKey"], bindingField: "claudeAccountId", adminPath: "ccr-accounts")
+
     /// The kinds that serve Anthropic Messages requests, in the order the pool considers them.
     public static let claudeFamily: [AccountKind] = [.claudeOfficial, .claudeConsole, .bedrock]
     /// Azure OpenAI deployments (`{azureEndpoint}/openai/deployments/{deployment}/…?api-version=…`, `api-key`).
@@ -78,5 +84,5 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public static let openAIFamily: [AccountKind] = [.openAI, .openAIResponses]
     /// The kinds that serve Gemini requests (`/gemini/…`).
     public static let geminiFamily: [AccountKind] = [.gemini, .geminiAPI]
-    public static let all: [AccountKind] = claudeFamily + geminiFamily + openAIFamily + [.azureOpenAI]
+    public static let all: [AccountKind] = claudeFamily + [.ccr] + geminiFamily + openAIFamily + [.azureOpenAI]
 }

@@ -37,6 +37,10 @@ struct ParsedRequest: @unchecked Sendable {
     /// count_tokens-like calls: exempt from rate/cost/concurrency quotas, no usage.
     let exemptFromQuotas: Bool
     let sessionHash: String?
+    /// A vendor prefix in the model (`ccr,<model>`) limits the pool to these kinds.
+    var pool: [AccountKind]? = nil
+    /// The body to forward when parsing changed it (the vendor prefix removed from `model`).
+    var body: ByteBuffer? = nil
 }
 
 /// Usage and completion seen in a stream.

@@ -84,7 +84,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         for attempt in 1...context.settings.maxAttempts {
             let selection: AccountScheduler.Selection
             do {
-                selection = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky)
+                selection = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool)
             } catch let failure as AccountScheduler.Failure {
                 if let lastFailure { return (lastFailure, false) }
                 throw RelayResponses.relayError(failure, family: scheduler.policy.name, now: context.clock.now)
@@ -98,7 +98,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, operation: operation,
                                       stream: parsed.stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
-            let outcome = try await attemptUpstream(job, clientRequest: request, body: body, json: parsed.json)
+            let outcome = try await attemptUpstream(job, clientRequest: request, body: parsed.body ?? body, json: parsed.json)
             switch outcome {
             case .done(let response, let usage):
                 if let usage, !usage.isEmpty { scheduleRecording(job, usage: usage) }

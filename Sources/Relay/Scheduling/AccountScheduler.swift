@@ -54,8 +54,9 @@ public final class AccountScheduler: Sendable {
         self.renewalThresholdSeconds = renewalThresholdSeconds
     }
 
+    /// `pool` replaces the policy's pool kinds (a vendor prefix such as `ccr,` names its own pool).
     public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = [],
-                       sticky lookup: StickyLookup = .fetch) async throws -> Selection {
+                       sticky lookup: StickyLookup = .fetch, pool: [AccountKind]? = nil) async throws -> Selection {
         let now = clock.now
         for binding in policy.bindings {
             guard let bound = key.binding(binding.field) else { continue }
@@ -67,11 +68,11 @@ public final class AccountScheduler: Sendable {
             }
             return try await dedicated(binding.kind, bound, model: model, excluded: excluded, now: now)
         }
-        if let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
+        if pool == nil, let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
             return sticky
         }
         var candidates: [(AccountRecord, String)] = []
-        for kind in policy.poolKinds {
+        for kind in pool ?? policy.poolKinds {
             for account in try await store.all(kind) where account.accountType == "shared" && !excluded.contains(account.id) {
                 guard AccountHealth.availability(of: account, at: now) == .available,
                       let upstream = account.upstreamModel(for: model) else { continue }
@@ -82,7 +83,7 @@ public final class AccountScheduler: Sendable {
             throw candidates.isEmpty ? Failure.noAccount(model: model) : Failure.allAccountsBusy(model: model)
         }
         let selection = Selection(account: touch(account, now: now), upstreamModel: upstream, source: .pool, lease: lease)
-        if let sessionHash { await remember(sessionHash, selection.account) }
+        if pool == nil, let sessionHash { await remember(sessionHash, selection.account) }
         return selection
     }
 

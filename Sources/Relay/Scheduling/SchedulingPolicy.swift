@@ -32,7 +32,8 @@ public struct SchedulingPolicy: Sendable {
 
     public static let claude = SchedulingPolicy(
         name: "Claude",
-        bindings: [Binding(field: "claudeAccountId", kind: .claudeOfficial), Binding(field: "claudeConsoleAccountId", kind: .claudeConsole),
+        bindings: [Binding(field: "claudeAccountId", kind: .claudeOfficial, prefixed: ["ccr:": .ccr]),
+                   Binding(field: "claudeConsoleAccountId", kind: .claudeConsole),
                    Binding(field: "bedrockAccountId", kind: .bedrock)],
         poolKinds: AccountKind.claudeFamily, stickyPrefix: "unified_claude_session_mapping:")
 

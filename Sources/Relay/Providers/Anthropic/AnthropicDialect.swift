@@ -3,16 +3,19 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// Anthropic's own Messages API (claude-official and claude-console accounts): requests and replies pass
+/// Anthropic's own Messages API (claude-official, claude-console and CCR accounts): requests and replies pass
 /// through as bytes; errors reach the client as the upstream sent them.
 struct AnthropicDialect: ProviderDialect {
     let officialBaseURL: String
     let classifier: ClaudeErrorClassifier.Settings
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
-        ClaudeUpstreamRequest.build(
+        if input.account.kind == .ccr && input.operation == ClaudeFamily.countTokens {
+            throw RelayError(501, "not_supported", "count_tokens is not available for CCR accounts")
+        }
+        return ClaudeUpstreamRequest.build(
             account: input.account, credential: input.credential, endpoint: input.operation == ClaudeFamily.countTokens ? .countTokens : .messages, clientHeaders: input.clientHeaders,
-            clientQuery: input.account.kind == .claudeConsole ? nil : input.clientQuery, body: input.body, requestedModel: input.requestedModel,
+            clientQuery: input.account.kind == .claudeOfficial ? input.clientQuery : nil, body: input.body, requestedModel: input.requestedModel,
             upstreamModel: input.upstreamModel, officialBaseURL: officialBaseURL)
     }
 
