@@ -52,6 +52,7 @@ public struct RelayApplication {
                 return await gemini.handle(request, operation: action, channel: context.channel)
             }
         }
+        GeminiModelsController(admission: services.claude.admission).register(on: router)
         router.post("/gemini/:method") { request, context in
             let method = context.parameters.get("method") ?? ""
             let action = GeminiFamily.action(method)
