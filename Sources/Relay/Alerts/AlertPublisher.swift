@@ -27,7 +27,10 @@ public struct AlertPublisher: Sendable {
     let logger: Logger
     let maxLength: Int
 
-    public init(redis: RedisClient, clock: RelayClock, logger: Logger, maxLength: Int = 10_000) {
+    let metrics: RelayMetrics?
+
+    public init(redis: RedisClient, clock: RelayClock, logger: Logger, maxLength: Int = 10_000, metrics: RelayMetrics? = nil) {
+        self.metrics = metrics
         self.redis = redis
         self.clock = clock
         self.logger = logger
@@ -39,6 +42,7 @@ public struct AlertPublisher: Sendable {
             "type": alert.type, "accountId": alert.accountID, "accountName": alert.accountName, "platform": alert.platform,
             "message": alert.message, "timestamp": ISOTime.string(clock.now),
         ]
+        metrics?.alert(type: alert.type)
         logger.warning("alert", metadata: ["type": "\(alert.type)", "account": "\(alert.accountID)", "message": "\(alert.message)"])
         do {
             _ = try await redis.pipeline([

@@ -59,8 +59,11 @@ public final class TokenRefresher: Sendable {
     private let inflight = NIOLockedValueBox<[String: Task<AccountRecord, Error>]>([:])
     private let backoffUntil = NIOLockedValueBox<[String: Date]>([:])
 
+    let metrics: RelayMetrics?
+
     public init(accounts: AccountStore, redis: RedisClient, endpoint: OAuthTokenEndpoint, providers: OAuthProviders,
-                alerts: AlertPublisher, clock: RelayClock, settings: Settings, logger: Logger) {
+                alerts: AlertPublisher, clock: RelayClock, settings: Settings, logger: Logger, metrics: RelayMetrics? = nil) {
+        self.metrics = metrics
         self.accounts = accounts
         self.redis = redis
         self.endpoint = endpoint
@@ -188,12 +191,14 @@ public final class TokenRefresher: Sendable {
             grant = try await endpoint.refresh(provider, refreshToken: refreshToken, proxy: current.proxy)
         } catch let failure as OAuthFailure {
             await recordFailure(current, failure)
+            metrics?.tokenRefresh(platform: provider.platform, outcome: failure.definitive ? "refused" : "failed")
             throw Failure.refreshFailed(Self.failurePrefix + failure.description, definitive: failure.definitive)
         }
         var changes = layout.fields(for: grant, previousRefreshToken: refreshToken, now: clock.now)
         changes.merge(["status": "active", "errorMessage": "", "unauthorizedAt": "", "tempErrorEndAt": ""]) { _, new in new }
         let updated = try await store(current, changes)
         backoffUntil.withLockedValue { _ = $0.removeValue(forKey: current.id) }
+        metrics?.tokenRefresh(platform: provider.platform, outcome: "refreshed")
         logger.info("oauth token refreshed", metadata: [
             "account": "\(current.id)", "platform": "\(provider.platform)", "expiresAt": "\(updated.fields["expiresAt"] ?? "")",
             "rotated": "\(grant.refreshToken != nil)",

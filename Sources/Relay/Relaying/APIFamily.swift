@@ -7,6 +7,8 @@ import NIOCore
 /// everything else — admission, scheduling, failover, streaming, leases, usage — is the shared `RelayHandler`.
 /// A provider adds a family (its routes) and/or dialects (how its accounts are spoken to).
 protocol APIFamily: Sendable {
+    /// Its name in metrics and logs (`anthropic`, `openai-responses`, `azure-openai`, `gemini`).
+    var name: String { get }
     /// The key permission it needs (`claude`, `gemini`, `openai`).
     var platform: String { get }
     /// Reads and checks what the relay relies on in a client request; everything else passes untouched.

@@ -13,6 +13,7 @@ public struct RelayContext: Sendable {
     public let cassettes: CassetteRecorder?
     public let redis: RedisClient
     public let clock: RelayClock
+    public let metrics: RelayMetrics
     public let settings: Settings
     public let logger: Logger
 
@@ -36,7 +37,7 @@ public struct RelayContext: Sendable {
     }
 
     public init(admission: AdmissionGate, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,
-                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, settings: Settings, logger: Logger) {
+                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, metrics: RelayMetrics, settings: Settings, logger: Logger) {
         self.admission = admission
         self.accounts = accounts
         self.tokens = tokens
@@ -46,6 +47,7 @@ public struct RelayContext: Sendable {
         self.cassettes = cassettes
         self.redis = redis
         self.clock = clock
+        self.metrics = metrics
         self.settings = settings
         self.logger = logger
     }

@@ -25,6 +25,12 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     }
 
     func handle(_ request: Request, operation: String, channel: (any Channel)? = nil) async -> Response {
+        let response = await respond(request, operation: operation, channel: channel)
+        context.metrics.request(family: family.name, status: Int(response.status.code))
+        return response
+    }
+
+    private func respond(_ request: Request, operation: String, channel: (any Channel)?) async -> Response {
         do {
             return try await relay(request, operation: operation, channel: channel)
         } catch let error as RelayError {
@@ -111,6 +117,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 await scheduler.forget(sessionHash: sessionHash)
                 guard failover, !selection.isDedicated, attempt < context.settings.maxAttempts else { return (response, false) }
                 excluded.insert(account.id)
+                context.metrics.failover(family: family.name)
                 context.logger.notice("failing over to another account", metadata: ["from": "\(account.id)", "attempt": "\(attempt)"])
             }
         }
@@ -161,10 +168,13 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                                             accountKind: account.kind.name, credential: credential)
 
         let response: HTTPClientResponse
+        let sentAt = ContinuousClock.now
         do {
             let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
             response = try await context.upstream.client(for: upstreamRequest.proxy).execute(outgoing, deadline: deadline)
+            context.metrics.upstream(kind: account.kind.name, status: Int(response.status.code), headAfter: ContinuousClock.now - sentAt)
         } catch {
+            context.metrics.upstream(kind: account.kind.name, status: 0, headAfter: ContinuousClock.now - sentAt)
             tape?.finish(outcome: "unreachable: \(type(of: error))")
             await countServerError(account)
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
@@ -199,7 +209,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let usage = JSON.object(Data(buffer: replyBody)).flatMap { family.usage(inReply: $0, operation: job.operation) }
             return .done(RelayResponses.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
-        return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape))
+        return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape, sentAt: sentAt))
     }
 
 
@@ -227,7 +237,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
     /// The request's leases are held until the stream ends (renewed meanwhile), and released with the usage write.
-    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, transcoder initial: (any StreamTranscoder)?, tape: CassetteTape?) -> Response {
+    private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, transcoder initial: (any StreamTranscoder)?,
+                                   tape: CassetteTape?, sentAt: ContinuousClock.Instant) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = initial == nil ? upstream.headers.first(name: "content-type") ?? "text/event-stream" : "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -235,6 +246,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
         let handler = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let metrics = handler.context.metrics
+            metrics.activeStreams.increment()
+            defer { metrics.activeStreams.decrement() }
+            var firstByte = true
             var meter = handler.family.makeMeter(operation: job.operation)
             var transcoder = initial
             let pump = UpstreamPump(upstream.body)
@@ -248,6 +263,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                     switch await pump.next() {
                     case .chunk(let raw):
                         tape?.chunk(raw)
+                        if firstByte {
+                            firstByte = false
+                            metrics.firstByte(kind: job.account.kind.name, after: ContinuousClock.now - sentAt)
+                        }
                         var chunk = raw
                         var broken: String?
                         if transcoder != nil {

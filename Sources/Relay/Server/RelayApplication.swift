@@ -53,6 +53,7 @@ public struct RelayApplication {
             }
         }
         GeminiModelsController(admission: services.claude.admission).register(on: router)
+        MetricsController(services: services, token: services.configuration.metricsToken).register(on: router)
         router.post("/gemini/:method") { request, context in
             let method = context.parameters.get("method") ?? ""
             let action = GeminiFamily.action(method)

@@ -32,6 +32,8 @@ public struct RelayConfiguration: Sendable {
     public var codexAPIURL: String
     /// Google's Code Assist API for Google-OAuth (gemini) accounts.
     public var codeAssistURL: String
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    public var metricsToken: String?
     public var stickySessionTTLHours: Int
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
@@ -108,6 +110,7 @@ public struct RelayConfiguration: Sendable {
         guard let codexURL = URL(string: codexAPIURL), ["http", "https"].contains(codexURL.scheme ?? ""), codexURL.host != nil else {
             throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
         }
+        metricsToken = env.string("CRS_METRICS_TOKEN")
         codeAssistURL = env.string("CRS_GEMINI_CODE_ASSIST_URL", default: "https://cloudcode-pa.googleapis.com")
         guard let assistURL = URL(string: codeAssistURL), ["http", "https"].contains(assistURL.scheme ?? ""), assistURL.host != nil else {
             throw ConfigurationError("CRS_GEMINI_CODE_ASSIST_URL", "must be an http(s) URL, got '\(codeAssistURL)'")

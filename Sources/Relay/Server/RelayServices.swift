@@ -16,6 +16,7 @@ public struct RelayServices: Sendable {
     public let prices: PriceBook
     public let pricingRefresher: PricingRefresher?
     public let claude: RelayContext
+    public let metrics: RelayMetrics
     /// One scheduler per API family.
     public let claudeScheduler: AccountScheduler
     public let openAIScheduler: AccountScheduler
@@ -29,6 +30,7 @@ public struct RelayServices: Sendable {
     /// `makeLogger` names each component's logger (`crs.usage`, …); the scenario harness captures them per run.
     public static func make(configuration: RelayConfiguration, redis: RedisClient, clock: RelayClock = RelayClock(), logger: Logger,
                             makeLogger: @Sendable (String) -> Logger = { Logger(label: $0) }) async throws -> RelayServices {
+        let metrics = RelayMetrics()
         let cipher = SecretCipher(encryptionKey: configuration.encryptionKey)
         let hasher = APIKeyHasher(encryptionKey: configuration.encryptionKey, prefix: configuration.apiKeyPrefix)
         let keys = APIKeyStore(redis: redis, hasher: hasher, clock: clock)
@@ -61,7 +63,7 @@ public struct RelayServices: Sendable {
         usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
         usageSettings.billingEvents = configuration.billingEventsEnabled
         usageSettings.pendingLimit = configuration.usagePendingLimit
-        let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"))
+        let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"), metrics: metrics)
         var settings = RelayContext.Settings()
         settings.officialBaseURL = configuration.claudeAPIURL
         settings.codexBaseURL = configuration.codexAPIURL
@@ -80,14 +82,14 @@ public struct RelayServices: Sendable {
                 throw ConfigurationError("CRS_RECORD_DIR", "cannot be created: \(error.localizedDescription)")
             }
         }
-        let alerts = AlertPublisher(redis: redis, clock: clock, logger: makeLogger("crs.alerts"))
+        let alerts = AlertPublisher(redis: redis, clock: clock, logger: makeLogger("crs.alerts"), metrics: metrics)
         let tokenEndpoint = OAuthTokenEndpoint(clients: upstream, timeout: .seconds(Int64(configuration.oauthTokenTimeoutSeconds)))
         var refreshSettings = TokenRefresher.Settings()
         refreshSettings.marginSeconds = configuration.oauthRefreshMarginSeconds
         refreshSettings.waitSeconds = configuration.oauthRefreshWaitSeconds
         let oauthLogger = makeLogger("crs.oauth")
         let tokens = TokenRefresher(accounts: accounts, redis: redis, endpoint: tokenEndpoint, providers: configuration.oauthProviders,
-                                    alerts: alerts, clock: clock, settings: refreshSettings, logger: oauthLogger)
+                                    alerts: alerts, clock: clock, settings: refreshSettings, logger: oauthLogger, metrics: metrics)
         let onboarding = OAuthOnboarding(
             sessions: OAuthSessions(redis: redis, clock: clock), endpoint: tokenEndpoint, refresher: tokens, accounts: accounts,
             profile: ClaudeProfile(baseURL: configuration.claudeAPIURL, clients: upstream), clock: clock, logger: oauthLogger)
@@ -95,12 +97,12 @@ public struct RelayServices: Sendable {
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         let claude = RelayContext(
             admission: admission, accounts: accounts, tokens: tokens,
-            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, settings: settings, logger: relayLogger)
+            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, claudeScheduler: claudeScheduler,
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, metrics: metrics, claudeScheduler: claudeScheduler,
             openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure), geminiScheduler: scheduler(.gemini),
             tokens: tokens, onboarding: onboarding, alerts: alerts)
     }

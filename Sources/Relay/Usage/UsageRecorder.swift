@@ -80,7 +80,10 @@ public final class UsageRecorder: Sendable {
 
     static let day: Int = 86400
 
-    public init(redis: RedisClient, prices: PriceBook, settings: Settings, logger: Logger) {
+    let metrics: RelayMetrics?
+
+    public init(redis: RedisClient, prices: PriceBook, settings: Settings, logger: Logger, metrics: RelayMetrics? = nil) {
+        self.metrics = metrics
         self.redis = redis
         self.prices = prices
         self.settings = settings
@@ -93,6 +96,7 @@ public final class UsageRecorder: Sendable {
     public func record(_ entry: Entry) async throws -> CostBreakdown? {
         let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
         if cost == nil { warnUnpriced(entry.model) }
+        metrics?.usage(entry.usage, model: entry.model, cost: cost?.total)
         let write = UsageWrite(id: UUID().uuidString.lowercased(), commands: Self.commands(for: entry, cost: cost, settings: settings),
                                queuedAt: .now)
         // Earlier writes still waiting go first, so counters are applied in order.

@@ -10,6 +10,7 @@ struct ClaudeFamily: APIFamily {
 
     let userAgents: ClaudeCodeUserAgent
 
+    var name: String { "anthropic" }
     var platform: String { "claude" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {

@@ -9,6 +9,7 @@ struct AzureFamily: APIFamily {
     static let chatCompletions = "chat/completions"
     static let responses = "responses"
 
+    var name: String { "azure-openai" }
     var platform: String { "openai" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {

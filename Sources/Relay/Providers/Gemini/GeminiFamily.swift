@@ -15,6 +15,7 @@ struct GeminiFamily: APIFamily {
     static let countTokens = "countTokens"
     static let setupMethods: Set<String> = ["loadCodeAssist", "onboardUser"]
 
+    var name: String { "gemini" }
     var platform: String { "gemini" }
 
     /// The action of an operation, without the Code Assist prefix.

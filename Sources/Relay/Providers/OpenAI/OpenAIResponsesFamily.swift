@@ -8,6 +8,7 @@ import NIOCore
 struct OpenAIResponsesFamily: APIFamily {
     static let responses = "responses"
 
+    var name: String { "openai-responses" }
     var platform: String { "openai" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
