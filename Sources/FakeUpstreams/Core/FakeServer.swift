@@ -29,6 +29,7 @@ public final class FakeServer: Sendable {
         FakeOpenAI(state: state).register(on: router)
         FakeAzureOpenAI(state: state).register(on: router)
         FakeGemini(state: state).register(on: router)
+        FakeWebhookReceiver(state: state).register(on: router)
         FakeAnthropic(state: state).register(on: router)
         FakePriceMirror(state: state).register(on: router)
         return try await start(router: router, state: state, host: host, port: port, logger: logger)

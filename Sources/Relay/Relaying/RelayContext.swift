@@ -14,6 +14,8 @@ public struct RelayContext: Sendable {
     public let redis: RedisClient
     public let clock: RelayClock
     public let metrics: RelayMetrics
+    /// Where account health changes are announced (webhooks deliver them).
+    public var alerts: AlertPublisher?
     public let settings: Settings
     public let logger: Logger
 

@@ -192,6 +192,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let (verdict, clientResponse) = dialect.failure(status: status, headers: response.headers, body: errorBody, account: account, now: context.clock.now)
             if let mark = verdict.mark {
                 await context.accounts.mark(account, AccountHealth.fields(for: mark, at: context.clock.now))
+                await context.alerts?.publish(.init(type: Self.alertType(mark), accountID: account.id, accountName: account.name,
+                                                    platform: account.kind.platform, message: "upstream \(status): \(mark)"))
                 context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
             }
             if verdict.countsAsServerError { await countServerError(account) }
@@ -350,5 +352,15 @@ struct RelayHandler<Family: APIFamily>: Sendable {
               let count = replies.first?.int, count >= Int64(context.settings.serverErrorThreshold) else { return }
         let until = context.clock.now.addingTimeInterval(Double(context.settings.serverErrorPauseMinutes * 60))
         await context.accounts.mark(account, AccountHealth.fields(for: .temporaryError(until: until, "\(count) upstream errors in 5 minutes"), at: context.clock.now))
+    }
+
+    static func alertType(_ mark: AccountHealth.Mark) -> String {
+        switch mark {
+        case .rateLimited: return "account_rate_limited"
+        case .overloaded: return "account_overloaded"
+        case .unauthorized: return "account_unauthorized"
+        case .blocked: return "account_blocked"
+        case .temporaryError: return "account_temp_error"
+        }
     }
 }

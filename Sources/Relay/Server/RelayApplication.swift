@@ -100,6 +100,8 @@ public struct RelayApplication {
                                   claudeCodeVersion: services.configuration.claudeCodeVersion).register(on: admin)
                 AccountGroupsController(redis: services.redis, clock: services.clock).register(on: admin)
                 UpdateCheckController(feedURL: services.configuration.updateCheckURL).register(on: admin)
+                WebhookController(store: WebhookConfigStore(redis: services.redis, clock: services.clock),
+                                  sender: WebhookSender(clients: services.upstream, logger: services.claude.logger), clock: services.clock).register(on: admin)
                 let usage = UsageReader(redis: services.redis, keys: services.keys, accounts: services.accounts, clock: services.clock,
                                         offsetHours: services.configuration.timezoneOffsetHours)
                 DashboardController(reader: usage, startedAt: startedAt).register(on: admin)

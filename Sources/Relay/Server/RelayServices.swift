@@ -95,9 +95,10 @@ public struct RelayServices: Sendable {
             profile: ClaudeProfile(baseURL: configuration.claudeAPIURL, clients: upstream), clock: clock, logger: oauthLogger)
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
-        let claude = RelayContext(
+        var claude = RelayContext(
             admission: admission, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
+        claude.alerts = alerts
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
@@ -115,6 +116,8 @@ public struct RelayServices: Sendable {
             UsageReplayService(recorder: claude.recorder, logger: logger),
         ]
         if let pricingRefresher { services.append(pricingRefresher) }
+        services.append(WebhookDispatcher(redis: redis, store: WebhookConfigStore(redis: redis, clock: clock),
+                                          sender: WebhookSender(clients: upstream, logger: logger), logger: logger))
         services.append(TokenRefreshService(refresher: tokens, accounts: accounts, intervalSeconds: configuration.oauthRefreshIntervalSeconds,
                                             marginSeconds: configuration.oauthBackgroundMarginSeconds, logger: logger))
         return services

@@ -42,7 +42,14 @@ struct ScenarioExecution {
             case "load": return try await load(spec)
             case "await": return try await awaitBackground(spec)
             case "fake": return fake(spec)
-            case "expect_fake": return expectFake(spec)
+            case "expect_fake":
+                // `eventually: true`: what the fake must have received may still be on its way (up to 10 s).
+                let deadline = ContinuousClock.now + .seconds((spec["eventually"] as? Bool) == true ? 10 : 0)
+                while true {
+                    let problems = expectFake(spec)
+                    if problems.isEmpty || ContinuousClock.now >= deadline { return problems }
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
             case "redis": return try await redisCheck(spec)
             case "seed": return try await seed(spec)
             case "sleep_ms":

@@ -25,7 +25,7 @@ public struct ScenarioFile: @unchecked Sendable {
         "request": ["body", "headers", "expect", "capture", "relay", "repeat", "parallel", "raw_body", "spread", "statuses", "by_status", "background"],
         "load": ["body", "headers", "requests", "concurrency", "spread", "abandon", "statuses", "relay"],
         "fake": ["behaviors", "reset", "clear", "pricing", "cassette", "speed", "oauth"],
-        "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight", "capture", "path_prefix"],
+        "expect_fake": ["count", "requests", "last", "none_contain", "max_in_flight", "capture", "path_prefix", "eventually"],
         "redis": ["eventually"],
         "seed": [],
         "sleep_ms": [],
