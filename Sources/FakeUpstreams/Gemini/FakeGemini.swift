@@ -7,7 +7,7 @@ import NIOCore
 /// - Code Assist under `/codeassist/v1internal:{method}`: a currently valid Google access token (issued by the
 ///   fake Google authorization server, or listed in `oauthTokens`); `loadCodeAssist` names no project until
 ///   `onboardUser` has finished (a long-running operation that is `done` on its second poll); generate calls
-///   need that project; replies in the `{response, traceId}` envelope;
+///   need a project (the onboarded one before onboarding is refused); replies in the `{response, traceId}` envelope;
 /// - the API-key API under `/generativelanguage/v1beta/models/{model}:{action}` (key in `x-goog-api-key` or
 ///   `?key=`, one of `apiKeys`): bare replies.
 /// Streams only with `alt=sse` (else one JSON array); usage on the last chunk; the stream ends by closing.
@@ -61,7 +61,9 @@ public struct FakeGemini: Sendable {
             return finish(FakeOpenAI.json(200, ["totalTokens": max(1, body.readableBytes / 4)]))
         }
         guard ["generateContent", "streamGenerateContent"].contains(action) else { return fail(404, "Method not found.") }
-        if codeAssist, (json["project"] as? String) != state.codeAssistProject || state.codeAssistProject == nil {
+        // Code Assist needs a project: the onboarded one, or one an admin configured (any other name).
+        if codeAssist, ((json["project"] as? String) ?? "").isEmpty
+            || (state.codeAssistProject == nil && json["project"] as? String == "fake-codeassist-project") {
             return fail(403, "The caller does not have permission: no Code Assist project for this user")
         }
         let usage = behavior.usage ?? FakeUsage()

@@ -366,7 +366,39 @@ struct ScenarioExecution {
             try await harness.redis.send("ZADD", RedisArgument(key), RedisArgument(score), RedisArgument(member))
             return []
         }
-        return ["seed needs hash+fields, set+members, zset+member or string+value"]
+        if let path = seed["file"] as? String {
+            return try await seedFile(path)
+        }
+        return ["seed needs hash+fields, set+members, zset+member, string+value or file"]
+    }
+
+    /// `seed: {file: fixtures/…/dataset.json}` — `{"entries": {key: {type: hash|set|string|list, value}}}`, written as
+    /// is (a deployment of another system, e.g. the Node original); `${fake}` in values names the fake server.
+    private func seedFile(_ path: String) async throws -> [String] {
+        // Relative paths are from the working directory (the package root for `swift test` and `crs scenario run`).
+        guard let data = FileManager.default.contents(atPath: path),
+              let entries = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["entries"] as? [String: [String: Any]] else {
+            return ["seed file \(path) is not a dataset ({\"entries\": {key: {type, value}}})"]
+        }
+        let fake = harness.anthropic.baseURL
+        func text(_ value: Any) -> String { Self.text(value).replacingOccurrences(of: "${fake}", with: fake) }
+        var commands: [RedisCommand] = []
+        for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            switch (entry["type"] as? String, entry["value"]) {
+            case ("hash"?, let fields as [String: Any]):
+                commands.append(RedisCommand("HSET", arguments: [RedisArgument(key)] + fields.sorted { $0.key < $1.key }.flatMap { [RedisArgument($0.key), RedisArgument(text($0.value))] }))
+            case ("set"?, let members as [Any]):
+                commands.append(RedisCommand("SADD", arguments: [RedisArgument(key)] + members.map { RedisArgument(text($0)) }))
+            case ("list"?, let items as [Any]):
+                commands.append(RedisCommand("RPUSH", arguments: [RedisArgument(key)] + items.map { RedisArgument(text($0)) }))
+            case ("string"?, let value?):
+                commands.append(RedisCommand("SET", RedisArgument(key), RedisArgument(text(value))))
+            default:
+                return ["seed file \(path): entry \(key) has an unknown type"]
+            }
+        }
+        _ = try await harness.redis.pipeline(commands)
+        return []
     }
 
     // MARK: support
