@@ -111,7 +111,9 @@ public struct RelayApplication {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
                                     clock: services.clock).register(on: admin)
                 }
+                let checks = services.healthChecks(logger: services.claude.logger)
                 for kind in AccountKind.all {
+                    HealthCheckController(kind: kind, checks: checks, store: services.accounts, redis: services.redis).register(on: admin)
                     AccountsController(kind: kind, store: services.accounts, clock: services.clock, onboarding: services.onboarding).register(on: admin)
                 }
             }

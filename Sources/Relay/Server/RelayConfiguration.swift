@@ -34,6 +34,8 @@ public struct RelayConfiguration: Sendable {
     public var codeAssistURL: String
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     public var metricsToken: String?
+    /// The account health check's period (0: off).
+    public var healthCheckIntervalSeconds: Int
     public var stickySessionTTLHours: Int
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
@@ -111,6 +113,7 @@ public struct RelayConfiguration: Sendable {
             throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
         }
         metricsToken = env.string("CRS_METRICS_TOKEN")
+        healthCheckIntervalSeconds = try env.int("CRS_HEALTH_CHECK_INTERVAL_SECONDS", default: 300, range: 0...86400)
         codeAssistURL = env.string("CRS_GEMINI_CODE_ASSIST_URL", default: "https://cloudcode-pa.googleapis.com")
         guard let assistURL = URL(string: codeAssistURL), ["http", "https"].contains(assistURL.scheme ?? ""), assistURL.host != nil else {
             throw ConfigurationError("CRS_GEMINI_CODE_ASSIST_URL", "must be an http(s) URL, got '\(codeAssistURL)'")

@@ -116,10 +116,15 @@ public struct RelayServices: Sendable {
             UsageReplayService(recorder: claude.recorder, logger: logger),
         ]
         if let pricingRefresher { services.append(pricingRefresher) }
+        services.append(healthChecks(logger: logger))
         services.append(WebhookDispatcher(redis: redis, store: WebhookConfigStore(redis: redis, clock: clock),
                                           sender: WebhookSender(clients: upstream, logger: logger), logger: logger))
         services.append(TokenRefreshService(refresher: tokens, accounts: accounts, intervalSeconds: configuration.oauthRefreshIntervalSeconds,
                                             marginSeconds: configuration.oauthBackgroundMarginSeconds, logger: logger))
         return services
+    }
+
+    public func healthChecks(logger: Logger) -> AccountHealthChecks {
+        AccountHealthChecks(context: claude, intervalSeconds: configuration.healthCheckIntervalSeconds, logger: logger)
     }
 }

@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOCore
+
+/// A cheap check that an account's credential still works upstream. Anthropic-family accounts (official,
+/// Console) are asked to count the tokens of a one-word message (`/v1/messages/count_tokens`, free of
+/// charge) through the same dialect real requests use; the other kinds have no free call this relay can make and
+/// are not probed (their time-bound marks still recover).
+struct AccountProbe: Sendable {
+    enum Outcome: Sendable, Equatable {
+        case healthy(status: Int)
+        case failed(status: Int, mark: AccountHealth.Mark?)
+        case unreachable(String)
+        case notProbed
+    }
+
+    let context: RelayContext
+    /// CCR endpoints have no count_tokens (501), so they are not probed either.
+    static let probedKinds: Set<AccountKind> = [.claudeOfficial, .claudeConsole]
+    static let model = "claude-3-5-haiku-20241022"
+
+    func probe(_ account: AccountRecord) async -> Outcome {
+        guard Self.probedKinds.contains(account.kind) else { return .notProbed }
+        let credential: String
+        do {
+            credential = account.kind == .claudeOfficial
+                ? try await context.tokens.accessToken(for: account)
+                : (try context.accounts.secret(account, account.kind.credentialField)) ?? ""
+        } catch {
+            return .failed(status: 0, mark: .unauthorized("health check: \(error)"))
+        }
+        let json: [String: Any] = ["model": account.upstreamModel(for: Self.model) ?? Self.model, "messages": [["role": "user", "content": "ping"]]]
+        let body = ByteBuffer(data: JSON.data(json))
+        let dialect = AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
+        guard let upstream = try? await dialect.request(DialectInput(
+            account: account, credential: credential, operation: ClaudeFamily.countTokens, clientHeaders: [:], clientQuery: nil,
+            body: body, json: json, requestedModel: Self.model, upstreamModel: Self.model, stream: false)) else { return .notProbed }
+        var request = HTTPClientRequest(url: upstream.url)
+        request.method = .POST
+        request.headers = upstream.headers
+        request.body = .bytes(upstream.body)
+        do {
+            let response = try await context.upstream.client(for: upstream.proxy).execute(request, timeout: .seconds(20))
+            let reply = try await response.body.collect(upTo: 1 << 20)
+            let status = Int(response.status.code)
+            if (200..<300).contains(status) { return .healthy(status: status) }
+            let (verdict, _) = dialect.failure(status: status, headers: response.headers, body: reply, account: account, now: context.clock.now)
+            return .failed(status: status, mark: verdict.mark)
+        } catch {
+            return .unreachable(String(describing: type(of: error)))
+        }
+    }
+}
