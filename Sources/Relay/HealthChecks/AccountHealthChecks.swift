@@ -24,15 +24,11 @@ public struct AccountHealthChecks: Service {
     }
 
     public func run() async throws {
-        guard intervalSeconds > 0 else { return }
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(self.intervalSeconds))
-                let owner = UUID().uuidString
-                let acquired = (try? await self.context.redis.send("SET", RedisArgument(Self.lockKey), RedisArgument(owner), "NX", "EX",
-                                                                   RedisArgument(max(1, self.intervalSeconds - 1))).string) == "OK"
-                if acquired { _ = await self.checkAll() }
-            }
+        await runPeriodically(every: intervalSeconds) {
+            let owner = UUID().uuidString
+            let lock = try? await self.context.redis.send("SET", RedisArgument(Self.lockKey), RedisArgument(owner), "NX", "EX",
+                                                          RedisArgument(max(1, self.intervalSeconds - 1)))
+            if lock?.string == "OK" { _ = await self.checkAll() }
         }
     }
 

@@ -20,13 +20,7 @@ public struct TokenRefreshService: Service {
     }
 
     public func run() async throws {
-        guard intervalSeconds > 0 else { return }
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(self.intervalSeconds))
-                await self.sweep()
-            }
-        }
+        await runPeriodically(every: intervalSeconds) { await self.sweep() }
     }
 
     /// One pass; returns how many accounts were refreshed.
