@@ -47,3 +47,13 @@ enum TranscodedChunk {
 struct StreamCorrupted: Error {
     let reason: String
 }
+
+/// The upstream sent nothing for `limit` (no response head, or no stream data).
+struct UpstreamIdle: Error {
+    let limit: Duration
+}
+
+/// A stream still running at the request deadline (`CRS_UPSTREAM_TIMEOUT_MS`).
+struct UpstreamDeadlinePassed: Error {
+    let limit: Duration
+}

@@ -27,6 +27,10 @@ public struct RelayContext: Sendable {
         public var codexBaseURL = "https://chatgpt.com/backend-api/codex"
         public var maxBodyBytes = 60 * 1024 * 1024
         public var upstreamTimeoutMilliseconds = 600_000
+        /// A stream's response head must arrive within this (0: only the request deadline applies).
+        public var upstreamFirstByteTimeoutMilliseconds = 0
+        /// A stream whose upstream sends nothing for this long is ended (0: never).
+        public var upstreamIdleTimeoutMilliseconds = 0
         /// Accounts tried for one request while nothing has reached the client.
         public var maxAttempts = 3
         /// After a graceful shutdown starts, streams still running this long are ended with a terminal error event.

@@ -171,13 +171,19 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let sentAt = ContinuousClock.now
         do {
             let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
-            response = try await context.upstream.client(for: upstreamRequest.proxy).execute(outgoing, deadline: deadline)
+            // Streams answer with their head at once; a non-stream reply's head comes only when it is complete
+            // (minutes for long outputs), so only streams get the first-byte limit.
+            let request = outgoing
+            let client = context.upstream.client(for: upstreamRequest.proxy)
+            response = try await firstByte(within: job.stream ? context.settings.upstreamFirstByteTimeoutMilliseconds : 0) {
+                try await client.execute(request, deadline: deadline)
+            }
             context.metrics.upstream(kind: account.kind.name, status: Int(response.status.code), headAfter: ContinuousClock.now - sentAt)
         } catch {
             context.metrics.upstream(kind: account.kind.name, status: 0, headAfter: ContinuousClock.now - sentAt)
             tape?.finish(outcome: "unreachable: \(type(of: error))")
             await countServerError(account)
-            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout || error is UpstreamIdle
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
             let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
             return .failed(family.errorResponse(failure), failover: true)
@@ -214,6 +220,22 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape, sentAt: sentAt))
     }
 
+
+    /// Waits for the upstream's response head at most `milliseconds` (0: no limit beyond the request deadline);
+    /// past it the request is cancelled and `UpstreamIdle` thrown, so the attempt fails over like a timeout.
+    private func firstByte(within milliseconds: Int, _ execute: @escaping @Sendable () async throws -> HTTPClientResponse) async throws -> HTTPClientResponse {
+        guard milliseconds > 0 else { return try await execute() }
+        return try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
+            group.addTask { try await execute() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(milliseconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let response = first else { throw UpstreamIdle(limit: .milliseconds(milliseconds)) }
+            return response
+        }
+    }
 
     /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
     /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
@@ -254,7 +276,9 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             var firstByte = true
             var meter = handler.family.makeMeter(operation: job.operation)
             var transcoder = initial
-            let pump = UpstreamPump(upstream.body)
+            let idle = handler.context.settings.upstreamIdleTimeoutMilliseconds
+            let pump = UpstreamPump(upstream.body, idleTimeout: idle > 0 ? .milliseconds(idle) : nil,
+                                    deadline: sentAt + .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
             var clientGone = false
             var shuttingDown = false
             var upstreamFailure: Error?
@@ -302,6 +326,14 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                     case .stopped(.shuttingDown):
                         shuttingDown = true
                         break reading
+                    case .stopped(.upstreamDeadline):
+                        upstreamFailure = UpstreamDeadlinePassed(limit: .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
+                        handler.context.logger.warning("upstream stream outlived the request deadline; ended", metadata: ["account": "\(job.account.id)"])
+                        break reading
+                    case .stopped(.upstreamIdle(let limit)):
+                        upstreamFailure = UpstreamIdle(limit: limit)
+                        handler.context.logger.warning("upstream stream idle; ended", metadata: ["account": "\(job.account.id)", "limit": "\(limit)"])
+                        break reading
                     }
                 }
             }
@@ -311,8 +343,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 clientGone = true  // the stream is over for the client; nothing more is written
             }
             if !clientGone, upstreamFailure != nil || !meter.sawEnd, !meter.sawError {
-                // The upstream broke off: end the stream truthfully with a terminal error event.
-                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "api_error", message: "Upstream stream ended unexpectedly"))
+                // The upstream broke off (or went silent): end the stream truthfully with a terminal error event.
+                let message = (upstreamFailure as? UpstreamIdle).map { "Upstream sent nothing for \($0.limit); stream ended" }
+                    ?? (upstreamFailure as? UpstreamDeadlinePassed).map { "Upstream stream outlived the request deadline (\($0.limit)); stream ended" }
+                    ?? "Upstream stream ended unexpectedly"
+                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "api_error", message: message))
             }
             if !clientGone { try? await writer.finish(nil) }
             tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")

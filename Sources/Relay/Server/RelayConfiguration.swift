@@ -24,6 +24,8 @@ public struct RelayConfiguration: Sendable {
     public var maxBodyBytes: Int
     public var upstreamConnectTimeoutMilliseconds: Int
     public var upstreamTimeoutMilliseconds: Int
+    public var upstreamFirstByteTimeoutMilliseconds: Int
+    public var upstreamIdleTimeoutMilliseconds: Int
     public var shutdownGraceSeconds: Int
     public var timezoneOffsetHours: Int
     /// Base URL of the Anthropic API for OAuth (claude-official) accounts.
@@ -102,6 +104,8 @@ public struct RelayConfiguration: Sendable {
         maxBodyBytes = try env.int("CRS_MAX_BODY_BYTES", default: 60 * 1024 * 1024, range: 1024...(1 << 31))
         upstreamConnectTimeoutMilliseconds = try env.int("CRS_UPSTREAM_CONNECT_TIMEOUT_MS", default: 10_000, range: 100...600_000)
         upstreamTimeoutMilliseconds = try env.int("CRS_UPSTREAM_TIMEOUT_MS", default: 600_000, range: 1000...3_600_000)
+        upstreamFirstByteTimeoutMilliseconds = try env.int("CRS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", default: 120_000, range: 0...3_600_000)
+        upstreamIdleTimeoutMilliseconds = try env.int("CRS_UPSTREAM_IDLE_TIMEOUT_MS", default: 120_000, range: 0...3_600_000)
         shutdownGraceSeconds = try env.int("CRS_SHUTDOWN_GRACE_SECONDS", default: 30, range: 0...3600)
         timezoneOffsetHours = try env.int("CRS_TIMEZONE_OFFSET_HOURS", default: 8, range: -12...14)
         claudeAPIURL = env.string("CRS_CLAUDE_API_URL", default: "https://api.anthropic.com")

@@ -70,6 +70,8 @@ public struct RelayServices: Sendable {
         settings.codeAssistBaseURL = configuration.codeAssistURL
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
+        settings.upstreamFirstByteTimeoutMilliseconds = configuration.upstreamFirstByteTimeoutMilliseconds
+        settings.upstreamIdleTimeoutMilliseconds = configuration.upstreamIdleTimeoutMilliseconds
         settings.maxAttempts = configuration.maxUpstreamAttempts
         settings.shutdownGraceSeconds = configuration.shutdownGraceSeconds
         settings.classifier.overloadMinutes = configuration.overloadMinutes

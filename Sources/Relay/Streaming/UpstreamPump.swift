@@ -7,7 +7,10 @@ import ServiceLifecycle
 /// Reads an upstream response body in its own task and hands the chunks over through a small bounded buffer. The
 /// relay can then stop the upstream read — the client hung up, or the shutdown grace period ran out — without
 /// cancelling the task that still has to end the client's stream properly. The buffer is bounded: a slow client
-/// slows the upstream read down instead of growing memory.
+/// slows the upstream read down instead of growing memory. With an idle timeout, an upstream that sends nothing
+/// for that long while the pump waits on it (not while a slow client keeps the buffer full) is stopped as
+/// `.upstreamIdle`; a stream still running at the request deadline is stopped as `.upstreamDeadline` (the HTTP
+/// client's deadline covers only the response head).
 final class UpstreamPump: Sendable {
     enum Event: Sendable {
         case chunk(ByteBuffer)
@@ -22,16 +25,23 @@ final class UpstreamPump: Sendable {
         var consumer: CheckedContinuation<Void, Never>?
         var producer: CheckedContinuation<Void, Never>?
         var reader: Task<Void, Never>?
+        /// When the reader started waiting on the upstream (nil while it waits for buffer space or is done).
+        var awaitingSince: ContinuousClock.Instant?
+        var watchdog: Task<Void, Never>?
     }
 
     private let state = NIOLockedValueBox(State())
     let capacity: Int
 
-    init(_ body: HTTPClientResponse.Body, capacity: Int = 16) {
+    init(_ body: HTTPClientResponse.Body, capacity: Int = 16, idleTimeout: Duration? = nil, deadline: ContinuousClock.Instant? = nil) {
         self.capacity = capacity
         let reader = Task { [self] in
             do {
-                for try await chunk in body {
+                var iterator = body.makeAsyncIterator()
+                while true {
+                    self.setAwaiting(ContinuousClock.now)
+                    guard let chunk = try await iterator.next() else { break }
+                    self.setAwaiting(nil)
                     await self.waitForSpace()
                     guard self.push(chunk) else { return }
                 }
@@ -40,7 +50,31 @@ final class UpstreamPump: Sendable {
                 self.finish(.failed(error))
             }
         }
-        state.withLockedValue { $0.reader = reader }
+        // Watches for an upstream gone quiet and for the request deadline (a stream may not outlive it).
+        let watchdog: Task<Void, Never>? = idleTimeout == nil && deadline == nil ? nil : Task { [self] in
+            let step = min((idleTimeout ?? .seconds(1)) / 4, .seconds(1))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: step)
+                let (since, done) = self.state.withLockedValue { ($0.awaitingSince, $0.finished != nil) }
+                if done { return }
+                if let deadline, ContinuousClock.now >= deadline {
+                    self.stop(.upstreamDeadline)
+                    return
+                }
+                if let limit = idleTimeout, let since, ContinuousClock.now - since >= limit {
+                    self.stop(.upstreamIdle(limit))
+                    return
+                }
+            }
+        }
+        state.withLockedValue {
+            $0.reader = reader
+            $0.watchdog = watchdog
+        }
+    }
+
+    private func setAwaiting(_ since: ContinuousClock.Instant?) {
+        state.withLockedValue { $0.awaitingSince = since }
     }
 
     /// The next chunk, or how the body ended. Cancelling the caller stops the pump (as a hang-up would).
@@ -69,14 +103,15 @@ final class UpstreamPump: Sendable {
     /// Stops reading the upstream (its request is cancelled); the consumer sees `.stopped(reason)` after the chunks
     /// already handed over. The first reason wins; a body that already ended is left as it is.
     func stop(_ reason: StreamInterruption) {
-        let (reader, waiters) = state.withLockedValue { state -> (Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (reader, watchdog, waiters) = state.withLockedValue { state -> (Task<Void, Never>?, Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
             if state.finished == nil { state.finished = .stopped(reason) }
             let waiters = [state.consumer, state.producer].compactMap { $0 }
             state.consumer = nil
             state.producer = nil
-            return (state.reader, waiters)
+            return (state.reader, state.watchdog, waiters)
         }
         reader?.cancel()
+        watchdog?.cancel()
         for waiter in waiters { waiter.resume() }
     }
 
@@ -122,12 +157,13 @@ final class UpstreamPump: Sendable {
     }
 
     private func finish(_ event: Event) {
-        let consumer = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let (consumer, watchdog) = state.withLockedValue { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
             if state.finished == nil { state.finished = event }
             let consumer = state.consumer
             state.consumer = nil
-            return consumer
+            return (consumer, state.watchdog)
         }
+        watchdog?.cancel()
         consumer?.resume()
     }
 }
@@ -136,6 +172,10 @@ final class UpstreamPump: Sendable {
 enum StreamInterruption: Sendable, Equatable {
     case clientGone
     case shuttingDown
+    /// The upstream sent nothing for this long.
+    case upstreamIdle(Duration)
+    /// The request's deadline passed while the stream was still running.
+    case upstreamDeadline
 }
 
 /// Runs `body` while watching for the client's connection to close and for the relay's graceful shutdown (plus
