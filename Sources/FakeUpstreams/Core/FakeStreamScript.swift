@@ -36,8 +36,9 @@ struct FakeStreamScript: Sendable {
                         outcome = "cut after \(index) events"
                         // Let what was written reach the peer first: a cut means "sent N events, then died",
                         // not "maybe lost some of them in a reset". Writes are only queued here; under a loaded
-                        // machine the event loop needs a while to put them on the wire before the close drops them.
-                        try await Task.sleep(nanoseconds: 1_000_000_000)
+                        // machine the event loop needs a while to put them on the wire before the close drops them
+                        // (1 s was not always enough while the whole test suite ran).
+                        try await Task.sleep(nanoseconds: 2_000_000_000)
                         throw FakeStreamCut()
                     }
                     if behavior.streamErrorAfterEvents == index {
