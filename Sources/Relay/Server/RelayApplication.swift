@@ -17,6 +17,7 @@ public struct RelayApplication {
 
     public func buildRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        router.add(middleware: UnknownRouteMiddleware())
         let startedAt = Date()
         let health = HealthController(redis: services.redis, startedAt: .now)
         router.get("/health") { _, _ in try await health.check() }
