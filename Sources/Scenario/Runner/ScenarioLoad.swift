@@ -6,7 +6,7 @@ import NIOHTTP1
 extension ScenarioExecution {
     /// `load: POST /path` — `requests` requests (default 100), `concurrency` at a time (default 16), `spread` over
     /// the relays, and `abandon: 0.2`: that fraction of the clients (evenly spread) hangs up right after the first
-    /// bytes of its response, as a killed client would. `statuses` checks the tally. Sets `${load_completed}` and
+    /// bytes of its response, as a killed client would (its read is cancelled, which closes the connection). `statuses` checks the tally. Sets `${load_completed}` and
     /// `${load_abandoned}`.
     mutating func load(_ spec: [String: Any]) async throws -> [String] {
         let parts = (spec["load"] as? String ?? "POST /").split(separator: " ", maxSplits: 1).map(String.init)
@@ -26,19 +26,35 @@ extension ScenarioExecution {
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.headers.replaceOrAdd(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
+            if abandons(index) { return await abandon(request) }
             do {
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
                 let status = Int(response.status.code)
-                if abandons(index) {
-                    var iterator = response.body.makeAsyncIterator()
-                    _ = try await iterator.next()
-                    return .abandoned(status)  // the body is dropped unread: the client hangs up
-                }
                 _ = try await response.body.collect(upTo: 64 << 20)
                 return .completed(status)
             } catch {
                 return .failed("\(error)")
             }
+        }
+
+        /// Reads the first bytes, then hangs up at once: the read is cancelled while it waits for more, which makes
+        /// the HTTP client cancel the request and close the connection right away (dropping an unread body only
+        /// closes it whenever the client gets round to it — on a loaded machine, sometimes a second later).
+        @Sendable func abandon(_ request: HTTPClientRequest) async -> LoadOutcome {
+            let (statuses, continuation) = AsyncStream.makeStream(of: Int.self)
+            let reader = Task {
+                defer { continuation.finish() }  // an error before the first bytes ends the wait too
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+                var iterator = response.body.makeAsyncIterator()
+                _ = try await iterator.next()
+                continuation.yield(Int(response.status.code))
+                continuation.finish()
+                _ = try await iterator.next()  // cancelled here
+            }
+            var iterator = statuses.makeAsyncIterator()
+            let status = await iterator.next()
+            reader.cancel()
+            return status.map { .abandoned($0) } ?? .failed("no response before hanging up")
         }
 
         var outcomes: [LoadOutcome] = []
