@@ -79,4 +79,6 @@ public enum RedisKeys {
     // Alerts (consumed by webhooks; readable by operators with XRANGE)
     public static let alertStream = "crs:alerts"
     public static let alertChannel = "crs:alerts"
+    /// Present while an alert of this type for this account is in its quiet period.
+    public static func alertQuiet(_ type: String, _ accountID: String) -> String { "crs:alerts:quiet:\(type):\(accountID)" }
 }
