@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Delivers alerts from `crs:alerts` to the configured webhook platforms. The instances share one consumer group
@@ -14,6 +15,7 @@ public struct WebhookDispatcher: Service {
     let consumer: String
     let pollInterval: Duration
     let logger: Logger
+    private let claims = ClaimSchedule(every: .seconds(30))
 
     init(redis: RedisClient, store: WebhookConfigStore, sender: WebhookSender, pollInterval: Duration = .milliseconds(500), logger: Logger) {
         self.redis = redis
@@ -33,11 +35,18 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// One read of new (and abandoned) alerts; returns how many were handled.
+    /// One read of new alerts (and, at most every `claimInterval`, of abandoned ones); returns how many were handled.
+    /// An idle instance costs one Redis round trip per poll.
     func pass() async throws -> Int {
-        _ = try? await redis.send("XGROUP", "CREATE", RedisArgument(RedisKeys.alertStream), RedisArgument(Self.group), "0", "MKSTREAM")
-        var entries = try await read(["XREADGROUP", "GROUP", Self.group, consumer, "COUNT", "10", "STREAMS", RedisKeys.alertStream, ">"])
-        if entries.isEmpty {
+        var entries: [(String, [String: String])]
+        do {
+            entries = try await read(["XREADGROUP", "GROUP", Self.group, consumer, "COUNT", "10", "STREAMS", RedisKeys.alertStream, ">"])
+        } catch RedisError.server(let message) where message.hasPrefix("NOGROUP") {
+            // First use (or the stream was deleted): create the group from the start of the stream, then read again.
+            _ = try? await redis.send("XGROUP", "CREATE", RedisArgument(RedisKeys.alertStream), RedisArgument(Self.group), "0", "MKSTREAM")
+            entries = try await read(["XREADGROUP", "GROUP", Self.group, consumer, "COUNT", "10", "STREAMS", RedisKeys.alertStream, ">"])
+        }
+        if entries.isEmpty, claims.due() {
             // Entries another consumer claimed but never acknowledged (it died mid-delivery).
             let reply = try await redis.send(RedisCommand("XAUTOCLAIM", arguments: [RedisKeys.alertStream, Self.group, consumer, "60000", "0-0", "COUNT", "10"].map { RedisArgument($0) }))
             entries = Self.entries(reply.array?.dropFirst().first)
@@ -76,6 +85,24 @@ public struct WebhookDispatcher: Service {
             var index = 0
             while index + 1 < flat.count { fields[flat[index]] = flat[index + 1]; index += 2 }
             return (id, fields)
+        }
+    }
+}
+
+/// When to look for alerts a dead instance left unacknowledged: at most every `every`.
+final class ClaimSchedule: Sendable {
+    private let next = NIOLockedValueBox(ContinuousClock.now)
+    let every: Duration
+
+    init(every: Duration) {
+        self.every = every
+    }
+
+    func due() -> Bool {
+        next.withLockedValue { next in
+            guard ContinuousClock.now >= next else { return false }
+            next = ContinuousClock.now + every
+            return true
         }
     }
 }
