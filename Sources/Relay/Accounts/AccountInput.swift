@@ -50,21 +50,8 @@ enum AccountInput {
     }
 
     private static func console(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
-        if let raw = body["apiUrl"] ?? (creating ? NSNull() : nil) {
-            guard let url = raw as? String, let parsed = URL(string: url.trimmingCharacters(in: .whitespaces)),
-                  ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-                throw Invalid(field: "apiUrl", reason: "must be an http(s) URL")
-            }
-            fields["apiUrl"] = url.trimmingCharacters(in: .whitespaces)
-        }
-        if let raw = body["apiKey"], !(raw is NSNull) {
-            guard let key = raw as? String, !key.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw Invalid(field: "apiKey", reason: "must be a non-empty string")
-            }
-            fields["apiKey"] = key.trimmingCharacters(in: .whitespaces)
-        } else if creating {
-            throw Invalid(field: "apiKey", reason: "is required")
-        }
+        try url(body, "apiUrl", into: &fields, creating: creating)
+        try secret(body, "apiKey", into: &fields, creating: creating)
         try supportedModels(body, into: &fields, creating: creating)
         if body.keys.contains("userAgent") {
             fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -132,16 +119,19 @@ enum AccountInput {
     /// An http(s) URL field; required on create.
     static func url(_ body: [String: Any], _ name: String, into fields: inout [String: String], creating: Bool, example: String = "") throws {
         guard let raw = body[name] ?? (creating ? NSNull() : nil) else { return }
-        guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
-              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+        guard let text = (raw as? String)?.trimmingCharacters(in: .whitespaces), let parsed = URL(string: text),
+              ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
             throw Invalid(field: name, reason: "must be an http(s) URL" + (example.isEmpty ? "" : " such as \(example)"))
         }
         fields[name] = text
     }
 
-    /// A secret string field (trimmed); required on create, kept as stored when absent on edit.
+    /// A secret string field (trimmed); required on create, kept as stored when absent (or null) on edit.
     static func secret(_ body: [String: Any], _ name: String, into fields: inout [String: String], creating: Bool) throws {
-        if let value = (body[name] as? String)?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+        if let raw = body[name], !(raw is NSNull) {
+            guard let value = (raw as? String)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                throw Invalid(field: name, reason: "must be a non-empty string")
+            }
             fields[name] = value
         } else if creating {
             throw Invalid(field: name, reason: "is required")

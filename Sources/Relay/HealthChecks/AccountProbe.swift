@@ -24,11 +24,9 @@ struct AccountProbe: Sendable {
         guard Self.probedKinds.contains(account.kind) else { return .notProbed }
         let credential: String
         do {
-            credential = account.kind == .claudeOfficial
-                ? try await context.tokens.accessToken(for: account)
-                : (try context.accounts.secret(account, account.kind.credentialField)) ?? ""
+            credential = try await context.credential(for: account)  // marks the account itself when nothing works
         } catch {
-            return .failed(status: 0, mark: .unauthorized("health check: \(error)"))
+            return .failed(status: 0, mark: nil)
         }
         let json: [String: Any] = ["model": account.upstreamModel(for: Self.model) ?? Self.model, "messages": [["role": "user", "content": "ping"]]]
         let body = ByteBuffer(data: JSON.data(json))

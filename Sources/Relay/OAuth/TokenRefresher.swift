@@ -163,7 +163,7 @@ public final class TokenRefresher: Sendable {
             guard let current = try await accounts.fetch(account.kind, account.id) else {
                 throw Failure.refreshFailed("the account was deleted", definitive: true)
             }
-            if current.fields["lastRefreshAt"] != firstSeen, !needsRefresh(current, reason == .forced ? .expiring(margin: 0) : reason) {
+            if current.fields["lastRefreshAt"] != firstSeen, isSettled(current, reason, firstSeen: firstSeen) {
                 return current
             }
             if current.errorMessageText.hasPrefix(Self.failurePrefix), current.status == "error" || current.status == "temp_error" {
@@ -175,14 +175,21 @@ public final class TokenRefresher: Sendable {
         }
     }
 
+    /// The refresh this caller wanted has happened (or is not needed): for an expiring token, it no longer expires
+    /// within the margin; for a forced one, someone refreshed since the caller first looked and the token is valid.
+    private func isSettled(_ current: AccountRecord, _ reason: Reason, firstSeen: String?) -> Bool {
+        switch reason {
+        case .expiring: return !needsRefresh(current, reason)
+        case .forced: return current.fields["lastRefreshAt"] != firstSeen && !needsRefresh(current, .expiring(margin: 0))
+        }
+    }
+
     private func refreshHoldingLock(_ account: AccountRecord, provider: OAuthProvider, reason: Reason, firstSeen: String?) async throws -> AccountRecord {
         guard let current = try await accounts.fetch(account.kind, account.id), let layout = OAuthAccountLayout.of(account.kind) else {
             throw Failure.refreshFailed("the account was deleted", definitive: true)
         }
         // Someone refreshed between our look and the lock: their token is ours.
-        if reason != .forced || current.fields["lastRefreshAt"] != firstSeen, !needsRefresh(current, reason == .forced ? .expiring(margin: 0) : reason) {
-            return current
-        }
+        if isSettled(current, reason, firstSeen: firstSeen) { return current }
         guard let refreshToken = (try? accounts.secret(current, "refreshToken")) ?? nil else {
             throw Failure.noCredential("no refresh token stored")
         }

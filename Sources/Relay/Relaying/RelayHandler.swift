@@ -147,7 +147,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let account = job.account
         let credential: String
         do {
-            credential = try await self.credential(for: account)
+            credential = try await context.credential(for: account)
         } catch {
             return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
@@ -235,27 +235,6 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             guard let first = try await group.next(), let response = first else { throw UpstreamIdle(limit: .milliseconds(milliseconds)) }
             return response
         }
-    }
-
-    /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
-    /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
-    private func credential(for account: AccountRecord) async throws -> String {
-        if OAuthAccountLayout.of(account.kind) != nil {
-            do {
-                return try await context.tokens.accessToken(for: account)
-            } catch let failure as TokenRefresher.Failure {
-                context.logger.warning("no usable oauth token", metadata: ["account": "\(account.id)", "reason": "\(failure)"])
-                if case .noCredential(let reason) = failure {
-                    await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized(reason), at: context.clock.now))
-                }
-                throw failure
-            }
-        }
-        guard let key = try? context.accounts.secret(account, account.kind.credentialField) else {
-            await context.accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: context.clock.now))
-            throw TokenRefresher.Failure.noCredential("no credential stored")
-        }
-        return key
     }
 
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the

@@ -70,7 +70,7 @@ public enum ClaudeUpstreamRequest {
             let claudeCodeClient = clientUserAgent.map(isClaudeCodeUserAgent) ?? false
             headers.replaceOrAdd(name: "user-agent", value: account.userAgent ?? (claudeCodeClient ? clientUserAgent! : defaultUserAgent))
         }
-        return UpstreamRequest(url: url, headers: headers, body: rewriteModel(body, from: requestedModel, to: upstreamModel), proxy: account.proxy)
+        return UpstreamRequest(url: url, headers: headers, body: ModelRewrite.apply(body, from: requestedModel, to: upstreamModel), proxy: account.proxy)
     }
 
     /// `{apiUrl}` without trailing slashes, with `/v1/messages` exactly once (count_tokens: its own path).
@@ -94,13 +94,5 @@ public enum ClaudeUpstreamRequest {
 
     static func isClaudeCodeUserAgent(_ userAgent: String) -> Bool {
         userAgent.hasPrefix("claude_code") || userAgent.range(of: #"^claude-cli/\d+\.\d+\.\d+"#, options: .regularExpression) != nil
-    }
-
-    /// Replaces the top-level `model` only when the account maps it to another name; otherwise the bytes are untouched.
-    static func rewriteModel(_ body: ByteBuffer, from requested: String, to upstream: String) -> ByteBuffer {
-        guard requested != upstream, var object = JSON.object(Data(buffer: body)) else { return body }
-        object["model"] = upstream
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else { return body }
-        return ByteBuffer(bytes: data)
     }
 }

@@ -48,10 +48,3 @@ struct OpenAIResponsesDialect: ProviderDialect {
         return headers
     }
 }
-
-/// Replaces the top-level `model` only when an account maps it to another name; otherwise the bytes are untouched.
-enum ModelRewrite {
-    static func apply(_ body: ByteBuffer, from requested: String, to upstream: String) -> ByteBuffer {
-        ClaudeUpstreamRequest.rewriteModel(body, from: requested, to: upstream)
-    }
-}

@@ -1,0 +1,24 @@
+import Foundation
+
+extension RelayContext {
+    /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
+    /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
+    func credential(for account: AccountRecord) async throws -> String {
+        if OAuthAccountLayout.of(account.kind) != nil {
+            do {
+                return try await tokens.accessToken(for: account)
+            } catch let failure as TokenRefresher.Failure {
+                logger.warning("no usable oauth token", metadata: ["account": "\(account.id)", "reason": "\(failure)"])
+                if case .noCredential(let reason) = failure {
+                    await accounts.mark(account, AccountHealth.fields(for: .unauthorized(reason), at: clock.now))
+                }
+                throw failure
+            }
+        }
+        guard let key = try? accounts.secret(account, account.kind.credentialField) else {
+            await accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: clock.now))
+            throw TokenRefresher.Failure.noCredential("no credential stored")
+        }
+        return key
+    }
+}
