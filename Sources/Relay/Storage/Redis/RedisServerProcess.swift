@@ -41,6 +41,9 @@ public final class RedisServerProcess: @unchecked Sendable {
     private var process: Process?
     /// Our end of the guard's pipe (a raw descriptor we own and close exactly once).
     private var guardWriteFD: Int32 = -1
+    /// The pid of the redis-server this object started, read once it answered (the pid file may later name
+    /// another instance's server; that one is never ours to kill).
+    private var launchedRedisPID: Int32?
 
     public var url: String {
         if let port { return "redis://127.0.0.1:\(port)" }
@@ -98,7 +101,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         guard let process else { return }
         if await !Self.waitForExit(process, attempts: 250) {
             // Redis did not stop in 5 s: kill it and its guard. Never block a thread waiting.
-            if let pid = redisPID { kill(pid, SIGKILL) }
+            if let pid = lock.withLock({ launchedRedisPID }) { kill(pid, SIGKILL) }
             kill(process.processIdentifier, SIGKILL)
             _ = await Self.waitForExit(process, attempts: 250)
         }
@@ -106,7 +109,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Kills the server hard (SIGKILL to redis itself), as a crash would; the directory stays.
     public func crash() async {
-        guard let process = lock.withLock({ self.process }), let pid = redisPID else { return }
+        guard let process = lock.withLock({ self.process }), let pid = lock.withLock({ launchedRedisPID }) else { return }
         kill(pid, SIGKILL)
         _ = await Self.waitForExit(process, attempts: 250)
         await halt()
@@ -128,6 +131,12 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// Starts (or restarts) the server and waits until it answers PING.
     public func launch() async throws {
         let executable = try Self.locate(options.executable)
+        // A server still answering on our socket belongs to someone else (another relay on the same data
+        // directory, or one left behind): starting a second one would take its socket and share its AOF.
+        if let socket = options.unixSocket, FileManager.default.fileExists(atPath: socket), await Self.answers(url) {
+            throw RedisError.unavailable(reason: "a redis-server is already serving \(socket) (pid file: \(redisPID.map(String.init) ?? "none")); "
+                + "is another relay running with the same data directory?", retryInMilliseconds: 0)
+        }
         var arguments = [
             "--dir", directory, "--bind", "127.0.0.1", "--port", String(port ?? 0),
             "--pidfile", directory + "/redis.pid", "--daemonize", "no", "--logfile", directory + "/redis.log",
@@ -162,6 +171,17 @@ public final class RedisServerProcess: @unchecked Sendable {
         close(fds[0])  // the guard has its copy as stdin
         lock.withLock { self.process = process; self.guardWriteFD = fds[1] }
         try await waitUntilReady(process)
+        let pid = redisPID
+        lock.withLock { launchedRedisPID = pid }
+    }
+
+    /// True when something answers PING at `url` right now.
+    static func answers(_ url: String) async -> Bool {
+        guard let configuration = try? RedisConfiguration(url: url),
+              let connection = try? await RedisConnection.connect(to: configuration, on: MultiThreadedEventLoopGroup.singleton.next()) else { return false }
+        let reply = try? await connection.send(RedisCommand("PING"))
+        await connection.close()
+        return reply != nil
     }
 
     private func waitUntilReady(_ process: Process) async throws {
