@@ -4,13 +4,28 @@ import Hummingbird
 /// `/admin/api-keys…` with the Node original's paths and `{success, data}` shapes (batches.md RS-C1…C7).
 struct APIKeysController {
     let store: APIKeyStore
-    let redis: RedisClient
+    let reader: UsageReader
     let clock: RelayClock
 
+    var report: KeyUsageReport { KeyUsageReport(redis: reader.redis, clock: clock, offsetHours: reader.offsetHours) }
+
     func register(on admin: RouterGroup<RelayRequestContext>) {
-        admin.get("api-keys") { _, _ -> Response in
-            let keys = try await store.all().filter { !$0.isDeleted }
-            return AdminReply.data(try await withUsage(keys))
+        admin.get("api-keys") { request, _ -> Response in
+            let query = try APIKeyListQuery(request.uri.queryParameters)
+            let range = try KeyUsageRange(request.uri.queryParameters, reader: reader)
+            let now = clock.now
+            var keys = query.sorted(try await store.all().filter { !$0.isDeleted && query.matches($0, now: now) })
+            if query.sortBy == "cost" {
+                let costs = try await reader.numbers(keys.map { RedisKeys.costTotal($0.id) })
+                let order = zip(keys, costs).sorted { query.descending ? $0.1 > $1.1 : $0.1 < $1.1 }
+                keys = order.map(\.0)
+            }
+            let (page, pagination) = query.page(keys)
+            var items = try await report.json(page)
+            if let range { items = try await range.annotate(items, keys: page) }
+            var extra: [String: Any] = [:]
+            if let pagination { extra["pagination"] = pagination }
+            return AdminReply.data(items, extra)
         }
         admin.get("api-keys/tags") { _, _ in try await tags() }
         admin.get("tags") { _, _ in try await tags() }
@@ -33,10 +48,11 @@ struct APIKeysController {
             return AdminReply.data(data, ["message": "API key created; the key is shown only once"])
         }
         admin.get("api-keys/:id") { _, context -> Response in
-            guard let key = try await store.get(try context.parameters.require("id")) else {
+            // A soft-deleted key is gone for the live API (batches.md IMP-05.2); the deleted tab lists it.
+            guard let key = try await store.get(try context.parameters.require("id")), !key.isDeleted else {
                 throw AdminError(404, "Not Found", "API key not found")
             }
-            return AdminReply.data(try await withUsage([key])[0])
+            return AdminReply.data(try await report.json([key])[0])
         }
         admin.put("api-keys/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
@@ -62,7 +78,7 @@ struct APIKeysController {
     }
 
     /// The store's refusals as the admin API states them.
-    private func mapped<T>(_ operation: () async throws -> T) async throws -> T {
+    func mapped<T>(_ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()
         } catch let failure as APIKeyStore.Failure {
@@ -75,7 +91,7 @@ struct APIKeysController {
         }
     }
 
-    private func input(_ body: [String: Any]) throws -> [String: String] {
+    func input(_ body: [String: Any]) throws -> [String: String] {
         do {
             return try APIKeyInput.fields(from: body, now: clock.now)
         } catch let invalid as APIKeyInput.Invalid {
@@ -86,29 +102,5 @@ struct APIKeysController {
     private func tags() async throws -> Response {
         let all = try await store.all().filter { !$0.isDeleted }.flatMap(\.tags)
         return AdminReply.data(Array(Set(all)).sorted())
-    }
-
-    /// Adds lifetime usage and cost to each key (one pipelined round trip for all of them).
-    private func withUsage(_ keys: [APIKeyRecord]) async throws -> [[String: Any]] {
-        var commands: [RedisCommand] = []
-        for key in keys {
-            commands.append(RedisCommand("HGETALL", RedisArgument(RedisKeys.usageTotal(key.id))))
-            commands.append(RedisCommand("GET", RedisArgument(RedisKeys.costTotal(key.id))))
-        }
-        let replies = try await redis.pipeline(commands)
-        return keys.enumerated().map { index, key in
-            let totals = replies[index * 2].stringDictionary
-            let cost = Double(replies[index * 2 + 1].string ?? "") ?? 0
-            func number(_ field: String) -> Int { Int(totals[field] ?? "") ?? 0 }
-            var json = key.adminJSON
-            json["usage"] = ["total": [
-                "requests": number("totalRequests"), "tokens": number("totalTokens"), "allTokens": number("totalAllTokens"),
-                "inputTokens": number("totalInputTokens"), "outputTokens": number("totalOutputTokens"),
-                "cacheCreateTokens": number("totalCacheCreateTokens"), "cacheReadTokens": number("totalCacheReadTokens"),
-                "cost": cost, "formattedCost": String(format: "$%.6f", cost),
-            ]]
-            json["totalCost"] = cost
-            return json
-        }
     }
 }

@@ -39,6 +39,19 @@ public struct AdminCredentials: Sendable {
         ])))
     }
 
+    /// Replaces the password (and optionally the username) after checking the current password, and starts a
+    /// new session generation: every token issued before is refused from then on (`AdminSessions.verify`).
+    public func change(username: String, currentPassword: String, newPassword: String, newUsername: String?) async throws -> Bool {
+        guard try await verify(username: username, password: currentPassword) else { return false }
+        _ = try await redis.transaction([
+            RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.adminCredentials)] + APIKeyStore.flatten([
+                "username": newUsername ?? username, "passwordHash": try Self.hash(newPassword), "updatedAt": ISOTime.string(clock.now),
+            ])),
+            RedisCommand("HINCRBY", RedisArgument(RedisKeys.adminCredentials), "sessionGeneration", "1"),
+        ])
+        return true
+    }
+
     /// The administrator's username, if credentials exist.
     public func username() async throws -> String? {
         try await redis.send("HGET", RedisArgument(RedisKeys.adminCredentials), "username").string

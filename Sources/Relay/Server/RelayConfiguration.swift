@@ -38,6 +38,9 @@ public struct RelayConfiguration: Sendable {
     public var metricsToken: String?
     /// The account health check's period (0: off).
     public var healthCheckIntervalSeconds: Int
+    /// Failed admin logins from one address before it is locked out (0 = never), and for how long.
+    public var adminLoginMaxFailures: Int
+    public var adminLoginLockoutSeconds: Int
     public var stickySessionTTLHours: Int
     public var stickyRenewalThresholdMinutes: Int
     public var maxUpstreamAttempts: Int
@@ -54,6 +57,8 @@ public struct RelayConfiguration: Sendable {
     public var pricingRefreshMinutes: Int
     /// Release feed for `/admin/check-updates` (a GitHub "latest release" API URL); none: no check.
     public var updateCheckURL: String?
+    /// Where the admin web UI's files are (`CRS_WEB_ROOT`; default: found next to the install or in the checkout).
+    public var webRoot: String?
     /// The Claude Code version reported until a client shows a newer one (Node's CLAUDE_CODE_VERSION).
     public var claudeCodeVersion: String
     /// Record every upstream exchange as a cassette under this directory (`crs serve --record DIR`).
@@ -118,6 +123,8 @@ public struct RelayConfiguration: Sendable {
         }
         metricsToken = env.string("CRS_METRICS_TOKEN")
         healthCheckIntervalSeconds = try env.int("CRS_HEALTH_CHECK_INTERVAL_SECONDS", default: 300, range: 0...86400)
+        adminLoginMaxFailures = try env.int("CRS_ADMIN_LOGIN_MAX_FAILURES", default: 5, range: 0...1000)
+        adminLoginLockoutSeconds = try env.int("CRS_ADMIN_LOGIN_LOCKOUT_SECONDS", default: 900, range: 1...86400)
         codeAssistURL = env.string("CRS_GEMINI_CODE_ASSIST_URL", default: "https://cloudcode-pa.googleapis.com")
         guard let assistURL = URL(string: codeAssistURL), ["http", "https"].contains(assistURL.scheme ?? ""), assistURL.host != nil else {
             throw ConfigurationError("CRS_GEMINI_CODE_ASSIST_URL", "must be an http(s) URL, got '\(codeAssistURL)'")
@@ -142,6 +149,7 @@ public struct RelayConfiguration: Sendable {
         }
         pricingRefreshMinutes = try env.int("CRS_PRICING_REFRESH_MINUTES", default: 1440, range: 1...525_600)
         updateCheckURL = env.string("CRS_UPDATE_CHECK_URL")
+        webRoot = env.string("CRS_WEB_ROOT")
         if let updateCheckURL, URL(string: updateCheckURL)?.host == nil {
             throw ConfigurationError("CRS_UPDATE_CHECK_URL", "must be an http(s) URL, got '\(updateCheckURL)'")
         }

@@ -38,6 +38,7 @@ public enum RedisKeys {
     // Admin
     public static let adminCredentials = "session:admin_credentials"
     public static func revokedAdminToken(_ jti: String) -> String { "crs:admin:revoked:\(jti)" }
+    public static func adminLoginFailures(_ address: String) -> String { "crs:admin:login_failures:\(address)" }
 
     // Usage (per key)
     public static func usageTotal(_ keyID: String) -> String { "usage:\(keyID)" }

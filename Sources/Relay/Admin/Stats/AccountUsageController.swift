@@ -6,6 +6,7 @@ import Hummingbird
 /// has served nothing yet (the accounts page shows "no statistics"). batches.md RS-D5.
 struct AccountUsageController {
     let reader: UsageReader
+    let prices: PriceBook
 
     func register(on admin: RouterGroup<RelayRequestContext>) {
         admin.get("claude-accounts/usage") { _, _ -> Response in
@@ -26,5 +27,52 @@ struct AccountUsageController {
             }
             return AdminReply.data(map)
         }
+        // The account's detail dialog: its usage per day for the last `days` days, priced per model.
+        admin.get("accounts/:id/usage-history") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            let days = Int(request.uri.queryParameters.get("days") ?? "30") ?? 0
+            guard (1...31).contains(days) else { throw AdminError(400, "Invalid days", "days: 1 to 31 (daily buckets are kept 32 days)") }
+            let platform = request.uri.queryParameters.get("platform")
+            let kinds = AccountKind.all.filter { platform == nil || $0.platform == platform || $0.usageType == platform || $0.name == platform }
+            var found: AccountRecord?
+            for kind in kinds where found == nil { found = try await reader.accounts.get(kind, id) }
+            guard let account = found else { throw AdminError(404, "Not Found", "Account not found") }
+            return AdminReply.data(try await history(account, days: days))
+        }
+    }
+
+    /// Per day: requests, tokens and the cost of each model's tokens at today's prices (Node's usage-history).
+    private func history(_ account: AccountRecord, days: Int) async throws -> [String: Any] {
+        let dates = reader.recentDates(days)
+        let daily = try await reader.totals(dates.map { RedisKeys.accountUsage("daily", account.id, $0) })
+        var rows: [[String: Any]] = []
+        var sum = UsageTotals()
+        for (date, total) in zip(dates, daily) {
+            var total = total
+            if total.requests > 0 {
+                let prefix = "account_usage:model:daily:\(account.id):"
+                let found = try await reader.redis.scan(match: prefix + "*:" + date)
+                let hashes = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
+                for (key, hash) in zip(found, hashes) {
+                    let model = String(key.dropFirst(prefix.count).dropLast(date.count + 1))
+                    var perModel = UsageTotals()
+                    perModel.add(hash.stringDictionary)
+                    let usage = TokenUsage(input: perModel.input, output: perModel.output, cacheCreate5m: perModel.cacheCreate, cacheCreate1h: 0,
+                                           cacheRead: perModel.cacheRead)
+                    total.cost += CostCalculator.cost(of: usage, model: model, table: prices.table)?.total ?? 0
+                }
+            }
+            sum = sum + total
+            rows.append(total.json.merging(["date": date, "tokens": total.allTokens]) { _, new in new })
+        }
+        let active = rows.filter { ($0["requests"] as? Int ?? 0) > 0 }.count
+        let summary: [String: Any] = [
+            "days": days, "activeDays": active, "totalRequests": sum.requests, "totalTokens": sum.allTokens, "totalCost": sum.cost,
+            "formattedTotalCost": CostFormat.string(sum.cost), "avgDailyRequests": Double(sum.requests) / Double(days),
+            "avgDailyCost": sum.cost / Double(days),
+        ]
+        let overview: [String: Any] = ["id": account.id, "name": account.name, "platform": account.kind.platform,
+                                       "status": account.nonEmpty("status") ?? "active"]
+        return ["history": rows, "summary": summary, "overview": overview, "generatedAt": ISOTime.string(reader.clock.now)]
     }
 }

@@ -94,35 +94,8 @@ struct TrendsController {
         return Axis(labels: dates, buckets: dates, hourly: false)
     }
 
-    /// Usage per model in the current day or month (all keys, or one key), priced at today's prices. Cache writes
-    /// are priced as 5-minute writes where the bucket does not split them (the global model buckets do not).
     private func modelStats(period: String, keyID: String? = nil) async throws -> [[String: Any]] {
-        let bucket = period == "daily" ? reader.today : reader.month
-        let pattern = keyID.map { RedisKeys.usageKeyModel($0, period, "*", bucket) } ?? RedisKeys.usageModel(period, "*", bucket)
-        let found = try await reader.redis.scan(match: pattern).sorted()
-        let replies = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
-        let prefix = keyID.map { "usage:\($0):model:\(period):" } ?? "usage:model:\(period):"
-        var rows: [[String: Any]] = []
-        for (key, reply) in zip(found, replies) {
-            let model = String(key.dropFirst(prefix.count).dropLast(bucket.count + 1))
-            let hash = reply.stringDictionary
-            var totals = UsageTotals()
-            totals.add(hash)
-            let oneHour = Int(hash["ephemeral1hTokens"] ?? "") ?? 0
-            let usage = TokenUsage(input: totals.input, output: totals.output, cacheCreate5m: max(0, totals.cacheCreate - oneHour),
-                                   cacheCreate1h: min(oneHour, totals.cacheCreate), cacheRead: totals.cacheRead)
-            let cost = CostCalculator.cost(of: usage, model: model, table: prices.table)
-            totals.cost = cost?.total ?? 0
-            var row = totals.json
-            row["model"] = model
-            row["period"] = period
-            row["priced"] = cost != nil
-            row["costs"] = ["input": cost?.input ?? 0, "output": cost?.output ?? 0, "cacheCreate": cost?.cacheCreate ?? 0,
-                            "cacheRead": cost?.cacheRead ?? 0, "total": cost?.total ?? 0]
-            row["formatted"] = ["total": cost.map { CostFormat.string($0.total) } ?? "unknown"]
-            rows.append(row)
-        }
-        return rows.sorted { ($0["allTokens"] as? Int ?? 0) > ($1["allTokens"] as? Int ?? 0) }
+        try await ModelUsage(reader: reader, prices: prices).rows(period: period, keyID: keyID)
     }
 
     static func measure(_ totals: UsageTotals, _ metric: String) -> Double {
