@@ -17,6 +17,7 @@ public struct RelayApplication {
 
     public func buildRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        let configuration = services.configuration
         router.add(middleware: UnknownRouteMiddleware())
         let startedAt = Date()
         let health = HealthController(redis: services.redis, startedAt: .now)
@@ -74,8 +75,23 @@ public struct RelayApplication {
             router.post(RouterPath(path)) { request, context in await azure.handle(request, operation: AzureFamily.responses, channel: context.channel) }
         }
 
+        // The admin web UI (static files, read once).
+        if let root = WebAssets.locate(configured: configuration.webRoot) {
+            WebUIController(assets: WebAssets(root: root)).register(on: router)
+        } else {
+            logger.warning("admin web UI files not found; set CRS_WEB_ROOT to the web/admin-next folder")
+        }
+
         // Admin API: login is public (under /web and /admin); everything else needs the JWT.
-        let auth = AuthController(credentials: services.credentials, sessions: services.sessions)
+        let auth = AuthController(credentials: services.credentials, sessions: services.sessions,
+                                  throttle: LoginThrottle(redis: services.redis, maxFailures: configuration.adminLoginMaxFailures,
+                                                          window: configuration.adminLoginLockoutSeconds),
+                                  trustedProxies: configuration.trustedProxies)
+        let usage = UsageReader(redis: services.redis, keys: services.keys, accounts: services.accounts, clock: services.clock,
+                                offsetHours: configuration.timezoneOffsetHours)
+        PublicStatsController(keys: services.keys,
+                              report: KeyUsageReport(redis: services.redis, clock: services.clock, offsetHours: configuration.timezoneOffsetHours),
+                              models: ModelUsage(reader: usage, prices: services.prices)).register(on: router)
         let oem = OEMSettingsController(redis: services.redis, clock: services.clock)
         for prefix in ["web", "admin"] {
             let open = router.group(RouterPath(prefix)).add(middleware: AdminErrorMiddleware())
@@ -94,7 +110,9 @@ public struct RelayApplication {
                 .add(middleware: AdminAuthMiddleware(sessions: services.sessions))
             auth.registerProtected(on: admin)
             if prefix == "admin" {
-                APIKeysController(store: services.keys, redis: services.redis, clock: services.clock).register(on: admin)
+                let keys = APIKeysController(store: services.keys, reader: usage, clock: services.clock)
+                APIKeyBatchController(keys: keys).register(on: admin)
+                keys.register(on: admin)
                 PricingController(book: services.prices, refresher: services.pricingRefresher, redis: services.redis).register(on: admin)
                 oem.registerProtected(on: admin)
                 HelpersController(redis: services.redis, credentials: services.credentials,
@@ -103,11 +121,9 @@ public struct RelayApplication {
                 UpdateCheckController(feedURL: services.configuration.updateCheckURL).register(on: admin)
                 WebhookController(store: WebhookConfigStore(redis: services.redis, clock: services.clock),
                                   sender: WebhookSender(clients: services.upstream, logger: services.claude.logger), clock: services.clock).register(on: admin)
-                let usage = UsageReader(redis: services.redis, keys: services.keys, accounts: services.accounts, clock: services.clock,
-                                        offsetHours: services.configuration.timezoneOffsetHours)
                 DashboardController(reader: usage, startedAt: startedAt).register(on: admin)
                 TrendsController(reader: usage, prices: services.prices).register(on: admin)
-                AccountUsageController(reader: usage).register(on: admin)
+                AccountUsageController(reader: usage, prices: services.prices).register(on: admin)
                 for kind in [AccountKind.claudeOfficial, .gemini, .openAI] {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
                                     clock: services.clock).register(on: admin)

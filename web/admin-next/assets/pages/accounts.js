@@ -1,0 +1,99 @@
+// Upstream accounts of every type: health and recovery time, scheduling switch, usage, health checks and their
+// history, usage history per day, reset / refresh / delete, and the per-type create and edit forms.
+import { h, mount, fmt, badge, dialog, toast, confirmAction } from '../ui.js';
+import { get, post, put, del } from '../api.js';
+import { createAccountDialog, editAccountDialog } from './account-forms.js';
+import { lineChart } from '../chart.js';
+
+export const title = 'Accounts';
+
+const LISTS = [
+  ['claude-accounts', 'Claude'], ['claude-console-accounts', 'Claude Console'], ['ccr-accounts', 'CCR'], ['bedrock-accounts', 'Bedrock'],
+  ['gemini-accounts', 'Gemini'], ['gemini-api-accounts', 'Gemini API'], ['openai-accounts', 'OpenAI Codex'],
+  ['openai-responses-accounts', 'OpenAI Responses'], ['azure-openai-accounts', 'Azure OpenAI'],
+];
+const OAUTH_PATHS = new Set(['claude-accounts', 'gemini-accounts', 'openai-accounts']);
+
+function health(a) {
+  const state = (a.health || {}).state;
+  if (state === 'rate_limited') return h('div', badge('rate limited', 'warn'), h('div.muted', 'until ' + fmt.date(a.health.until)));
+  if (state === 'unavailable') return h('div', badge(a.health.reason || 'unavailable', a.health.reason === 'not schedulable' || a.health.reason === 'inactive' ? 'off' : 'bad'),
+    a.errorMessage ? h('div.muted', a.errorMessage) : null);
+  return badge('healthy', 'ok');
+}
+
+export async function render(container) {
+  const filter = h('select', { 'aria-label': 'Type', onchange: () => draw() }, h('option', { value: '' }, 'All types'), LISTS.map(([p, l]) => h('option', { value: p }, l)));
+  const table = h('div.panel#accounts-table');
+  mount(container, h('h1', 'Accounts'), h('div.toolbar', filter, h('button', { type: 'button', onclick: () => load() }, 'Refresh'), h('div.spacer'),
+    h('button.primary', { type: 'button', 'data-action': 'add-account', onclick: async () => { if (await createAccountDialog()) load(); } }, '+ Add account')), table);
+  let rows = [];
+  let usage = {};
+
+  async function load() {
+    const lists = await Promise.all(LISTS.map(async ([path, label]) => {
+      try { return (await get('/admin/' + path)).data.map((a) => ({ ...a, _path: path, _label: label })); } catch { return []; }
+    }));
+    rows = lists.flat();
+    usage = (await get('/admin/claude-accounts/usage')).data || {};
+    draw();
+  }
+
+  function draw() {
+    const shown = rows.filter((a) => !filter.value || a._path === filter.value);
+    mount(table, shown.length ? h('table',
+      h('thead', h('tr', ['Name', 'Type', 'Health', 'Scheduling', 'Priority', 'Usage', 'Last used', ''].map((t) => h('th', t)))),
+      h('tbody', shown.map((a) => {
+        const u = usage[a.id];
+        return h('tr', { 'data-account-id': a.id, 'data-account-name': a.name },
+          h('td', h('strong', a.name), h('div.muted', a.description || ''), a.email ? h('div.muted', a.email) : null),
+          h('td', a._label),
+          h('td', health(a)),
+          h('td', h('label.check', h('input', { type: 'checkbox', checked: a.schedulable !== false, 'aria-label': 'Schedulable',
+            onchange: async () => { await put(`/admin/${a._path}/${a.id}/toggle-schedulable`); load(); } }), a.schedulable !== false ? 'on' : 'paused')),
+          h('td', a.priority ?? ''),
+          h('td', u ? [h('div', `${fmt.int(u.total.requests)} req · ${fmt.tokens(u.total.allTokens)} tok`), h('div.muted', `today ${fmt.int(u.today.requests)} req`)] : h('span.muted', '—')),
+          h('td', fmt.date(a.lastUsedAt)),
+          h('td', { style: 'white-space:nowrap' },
+            h('button.small', { type: 'button', onclick: () => history(a) }, 'History'), ' ',
+            h('button.small', { type: 'button', 'data-action': 'check', onclick: () => check(a) }, 'Check'), ' ',
+            h('button.small', { type: 'button', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
+            a.health && a.health.state !== 'available' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,
+            OAUTH_PATHS.has(a._path) ? [h('button.small', { type: 'button', onclick: async () => {
+              try { await post(`/admin/${a._path}/${a.id}/refresh`); toast('Token refreshed'); load(); } catch (e) { toast(e.message, true); }
+            } }, 'Refresh token'), ' '] : null,
+            h('button.small.danger', { type: 'button', onclick: async () => {
+              if (await confirmAction('Delete account', `Delete “${a.name}”? Keys bound to it will get a clear error until rebound.`, 'Delete')) { await del(`/admin/${a._path}/${a.id}`); load(); }
+            } }, 'Delete')));
+      })))
+      : h('div.empty', 'No accounts yet — add one to start relaying'));
+  }
+
+  async function check(a) {
+    try {
+      const reply = await post(`/admin/${a._path}/${a.id}/health-check`);
+      const r = reply.data || {};
+      toast(`${a.name}: ${r.outcome}${r.status ? ' (HTTP ' + r.status + ')' : ''}${r.detail ? ' — ' + r.detail : ''}`, r.outcome !== 'healthy' && r.outcome !== 'recovered');
+      load();
+    } catch (error) { toast(error.message, true); }
+  }
+
+  async function history(a) {
+    const body = h('div', 'Loading…');
+    const open = dialog(`History — ${a.name}`, body, [{ label: 'Close', primary: true }]);
+    const [usageHistory, checks] = await Promise.all([
+      get(`/admin/accounts/${a.id}/usage-history?platform=${encodeURIComponent(a.platform)}&days=30`),
+      get(`/admin/${a._path}/${a.id}/health-history`).catch(() => ({ data: [] })),
+    ]);
+    const days = usageHistory.data.history;
+    const s = usageHistory.data.summary;
+    mount(body, h('p', `${fmt.int(s.totalRequests)} requests · ${fmt.tokens(s.totalTokens)} tokens · ${s.formattedTotalCost} in ${s.days} days`),
+      lineChart(days.map((d) => d.date.slice(5)), [{ name: 'Requests', values: days.map((d) => d.requests) }]),
+      h('h2', 'Health checks'),
+      checks.data.length ? h('table', h('tbody', checks.data.slice(0, 20).map((c) => h('tr', h('td', fmt.date(c.at)),
+        h('td', c.outcome + (c.status ? ` (HTTP ${c.status})` : '')), h('td', c.latencyMs != null ? c.latencyMs + ' ms' : ''), h('td.muted', c.detail || ''))))) : h('p.muted', 'No checks recorded yet'));
+    await open;
+  }
+
+  await load();
+}

@@ -1,0 +1,89 @@
+// Settings: branding (site name, icon URL or uploaded icon, admin button) and alert webhooks (platforms, alert
+// types, test delivery).
+import { h, mount, field, toast, dialog, confirmAction, badge } from '../ui.js';
+import { get, post, put, del } from '../api.js';
+import { branding } from '../app.js';
+
+export const title = 'Settings';
+
+const WEBHOOK_TYPES = [['custom', 'Custom JSON'], ['slack', 'Slack'], ['discord', 'Discord'], ['wechat_work', 'WeCom'], ['dingtalk', 'DingTalk'],
+  ['feishu', 'Feishu'], ['telegram', 'Telegram'], ['bark', 'Bark']];
+const DEFAULTS = { siteName: 'Claude Relay Service', siteIcon: '', siteIconData: '', showAdminButton: true };
+
+export async function render(container) {
+  const oemPanel = h('div.panel#oem-settings');
+  const hooksPanel = h('div.panel#webhook-settings');
+  mount(container, h('h1', 'Settings'), oemPanel, hooksPanel);
+  await Promise.all([drawOEM(), drawHooks()]);
+
+  async function drawOEM() {
+    const s = (await get('/admin/oem-settings')).data;
+    let iconData = s.siteIconData || '';
+    const preview = h('img', { src: iconData || s.siteIcon || '/admin-next/favicon.svg', alt: '', style: 'width:32px;height:32px' });
+    const name = h('input', { name: 'siteName', value: s.siteName, maxLength: 100, required: true, id: 'oem-site-name' });
+    const icon = h('input', { name: 'siteIcon', value: s.siteIcon || '', placeholder: 'https://… (optional)' });
+    const showAdmin = h('input', { type: 'checkbox', checked: s.showAdminButton !== false });
+    const upload = h('input', { type: 'file', accept: '.ico,.png,.jpg,.jpeg,.svg', onchange: () => {
+      const file = upload.files[0];
+      if (!file) return;
+      if (file.size > 350 * 1024) return toast('The icon must be at most 350 KB', true);
+      const reader = new FileReader();
+      reader.onload = () => { iconData = reader.result; preview.src = iconData; };
+      reader.readAsDataURL(file);
+    } });
+    const save = async (body) => {
+      try {
+        const reply = await put('/admin/oem-settings', body);
+        Object.assign(branding, reply.data);
+        document.getElementById('site-name').textContent = reply.data.siteName;
+        toast('Branding saved');
+        drawOEM();
+      } catch (error) { toast(error.message, true); }
+    };
+    mount(oemPanel, h('h2', 'Branding'), h('div.form-grid', field('Site name', name), field('Icon URL', icon),
+      field('Or upload an icon (≤ 350 KB)', upload), h('div', preview, h('button.small', { type: 'button', onclick: () => { iconData = ''; preview.src = icon.value || '/admin-next/favicon.svg'; } }, 'Remove uploaded'))),
+    h('label.check', showAdmin, 'Show the admin login button on the public stats page'),
+    h('div.toolbar', { style: 'margin-top:12px' },
+      h('button.primary', { type: 'button', id: 'save-oem', onclick: () => save({ siteName: name.value, siteIcon: icon.value, siteIconData: iconData, showAdminButton: showAdmin.checked }) }, 'Save'),
+      h('button', { type: 'button', onclick: async () => { if (await confirmAction('Reset branding', 'Back to the defaults?', 'Reset')) save({ ...DEFAULTS, updatedAt: null }); } }, 'Reset to defaults'),
+      h('span.muted', s.updatedAt ? 'Saved ' + new Date(s.updatedAt).toLocaleString() : '')));
+  }
+
+  async function drawHooks() {
+    const config = (await get('/admin/webhook/config')).config;
+    const types = config.notificationTypes || {};
+    mount(hooksPanel, h('h2', 'Alert webhooks'),
+      h('p.muted', 'Account errors, token refresh failures and limits reached are sent to every enabled platform.'),
+      h('label.check', h('input', { type: 'checkbox', checked: !!config.enabled, id: 'webhooks-enabled',
+        onchange: async (e) => { await post('/admin/webhook/config', { enabled: e.target.checked }); toast(e.target.checked ? 'Webhooks on' : 'Webhooks off'); } }), 'Send alerts'),
+      h('div', { style: 'margin:8px 0' }, Object.keys(types).map((t) => h('label.check', { style: 'margin-right:12px' },
+        h('input', { type: 'checkbox', checked: types[t] !== false, onchange: async (e) => { await post('/admin/webhook/config', { notificationTypes: { ...types, [t]: e.target.checked } }); drawHooks(); } }), t))),
+      config.platforms.length ? h('table', h('thead', h('tr', ['Name', 'Type', 'Target', 'State', ''].map((t) => h('th', t)))),
+        h('tbody', config.platforms.map((p) => h('tr', h('td', p.name || '—'), h('td', p.type), h('td.mono', p.url || p.chatId || p.deviceKey || ''),
+          h('td', p.enabled ? badge('on', 'ok') : badge('off', 'off')),
+          h('td', h('button.small', { type: 'button', onclick: async () => { const r = await post('/admin/webhook/test', { id: p.id }); toast(r.message || 'Sent'); } }, 'Test'), ' ',
+            h('button.small', { type: 'button', onclick: async () => { await post(`/admin/webhook/platforms/${p.id}/toggle`); drawHooks(); } }, p.enabled ? 'Disable' : 'Enable'), ' ',
+            h('button.small.danger', { type: 'button', onclick: async () => { if (await confirmAction('Remove', `Remove ${p.name || p.type}?`, 'Remove')) { await del(`/admin/webhook/platforms/${p.id}`); drawHooks(); } } }, 'Remove')))))) : h('p.muted', 'No platforms yet'),
+      h('div.toolbar', { style: 'margin-top:12px' }, h('button', { type: 'button', onclick: addPlatform }, '+ Add platform'),
+        h('button', { type: 'button', onclick: async () => { try { const r = await post('/admin/webhook/test-notification'); toast(r.message || 'Test alert sent'); } catch (e) { toast(e.message, true); } } }, 'Send a test alert')));
+  }
+
+  async function addPlatform() {
+    const type = h('select', { name: 'type' }, WEBHOOK_TYPES.map(([v, t]) => h('option', { value: v }, t)));
+    const extra = h('div.form-grid');
+    const sync = () => {
+      const v = type.value;
+      extra.replaceChildren(...(v === 'telegram' ? [field('Bot token', h('input', { name: 'botToken', type: 'password' })), field('Chat id', h('input', { name: 'chatId' }))]
+        : v === 'bark' ? [field('Device key', h('input', { name: 'deviceKey', type: 'password' })), field('Server (optional)', h('input', { name: 'serverUrl' }))]
+          : [field('Webhook URL', h('input', { name: 'url', required: true, placeholder: 'https://…' })), v === 'dingtalk' || v === 'feishu' ? field('Signing secret (optional)', h('input', { name: 'secret', type: 'password' })) : null].filter(Boolean)));
+    };
+    type.addEventListener('change', sync);
+    sync();
+    const form = h('form', { onsubmit: (e) => e.preventDefault() }, h('div.form-grid', field('Type', type), field('Name', h('input', { name: 'name' }))), extra);
+    await dialog('Add webhook platform', form, [{ label: 'Cancel' }, { label: 'Add', primary: true, run: async (close) => {
+      if (!form.reportValidity()) return;
+      const body = Object.fromEntries([...form.querySelectorAll('[name]')].filter((el) => el.value !== '').map((el) => [el.name, el.value]));
+      try { await post('/admin/webhook/platforms', body); close(true); drawHooks(); } catch (error) { toast(error.message, true); }
+    } }]);
+  }
+}
