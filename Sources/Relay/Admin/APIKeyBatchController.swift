@@ -73,7 +73,8 @@ struct APIKeyBatchController {
                 let unit = record.fields["activationUnit"] == "hours" ? 3600.0 : 86400.0
                 changes["expiresAt"] = ISOTime.string(now.addingTimeInterval(max(1, days) * unit))
             }
-            if body.keys.contains("expiresAt") {
+            // With activateNow the period decides the date; an explicit date (not null) overrides it.
+            if body.keys.contains("expiresAt"), !(body["expiresAt"] is NSNull) || changes["isActivated"] == nil {
                 let given = try keys.input(["expiresAt": body["expiresAt"] as Any])
                 changes["expiresAt"] = given["expiresAt"] ?? ""
                 if changes["isActivated"] == nil, record.fields["isActivated"] != "true", !(changes["expiresAt"] ?? "").isEmpty {

@@ -77,7 +77,8 @@ struct WebhookController {
             let config = try await store.load()
             let body = try await AdminReply.body(request)
             let stored = (body["id"] as? String).flatMap { id in config.platforms.first { $0["id"] as? String == id } }
-            let target = try platform(body, replacing: stored, stored: config)
+            // The settings page's row button posts only the id: test the stored platform (secrets and all).
+            let target = try body.count == 1 && stored != nil ? stored! : platform(body, replacing: stored, stored: config)
             switch await sender.send(testMessage(), to: target, config: config) {
             case .delivered: return AdminReply.ok(["message": "Test notification delivered"])
             case .failed(let reason): throw AdminError(502, "Delivery failed", "The platform did not accept the notification: \(reason)")

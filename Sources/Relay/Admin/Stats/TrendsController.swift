@@ -54,8 +54,8 @@ struct TrendsController {
             let group = request.uri.queryParameters.get("group") ?? "claude"
             let labels = ["claude": "Claude", "gemini": "Gemini", "openai": "OpenAI", "droid": "Droid"]
             guard let groupLabel = labels[group] else { throw AdminError(400, "Invalid group", "group: claude, gemini, openai or droid") }
-            // Only Claude-family accounts exist in this relay so far; other groups have no accounts to chart.
-            let accounts = group == "claude" ? try await reader.allAccounts() : []
+            let kinds = Self.groupKinds[group] ?? []
+            let accounts = try await reader.allAccounts().filter { kinds.contains($0.kind) }
             var series: [[String: Any]] = []
             var sums: [String: Double] = [:]
             for (label, bucket) in zip(axis.labels, axis.buckets) {
@@ -81,7 +81,9 @@ struct TrendsController {
 
     private func axis(_ request: Request) throws -> Axis {
         let query = request.uri.queryParameters
-        if query.get("granularity") == "hour" {
+        let granularity = query.get("granularity") ?? "day"
+        guard ["day", "hour"].contains(granularity) else { throw AdminError(400, "Invalid granularity", "granularity: day or hour") }
+        if granularity == "hour" {
             guard let start = query.get("startDate").flatMap(ISOTime.parse), let end = query.get("endDate").flatMap(ISOTime.parse), start <= end else {
                 throw AdminError(400, "Invalid range", "granularity=hour needs startDate and endDate (ISO-8601), start before end")
             }
@@ -97,6 +99,12 @@ struct TrendsController {
     private func modelStats(period: String, keyID: String? = nil) async throws -> [[String: Any]] {
         try await ModelUsage(reader: reader, prices: prices).rows(period: period, keyID: keyID)
     }
+
+    /// The account kinds each chart group covers.
+    static let groupKinds: [String: [AccountKind]] = [
+        "claude": AccountKind.claudeFamily + [.ccr], "gemini": AccountKind.geminiFamily,
+        "openai": AccountKind.openAIFamily + [.azureOpenAI], "droid": [],
+    ]
 
     static func measure(_ totals: UsageTotals, _ metric: String) -> Double {
         switch metric {

@@ -1,0 +1,35 @@
+import FakeUpstreams
+import Foundation
+import Scenario
+import Testing
+
+/// The admin web UI in a real browser: headless Chromium (Debian's chromium + chromium-driver) driven by Selenium
+/// (`Tests/python/admin_ui_check.py`) against a relay, Redis and the fakes. Log in, create a key and see it once,
+/// create a Console account, send traffic, see the usage on the dashboard and the key's row, the other pages, log
+/// out and be refused, the public key stats. Every host but 127.0.0.1 is unresolvable for the browser (no CDN can
+/// be needed). Screenshots of each page are written to `.build/artifacts/ui-screenshots/`.
+@Suite("Admin web UI in headless Chromium", .serialized)
+struct AdminUIBrowserTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = root.appendingPathComponent("Tests/python/admin_ui_check.py").path
+    static let screenshots = root.appendingPathComponent(".build/artifacts/ui-screenshots").path
+
+    @Test func adminWalkThroughInChromium() async throws {
+        try await RelayHarness.with { harness in
+            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-browser"]))
+            try? FileManager.default.removeItem(atPath: Self.screenshots)
+            let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL, RelayHarness.adminUsername,
+                                                   RelayHarness.adminPassword, harness.anthropic.baseURL + "/browser", "sk-console-browser",
+                                                   Self.screenshots])
+            #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
+            #expect((result["steps"] as? [String])?.count == 11, "\(result["steps"] ?? [])")
+            // The Console account really served the request the browser test sent.
+            let seen = harness.anthropic.state.requests.filter { $0.path == "/browser/v1/messages" }
+            #expect(seen.count == 1, "\(harness.anthropic.state.requests.map(\.path))")
+            for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "05-dashboard-after-traffic",
+                         "06-api-keys-after-traffic", "07-settings", "08-tutorial", "09-key-stats"] {
+                #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page).png"), "no screenshot \(page)")
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+"""Drives the admin web UI in headless Chromium (Debian's chromium + chromium-driver, Selenium from PyPI).
+
+usage: admin_ui_check.py RELAY_URL ADMIN_USER ADMIN_PASSWORD CONSOLE_API_URL CONSOLE_API_KEY SCREENSHOT_DIR
+
+Every host but 127.0.0.1 is unresolvable for the browser, so a page that needed a CDN or web font would break.
+Prints one JSON object: {"ok": bool, "steps": [...], "error": "...", "consoleErrors": [...]}; exits 1 on failure.
+"""
+import json
+import os
+import re
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+relay, user, password, console_url, console_key, shots = sys.argv[1:7]
+os.makedirs(shots, exist_ok=True)
+steps = []
+
+
+def step(name):
+    steps.append(name)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CRS_CHROMIUM", "/usr/bin/chromium")
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--disable-gpu",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--no-first-run", "--disable-extensions"]:
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(os.environ.get("CRS_CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def relay_post(path, body, key):
+    request = urllib.request.Request(relay + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"content-type": "application/json", "x-api-key": key,
+                                              "anthropic-version": "2023-06-01", "user-agent": "claude-cli/1.0.0 (external, cli)"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def admin_status(path, token):
+    request = urllib.request.Request(relay + path, headers={"authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+driver = browser()
+wait = WebDriverWait(driver, 15)
+
+
+def visible(css):
+    return wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def shot(name):
+    driver.save_screenshot(os.path.join(shots, name + ".png"))
+
+
+def go(path, css):
+    driver.get(relay + "/admin-next" + path)
+    return visible(css)
+
+
+def text_of(css):
+    return driver.find_element(By.CSS_SELECTOR, css).text
+
+
+result = {"ok": False}
+try:
+    # Unauthenticated deep links end on the login page (RS-A4); the form is a real <form> with a password input.
+    for path in ["/dashboard", "/api-keys", "/accounts", "/settings"]:
+        driver.get(relay + "/admin-next" + path)
+        wait.until(EC.url_to_be(relay + "/admin-next/login"))
+    form = visible("form#login-form")
+    assert form.find_element(By.CSS_SELECTOR, "input[name=username]")
+    assert form.find_element(By.CSS_SELECTOR, "input[type=password]")
+    step("unauthenticated pages redirect to the login form")
+    shot("01-login")
+
+    driver.find_element(By.ID, "username").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys("wrong-password" + Keys.ENTER)
+    wait.until(lambda d: "Invalid" in text_of("#login-error"))
+    step("a wrong password shows the server's message")
+    driver.find_element(By.ID, "password").clear()
+    driver.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
+    wait.until(EC.url_to_be(relay + "/admin-next/dashboard"))
+    visible("[data-card=requests]")
+    token = driver.execute_script("return localStorage.getItem('authToken')")
+    assert token and token.count(".") == 2
+    step("login with Enter lands on the dashboard")
+    shot("02-dashboard-empty")
+
+    # Create a key and see it once.
+    go("/api-keys", "[data-action=create-key]").click()
+    visible("#key-name").send_keys("browser-key")
+    driver.find_element(By.CSS_SELECTOR, "[data-action=save-key]").click()
+    raw_key = visible("#new-key-value").text.strip()
+    assert re.fullmatch(r"cr_[0-9a-f]{64}", raw_key), raw_key
+    shot("03-new-key-shown-once")
+    driver.find_element(By.CSS_SELECTOR, "[data-action=close-new-key]").click()
+    visible("tr[data-key-name=browser-key]")
+    assert raw_key not in driver.page_source
+    step("key created, shown once, not on the page afterwards")
+
+    # Create a Console account pointing at the fake.
+    go("/accounts", "[data-action=add-account]").click()
+    Select(visible("#account-type")).select_by_value("claude-console")
+    driver.find_element(By.ID, "account-name").send_keys("browser-console")
+    driver.find_element(By.CSS_SELECTOR, "input[name=apiUrl]").send_keys(console_url)
+    driver.find_element(By.CSS_SELECTOR, "input[name=apiKey]").send_keys(console_key)
+    driver.find_element(By.CSS_SELECTOR, "[data-action=save-account]").click()
+    row = visible("tr[data-account-name=browser-console]")
+    assert "healthy" in row.text, row.text
+    assert console_key not in driver.page_source
+    step("console account created through the form")
+    shot("04-accounts")
+
+    # Traffic through the relay with the new key.
+    status, reply = relay_post("/api/v1/messages", {"model": "claude-sonnet-4-20250514", "max_tokens": 64,
+                                                     "messages": [{"role": "user", "content": "hello from the browser test"}]}, raw_key)
+    assert status == 200, (status, reply)
+    step("a request through the relay with the key succeeded")
+
+    # The usage shows on the dashboard and on the key's row.
+    go("/dashboard", "[data-card=requests]")
+    wait.until(lambda d: text_of("[data-card=requests] .value") == "1")
+    shot("05-dashboard-after-traffic")
+    go("/api-keys", "tr[data-key-name=browser-key]")
+    wait.until(lambda d: "1 req" in text_of("tr[data-key-name=browser-key] [data-col=today]"))
+    shot("06-api-keys-after-traffic")
+    step("usage visible on the dashboard and the key's row")
+
+    # The remaining pages render.
+    go("/settings", "#oem-site-name")
+    visible("#webhook-settings h2")
+    shot("07-settings")
+    go("/tutorial", "pre.code")
+    assert relay + "/api" in driver.page_source
+    shot("08-tutorial")
+    step("settings and tutorial pages render")
+
+    # Log out: back to login; the old token is refused by the API.
+    driver.find_element(By.CSS_SELECTOR, "[data-action=logout]").click()
+    wait.until(EC.url_to_be(relay + "/admin-next/login"))
+    driver.get(relay + "/admin-next/api-keys")
+    wait.until(EC.url_to_be(relay + "/admin-next/login"))
+    assert admin_status("/admin/api-keys", token) == 401
+    step("logout revokes the token; protected pages send to login")
+
+    # The public key-stats page works without a login.
+    go("/api-stats", "#stats-key").send_keys(raw_key)
+    driver.find_element(By.ID, "stats-submit").click()
+    wait.until(lambda d: "1 req" in text_of("[data-card=today] .value"))
+    visible("#stats-limits")
+    shot("09-key-stats")
+    step("public key stats show the key's usage")
+
+    severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+              and "401" not in entry["message"] and "favicon" not in entry["message"]]
+    result["consoleErrors"] = severe
+    assert not severe, severe
+    step("no JavaScript errors in the console")
+    result["ok"] = True
+except Exception as error:  # noqa: BLE001 — report everything to the Swift test
+    result["error"] = f"{type(error).__name__}: {error}"
+    result["trace"] = traceback.format_exc()[-2000:]
+    result["url"] = driver.current_url
+    try:
+        shot("failure")
+        result["consoleErrors"] = [entry["message"] for entry in driver.get_log("browser")][-20:]
+    except Exception:  # noqa: BLE001
+        pass
+finally:
+    driver.quit()
+
+result["steps"] = steps
+print(json.dumps(result))
+sys.exit(0 if result["ok"] else 1)
