@@ -18,6 +18,7 @@ public struct RelayApplication {
     public func buildRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
         let configuration = services.configuration
+        router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
         router.add(middleware: UnknownRouteMiddleware())
         let startedAt = Date()
         let health = HealthController(redis: services.redis, startedAt: .now)

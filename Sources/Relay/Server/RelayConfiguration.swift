@@ -21,6 +21,8 @@ public struct RelayConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var trustedProxies: [IPRange]
+    /// Origins allowed to call the client API from a browser (`CRS_CORS_ORIGINS`; empty: none, `*`: any).
+    public var corsOrigins: [String]
     public var maxBodyBytes: Int
     public var upstreamConnectTimeoutMilliseconds: Int
     public var upstreamTimeoutMilliseconds: Int
@@ -99,6 +101,7 @@ public struct RelayConfiguration: Sendable {
         let level = try env.choice("CRS_LOG_LEVEL", default: "info", from: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
         logLevel = Logger.Level(rawValue: level) ?? .info
         logFormat = LogFormat(rawValue: try env.choice("CRS_LOG_FORMAT", default: "text", from: ["text", "json"])) ?? .text
+        corsOrigins = (env.string("CRS_CORS_ORIGINS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         trustedProxies = try (env.string("CRS_TRUSTED_PROXIES") ?? "").split(separator: ",").map {
             let text = $0.trimmingCharacters(in: .whitespaces)
             guard let range = IPRange(text) else {
