@@ -117,21 +117,19 @@ struct PublicStatsController {
         return ["totalKeys": stats.count, "activeKeys": stats.filter { $0["isActive"] as? Bool == true }.count, "usage": usage]
     }
 
-    /// Adds the numeric fields of `row` to `into` (the first row is taken as it is); cost text re-formatted.
+    /// Adds the numeric fields of `row` (and of its `costs`) to `into`; the first row is taken as it is.
     static func sum(_ into: [String: Any]?, _ row: [String: Any]) -> [String: Any] {
         guard var result = into else { return row }
         for (name, value) in row {
             if let a = result[name] as? Int, let b = value as? Int { result[name] = a + b }
             else if let a = result[name] as? Double, let b = value as? Double { result[name] = a + b }
         }
-        if let cost = result["cost"] as? Double {
-            result["formattedCost"] = CostFormat.string(cost)
-            if var costs = result["costs"] as? [String: Any], let other = row["costs"] as? [String: Any], into != nil {
-                for (name, value) in other { costs[name] = (costs[name] as? Double ?? 0) + (value as? Double ?? 0) }
-                result["costs"] = costs
-                result["formatted"] = ["total": CostFormat.string(costs["total"] as? Double ?? cost)]
-            }
+        if var costs = result["costs"] as? [String: Any], let other = row["costs"] as? [String: Any] {
+            for (name, value) in other { costs[name] = (costs[name] as? Double ?? 0) + (value as? Double ?? 0) }
+            result["costs"] = costs
+            result["formatted"] = ["total": CostFormat.string(costs["total"] as? Double ?? 0)]
         }
+        if let cost = result["cost"] as? Double { result["formattedCost"] = CostFormat.string(cost) }
         return result
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 
 /// What the key list, the key detail and the public key-stats page show about a key's consumption: usage today,
 /// this month and all time (with averages since creation), the cost counters the limits use, and the current
-/// rate-limit window. Read for many keys in one pipelined round trip (12 commands a key).
+/// rate-limit window. Read for many keys in one pipelined round trip (11 commands a key).
 struct KeyUsageReport {
     let redis: RedisClient
     let clock: RelayClock
     let offsetHours: Int
+
+    static let perKey = 11
 
     struct Entry {
         var total = UsageTotals()
@@ -23,7 +25,7 @@ struct KeyUsageReport {
         guard !keys.isEmpty else { return [] }
         let now = TimeBuckets(clock.now, offsetHours: offsetHours)
         var commands: [RedisCommand] = []
-        commands.reserveCapacity(keys.count * 12)
+        commands.reserveCapacity(keys.count * Self.perKey)
         for key in keys {
             let id = key.id
             for name in [RedisKeys.usageTotal(id), RedisKeys.usageDaily(id, now.date), RedisKeys.usageMonthly(id, now.month)] {
@@ -34,11 +36,10 @@ struct KeyUsageReport {
                          RedisKeys.rateWindowTokens(id), RedisKeys.rateWindowCost(id)] {
                 commands.append(RedisCommand("GET", RedisArgument(name)))
             }
-            commands.append(RedisCommand("PTTL", RedisArgument(RedisKeys.rateWindowStart(id))))
         }
         let replies = try await redis.pipeline(commands)
         return keys.indices.map { index in
-            let r = Array(replies[(index * 12)..<(index * 12 + 12)])
+            let r = Array(replies[(index * Self.perKey)..<((index + 1) * Self.perKey)])
             func number(_ reply: RedisReply) -> Double { reply.string.flatMap(Double.init) ?? 0 }
             var entry = Entry()
             entry.total.add(r[0].stringDictionary)
