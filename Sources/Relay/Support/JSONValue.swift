@@ -8,7 +8,8 @@ public enum JSON {
     }
 
     public static func data(_ object: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("{}".utf8)
+        if let data = JSONWriter.data(object) { return data }
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("{}".utf8)
     }
 
     public static func string(_ object: Any) -> String { String(decoding: data(object), as: UTF8.self) }
