@@ -29,10 +29,10 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "crs.serve")
 
         var services: [any Service] = []
-        let redisURL: String
-        if let url = configuration.redisURL {
-            redisURL = url
-            let redacted = try RedisConfiguration(url: url).redactedDescription
+        let redisURL: String?
+        if configuration.usesSentinel || configuration.redisURL != nil {
+            redisURL = configuration.redisURL
+            let redacted = try configuration.redisConfiguration(url: redisURL).redactedDescription
             logger.info("using external Redis", metadata: ["redis": "\(redacted)"])
         } else {
             let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path + "/redis"

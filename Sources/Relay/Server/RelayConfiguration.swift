@@ -10,6 +10,11 @@ public struct RelayConfiguration: Sendable {
     public var port: Int
     /// `nil`: run the embedded `redis-server` under `dataDirectory/redis`.
     public var redisURL: String?
+    /// Redis through Sentinel: `CRS_REDIS_SENTINELS` (host:port,…), `CRS_REDIS_SENTINEL_MASTER`,
+    /// `CRS_REDIS_SENTINEL_PASSWORD`. The data nodes' password and database still come from `CRS_REDIS_URL`.
+    public var redisSentinels: [RedisConfiguration.SentinelAddress]
+    public var redisSentinelMaster: String
+    public var redisSentinelPassword: String?
     public var redisPoolSize: Int
     public var redisTimeoutMilliseconds: Int
     public var dataDirectory: String
@@ -87,6 +92,13 @@ public struct RelayConfiguration: Sendable {
                 throw ConfigurationError("CRS_REDIS_URL", "is not usable: \(error.description.replacingOccurrences(of: "Redis configuration invalid: ", with: ""))")
             }
         }
+        do {
+            redisSentinels = try RedisConfiguration.SentinelAddress.list(env.string("CRS_REDIS_SENTINELS") ?? "")
+        } catch let error as RedisError {
+            throw ConfigurationError("CRS_REDIS_SENTINELS", error.description.replacingOccurrences(of: "Redis configuration invalid: ", with: ""))
+        }
+        redisSentinelMaster = env.string("CRS_REDIS_SENTINEL_MASTER", default: "mymaster")
+        redisSentinelPassword = env.string("CRS_REDIS_SENTINEL_PASSWORD")
         redisPoolSize = try env.int("CRS_REDIS_POOL_SIZE", default: 32, range: 1...1024)
         redisTimeoutMilliseconds = try env.int("CRS_REDIS_TIMEOUT_MS", default: 2000, range: 10...600_000)
         dataDirectory = env.string("CRS_DATA_DIR", default: "./data")
@@ -166,9 +178,17 @@ public struct RelayConfiguration: Sendable {
         oauthTokenTimeoutSeconds = try env.int("CRS_OAUTH_TOKEN_TIMEOUT_SECONDS", default: 30, range: 1...300)
     }
 
-    /// The Redis client configuration for `url` with this relay's pool size and timeouts.
-    public func redisConfiguration(url: String) throws -> RedisConfiguration {
-        var configuration = try RedisConfiguration(url: url)
+    /// Whether Redis is reached through Sentinel (then no embedded Redis is started).
+    public var usesSentinel: Bool { !redisSentinels.isEmpty }
+
+    /// The Redis client configuration for `url` with this relay's pool size and timeouts; with sentinels
+    /// configured, the endpoint is the master they name (`url` then only gives password and database).
+    public func redisConfiguration(url: String?) throws -> RedisConfiguration {
+        var configuration = try url.map(RedisConfiguration.init(url:)) ?? RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: 6379))
+        if usesSentinel {
+            configuration.endpoint = .sentinel(master: redisSentinelMaster, sentinels: redisSentinels)
+            configuration.sentinelPassword = redisSentinelPassword
+        }
         configuration.poolSize = redisPoolSize
         configuration.commandTimeout = .milliseconds(Int64(redisTimeoutMilliseconds))
         configuration.leaseTimeout = .milliseconds(Int64(redisTimeoutMilliseconds))

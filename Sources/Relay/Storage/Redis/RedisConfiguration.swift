@@ -6,11 +6,35 @@ public struct RedisConfiguration: Sendable, Equatable {
     public enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
         case unix(path: String)
+        /// The master of `master` as the sentinels report it, asked again on every new connection.
+        case sentinel(master: String, sentinels: [SentinelAddress])
+    }
+
+    public struct SentinelAddress: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) { self.host = host; self.port = port }
+        public var description: String { "\(host):\(port)" }
+
+        /// `host:port[,host:port…]` (port 26379 when left out).
+        public static func list(_ text: String) throws -> [SentinelAddress] {
+            try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { entry in
+                let parts = entry.split(separator: ":")
+                guard parts.count <= 2, let host = parts.first.map(String.init), !host.isEmpty else {
+                    throw RedisError.invalidConfiguration("sentinel '\(entry)' is not host:port")
+                }
+                let port = parts.count == 2 ? Int(parts[1]) : 26379
+                guard let port, (1...65535).contains(port) else { throw RedisError.invalidConfiguration("sentinel '\(entry)' has a bad port") }
+                return SentinelAddress(host: host, port: port)
+            }
+        }
     }
 
     public var endpoint: Endpoint
     public var username: String?
     public var password: String?
+    /// The sentinels' own password (`requirepass` in sentinel.conf), if any.
+    public var sentinelPassword: String?
     public var database: Int
     public var poolSize: Int
     public var connectTimeout: TimeAmount
@@ -89,6 +113,7 @@ public struct RedisConfiguration: Sendable, Equatable {
         switch endpoint {
         case .tcp(let host, let port): return "redis://\(auth)\(host):\(port)/\(database)"
         case .unix(let path): return "unix://\(auth)\(path)?db=\(database)"
+        case .sentinel(let master, let sentinels): return "sentinel://\(auth)\(sentinels.map(\.description).joined(separator: ","))/\(master)?db=\(database)"
         }
     }
 

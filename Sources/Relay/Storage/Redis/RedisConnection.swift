@@ -40,7 +40,12 @@ public final class RedisConnection: Sendable {
             switch configuration.endpoint {
             case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
             case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case .sentinel(let master, let sentinels):
+                let address = try await RedisSentinel.masterAddress(master, sentinels: sentinels, configuration: configuration, on: eventLoop)
+                channel = try await bootstrap.connect(host: address.host, port: address.port).get()
             }
+        } catch let error as RedisError {
+            throw error
         } catch {
             throw RedisError.unavailable(reason: Self.describe(error), retryInMilliseconds: 0)
         }
@@ -55,9 +60,14 @@ public final class RedisConnection: Sendable {
                 }
             }
             if configuration.database != 0 { setup.append(RedisCommand("SELECT", RedisArgument(configuration.database))) }
+            // Through Sentinel: the address must still be the master (it may have been demoted a moment ago).
+            if case .sentinel = configuration.endpoint { setup.append(RedisCommand("ROLE")) }
             if !setup.isEmpty {
                 for reply in try await connection.pipeline(setup) {
                     if case .error(let message) = reply { throw RedisError.server(message) }
+                    if case .array(let role) = reply, let first = role.first?.string, first != "master" {
+                        throw RedisError.unavailable(reason: "the address Sentinel named is a \(first), not the master (failover in progress)", retryInMilliseconds: 0)
+                    }
                 }
             }
         } catch {
@@ -98,7 +108,13 @@ public final class RedisConnection: Sendable {
         channel.writeAndFlush(RedisOutbound(id: batch, buffer: buffer, expected: count, promise: promise), promise: written)
         defer { timer.cancel() }
         do {
-            return try await promise.futureResult.get()
+            let replies = try await promise.futureResult.get()
+            // A server that turned into a replica (Sentinel failover) answers writes with READONLY: this
+            // connection must not be reused; the next one asks the sentinels for the new master.
+            if replies.contains(where: { if case .error(let message) = $0 { return message.hasPrefix("READONLY") } else { return false } }) {
+                broken.withLockedValue { $0 = true }
+            }
+            return replies
         } catch {
             broken.withLockedValue { $0 = true }
             throw error

@@ -204,7 +204,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         throw RedisError.unavailable(reason: "redis-server did not answer PING within 10 s", retryInMilliseconds: 0)
     }
 
-    static func locate(_ executable: String) throws -> String {
+    public static func locate(_ executable: String) throws -> String {
         if executable.contains("/") { return executable }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin", "/usr/sbin"] {
