@@ -9,11 +9,10 @@ struct RedisOutbound {
     var promise: EventLoopPromise<[RedisReply]>
 }
 
-/// A batch waiting for its replies.
+/// A batch waiting for its replies (the head batch's replies collect in `RedisChannelHandler.headReplies`).
 struct PendingBatch {
     let id: UInt64
-    var remaining: Int
-    var replies: [RedisReply]
+    let expected: Int
     let promise: EventLoopPromise<[RedisReply]>
 }
 
@@ -26,6 +25,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private let decoder = HiredisDecoder()
     private var pending = CircularBuffer<PendingBatch>(initialCapacity: 16)
+    /// Replies of the batch at the head of `pending`, collected outside the ring buffer: appending through its
+    /// subscript copied the whole array on every reply (get, append, set) — quadratic in the pipeline's length.
+    private var headReplies: [RedisReply] = []
     private var failure: RedisError?
     private let onPush: (@Sendable (RedisReply) -> Void)?
 
@@ -40,9 +42,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             promise?.fail(failure)
             return
         }
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(outbound.expected)
-        pending.append(PendingBatch(id: outbound.id, remaining: outbound.expected, replies: replies, promise: outbound.promise))
+        pending.append(PendingBatch(id: outbound.id, expected: outbound.expected, promise: outbound.promise))
         context.write(wrapOutboundOut(outbound.buffer), promise: promise)
     }
 
@@ -59,13 +59,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         for reply in replies {
             if let onPush, Self.isPush(reply) {
                 onPush(reply)
-            } else if !pending.isEmpty {
-                let index = pending.startIndex
-                pending[index].replies.append(reply)
-                pending[index].remaining -= 1
-                if pending[index].remaining == 0 {
+            } else if let head = pending.first {
+                if headReplies.isEmpty { headReplies.reserveCapacity(head.expected) }
+                headReplies.append(reply)
+                if headReplies.count == head.expected {
                     let batch = pending.removeFirst()
-                    batch.promise.succeed(batch.replies)
+                    let replies = headReplies
+                    headReplies = []
+                    batch.promise.succeed(replies)
                 }
             } else {
                 failAll(.protocolError("reply without a pending command"))
@@ -99,6 +100,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failAll(_ error: RedisError) {
         if failure == nil { failure = error }
+        headReplies = []
         while let batch = pending.popFirst() { batch.promise.fail(error) }
     }
 
