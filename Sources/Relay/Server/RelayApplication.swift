@@ -141,9 +141,13 @@ public struct RelayApplication {
 
     /// The HTTP server plus `services` (embedded Redis supervisor, background jobs) in one service group.
     public func buildApplication(services extra: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let headTimeout = TimeAmount.milliseconds(Int64(services.configuration.clientHeaderTimeoutSeconds * 1000))
+        let bodyTimeout = TimeAmount.milliseconds(Int64(services.configuration.clientBodyTimeoutSeconds * 1000))
+        return Application(
             router: buildRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ClientHangupHandler()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                ClientHangupHandler(), RequestDeadlineHandler(headTimeout: headTimeout, bodyTimeout: bodyTimeout),
+            ])),
             configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: nil),
             services: extra,
             onServerRunning: onServerRunning,

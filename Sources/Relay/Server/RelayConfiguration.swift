@@ -26,6 +26,10 @@ public struct RelayConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var trustedProxies: [IPRange]
+    /// Slow-client limits: a request head within this many seconds (also the keep-alive idle limit), its body
+    /// within `clientBodyTimeoutSeconds` of the head (`CRS_CLIENT_HEADER_TIMEOUT_MS`, `CRS_CLIENT_BODY_TIMEOUT_MS`).
+    public var clientHeaderTimeoutSeconds: Double
+    public var clientBodyTimeoutSeconds: Double
     /// Origins allowed to call the client API from a browser (`CRS_CORS_ORIGINS`; empty: none, `*`: any).
     public var corsOrigins: [String]
     public var maxBodyBytes: Int
@@ -113,6 +117,8 @@ public struct RelayConfiguration: Sendable {
         let level = try env.choice("CRS_LOG_LEVEL", default: "info", from: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
         logLevel = Logger.Level(rawValue: level) ?? .info
         logFormat = LogFormat(rawValue: try env.choice("CRS_LOG_FORMAT", default: "text", from: ["text", "json"])) ?? .text
+        clientHeaderTimeoutSeconds = Double(try env.int("CRS_CLIENT_HEADER_TIMEOUT_MS", default: 60_000, range: 100...3_600_000)) / 1000
+        clientBodyTimeoutSeconds = Double(try env.int("CRS_CLIENT_BODY_TIMEOUT_MS", default: 60_000, range: 100...3_600_000)) / 1000
         corsOrigins = (env.string("CRS_CORS_ORIGINS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         trustedProxies = try (env.string("CRS_TRUSTED_PROXIES") ?? "").split(separator: ",").map {
             let text = $0.trimmingCharacters(in: .whitespaces)
