@@ -36,6 +36,14 @@ struct BadInputTests {
             let (_, rawReply) = try await runProgram(["python3", "-c", script])
             #expect(rawReply.hasPrefix("HTTP/1.1 4") || rawReply.hasPrefix("closed") || rawReply.contains("reset"), "\(rawReply)")
 
+            // A header value with a bare CR (an attempt to smuggle a second header): a 400 from the HTTP parser or a
+            // closed connection — never forwarded.
+            let smuggle = "import socket; s = socket.create_connection(('127.0.0.1', \(port))); "
+                + "s.sendall(b'POST /api/v1/messages HTTP/1.1\\r\\nHost: x\\r\\nX-A: a\\rX-Injected: 1\\r\\nContent-Length: 2\\r\\n\\r\\n{}'); "
+                + "s.settimeout(10); print((s.recv(64) or b'closed').decode(errors='replace').splitlines()[0])"
+            let (_, smuggleReply) = try await runProgram(["python3", "-c", smuggle])
+            #expect(smuggleReply.hasPrefix("HTTP/1.1 400") || smuggleReply.hasPrefix("closed") || smuggleReply.contains("reset"), "\(smuggleReply)")
+
             // Unknown client routes: a JSON 404, in each family's shape where the family is known.
             for (path, check) in [("/api/v1/nothing-here", "type"), ("/openai/v1/nothing-here", "error"), ("/gemini/v1beta/nothing/here/at/all", "error")] {
                 let reply = try await HTTPExchange.send(method: "POST", url: base + path, headers: ["x-api-key": key], body: Data("{}".utf8))

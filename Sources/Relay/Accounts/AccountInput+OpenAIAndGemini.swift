@@ -57,7 +57,7 @@ extension AccountInput {
     static func openAIResponses(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
         try url(body, "baseApi", into: &fields, creating: creating)
         try secret(body, "apiKey", into: &fields, creating: creating)
-        if body.keys.contains("userAgent") { fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? "" }
+        try headerValue(body, "userAgent", into: &fields)
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
     }

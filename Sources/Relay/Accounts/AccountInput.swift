@@ -53,9 +53,7 @@ enum AccountInput {
         try url(body, "apiUrl", into: &fields, creating: creating)
         try secret(body, "apiKey", into: &fields, creating: creating)
         try supportedModels(body, into: &fields, creating: creating)
-        if body.keys.contains("userAgent") {
-            fields["userAgent"] = (body["userAgent"] as? String)?.trimmingCharacters(in: .whitespaces) ?? ""
-        }
+        try headerValue(body, "userAgent", into: &fields)
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
         if let quota = body["dailyQuota"], !(quota is NSNull) {
@@ -132,6 +130,8 @@ enum AccountInput {
             guard let value = (raw as? String)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
                 throw Invalid(field: name, reason: "must be a non-empty string")
             }
+            // Secrets travel in upstream headers: a line break would inject headers of its own.
+            guard Self.isHeaderSafe(value) else { throw Invalid(field: name, reason: "must not contain control characters") }
             fields[name] = value
         } else if creating {
             throw Invalid(field: name, reason: "is required")
@@ -139,6 +139,21 @@ enum AccountInput {
     }
 
     // MARK: field helpers
+
+    /// A value that is sent upstream as a header (`userAgent`): trimmed, no control characters (CR/LF would inject
+    /// headers of its own); absent → untouched, null → cleared.
+    static func headerValue(_ body: [String: Any], _ name: String, into fields: inout [String: String]) throws {
+        guard body.keys.contains(name) else { return }
+        let value = (body[name] as? String)?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard isHeaderSafe(value), value.count <= 500 else {
+            throw Invalid(field: name, reason: "must be at most 500 characters without control characters")
+        }
+        fields[name] = value
+    }
+
+    static func isHeaderSafe(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+    }
 
     static func text(_ body: [String: Any], _ name: String, into fields: inout [String: String], required: Bool = false, max: Int) throws {
         guard let raw = body[name], !(raw is NSNull) else {
