@@ -98,7 +98,8 @@ struct APIKeyBatchController {
             throw AdminError(400, "Invalid request", "keyIds: a non-empty array of key ids is required")
         }
         guard ids.count <= maxBatch else { throw AdminError(400, "Invalid request", "keyIds: at most \(maxBatch) at once") }
-        return Array(NSOrderedSet(array: ids)) as? [String] ?? ids
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// Runs the operation on every id; one failing id does not stop the others. Node's reply shape.

@@ -25,12 +25,13 @@ struct WebUIController {
             let path = context.parameters.getCatchAll().joined(separator: "/")
             if let asset = Self.clean(path), assets[asset] != nil { return serve(asset, request) }
             let last = path.split(separator: "/").last ?? ""
-            if path.hasPrefix("assets/") || last.contains(".") {
-                return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: "Not found\n")))
-            }
+            if path.hasPrefix("assets/") || last.contains(".") { return Self.notFound("Not found") }
             return serve("index.html", request)
         }
+    }
+
+    static func notFound(_ text: String) -> Response {
+        Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
     static func redirect() -> Response {
@@ -48,10 +49,7 @@ struct WebUIController {
     }
 
     private func serve(_ name: String, _ request: Request) -> Response {
-        guard let asset = assets[name] else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "The admin UI files are not installed (set CRS_WEB_ROOT)\n")))
-        }
+        guard let asset = assets[name] else { return Self.notFound("The admin UI files are not installed (set CRS_WEB_ROOT)") }
         var headers: HTTPFields = [
             .contentType: asset.contentType, .eTag: asset.etag,
             // Revalidated every time (ETag → 304): after an upgrade no page mixes old and new modules.

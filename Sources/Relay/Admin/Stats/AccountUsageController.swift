@@ -45,23 +45,23 @@ struct AccountUsageController {
     private func history(_ account: AccountRecord, days: Int) async throws -> [String: Any] {
         let dates = reader.recentDates(days)
         let daily = try await reader.totals(dates.map { RedisKeys.accountUsage("daily", account.id, $0) })
+        // Cost per day: every per-model daily bucket of the account, found with one SCAN and read in one pipeline.
+        let prefix = "account_usage:model:daily:\(account.id):"
+        let found = try await reader.redis.scan(match: prefix + "*")
+        let hashes = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
+        var costByDate: [String: Double] = [:]
+        for (key, hash) in zip(found, hashes) {
+            let rest = key.dropFirst(prefix.count)
+            guard let colon = rest.lastIndex(of: ":") else { continue }
+            let date = String(rest[rest.index(after: colon)...])
+            let (_, cost) = ModelUsage.priced(hash.stringDictionary, model: String(rest[..<colon]), table: prices.table)
+            costByDate[date, default: 0] += cost?.total ?? 0
+        }
         var rows: [[String: Any]] = []
         var sum = UsageTotals()
         for (date, total) in zip(dates, daily) {
             var total = total
-            if total.requests > 0 {
-                let prefix = "account_usage:model:daily:\(account.id):"
-                let found = try await reader.redis.scan(match: prefix + "*:" + date)
-                let hashes = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
-                for (key, hash) in zip(found, hashes) {
-                    let model = String(key.dropFirst(prefix.count).dropLast(date.count + 1))
-                    var perModel = UsageTotals()
-                    perModel.add(hash.stringDictionary)
-                    let usage = TokenUsage(input: perModel.input, output: perModel.output, cacheCreate5m: perModel.cacheCreate, cacheCreate1h: 0,
-                                           cacheRead: perModel.cacheRead)
-                    total.cost += CostCalculator.cost(of: usage, model: model, table: prices.table)?.total ?? 0
-                }
-            }
+            total.cost = costByDate[date] ?? 0
             sum = sum + total
             rows.append(total.json.merging(["date": date, "tokens": total.allTokens]) { _, new in new })
         }

@@ -16,13 +16,7 @@ struct ModelUsage {
         var rows: [[String: Any]] = []
         for (key, reply) in zip(found, replies) {
             let model = String(key.dropFirst(prefix.count).dropLast(bucket.count + 1))
-            let hash = reply.stringDictionary
-            var totals = UsageTotals()
-            totals.add(hash)
-            let oneHour = Int(hash["ephemeral1hTokens"] ?? "") ?? 0
-            let usage = TokenUsage(input: totals.input, output: totals.output, cacheCreate5m: max(0, totals.cacheCreate - oneHour),
-                                   cacheCreate1h: min(oneHour, totals.cacheCreate), cacheRead: totals.cacheRead)
-            let cost = CostCalculator.cost(of: usage, model: model, table: prices.table)
+            var (totals, cost) = Self.priced(reply.stringDictionary, model: model, table: prices.table)
             totals.cost = cost?.total ?? 0
             var row = totals.json
             row["model"] = model
@@ -34,5 +28,16 @@ struct ModelUsage {
             rows.append(row)
         }
         return rows.sorted { ($0["allTokens"] as? Int ?? 0) > ($1["allTokens"] as? Int ?? 0) }
+    }
+
+    /// One model's usage hash summed and priced at today's prices. Cache writes count as 5-minute writes unless the
+    /// hash says how many were 1-hour ones (`ephemeral1hTokens`).
+    static func priced(_ hash: [String: String], model: String, table: PriceTable) -> (UsageTotals, CostBreakdown?) {
+        var totals = UsageTotals()
+        totals.add(hash)
+        let oneHour = min(Int(hash["ephemeral1hTokens"] ?? "") ?? 0, totals.cacheCreate)
+        let usage = TokenUsage(input: totals.input, output: totals.output, cacheCreate5m: totals.cacheCreate - oneHour,
+                               cacheCreate1h: oneHour, cacheRead: totals.cacheRead)
+        return (totals, CostCalculator.cost(of: usage, model: model, table: table))
     }
 }
