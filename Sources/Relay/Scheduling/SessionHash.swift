@@ -36,9 +36,7 @@ public enum SessionHash {
 
     /// `…session_<uuid>` in the classic user_id, or `session_id` in Claude Code's JSON form.
     static func sessionID(in userID: String) -> String? {
-        if let range = userID.range(of: #"session_[a-fA-F0-9-]{36}"#, options: .regularExpression) {
-            return String(userID[range].dropFirst("session_".count))
-        }
+        if let session = TextScan.sessionUUID(in: userID) { return session }
         if userID.hasPrefix("{"), let object = JSON.object(Data(userID.utf8)), let session = object["session_id"] as? String, !session.isEmpty {
             return session
         }

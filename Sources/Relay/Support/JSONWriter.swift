@@ -69,7 +69,7 @@ enum JSONWriter {
         return true
     }
 
-    private static func writeDouble(_ double: Double, into out: inout [UInt8]) -> Bool {
+    static func writeDouble(_ double: Double, into out: inout [UInt8]) -> Bool {
         guard double.isFinite else { return false }
         if double == double.rounded(), abs(double) < 1e15 {
             out.append(contentsOf: Array(String(Int64(double)).utf8))
@@ -79,7 +79,7 @@ enum JSONWriter {
         return true
     }
 
-    private static func writeString(_ text: String, into out: inout [UInt8]) {
+    static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Per-token prices of a model (USD). Cache prices follow Anthropic's rules from the base input price unless given:
 /// 5-minute cache write = 1.25 × input, 1-hour write = 2 × input, cache read = 0.1 × input.
@@ -40,6 +41,8 @@ public struct ModelPrice: Sendable, Equatable {
 public struct PriceTable: Sendable {
     public let prices: [String: ModelPrice]
     private let normalized: [String: ModelPrice]
+    /// Resolved names (model ids clients send repeat): the normalising lookup runs once per id, not per request.
+    private let resolved = NIOLockedValueBox<[String: ModelPrice?]>([:])
 
     public init(prices: [String: ModelPrice]) {
         self.prices = prices
@@ -57,6 +60,16 @@ public struct PriceTable: Sendable {
 
     public func price(for model: String) -> ModelPrice? {
         if let exact = prices[model] { return exact }
+        if let known = resolved.withLockedValue({ $0[model] }) { return known }
+        let price = lookUp(model)
+        resolved.withLockedValue { table in
+            if table.count >= 4096 { table.removeAll(keepingCapacity: true) }  // bounded: ids are client input
+            table[model] = .some(price)
+        }
+        return price
+    }
+
+    private func lookUp(_ model: String) -> ModelPrice? {
         var name = Self.normalize(model)
         while true {
             if let price = normalized[name] { return price }
@@ -68,14 +81,48 @@ public struct PriceTable: Sendable {
     /// Lower-cased, without a provider path (`vertex_ai/…`), a Bedrock region/vendor prefix, a `-vN:M` /
     /// `:latest` / `@date` suffix, a `[1m]` tag, or a trailing `-YYYYMMDD` date.
     public static func normalize(_ model: String) -> String {
-        var name = model.lowercased()
-        if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
-        if let range = name.range(of: "anthropic.") { name = String(name[range.upperBound...]) }
-        for marker in ["[1m]", ":latest"] { name = name.replacingOccurrences(of: marker, with: "") }
-        if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }
-        if let range = name.range(of: #"-v\d+(:\d+)?$"#, options: .regularExpression) { name.removeSubrange(range) }
-        if let range = name.range(of: #"-\d{8}$"#, options: .regularExpression) { name.removeSubrange(range) }
+        // By hand, on bytes: this runs for every request (Foundation's string searching goes through NSString on Linux).
+        var bytes = Array(model.lowercased().utf8)
+        if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) { bytes.removeFirst(slash + 1) }
+        if let vendor = firstIndex(of: "anthropic.", in: bytes) { bytes.removeFirst(vendor + "anthropic.".utf8.count) }
+        for marker in ["[1m]", ":latest"] {
+            while let at = firstIndex(of: marker, in: bytes) { bytes.removeSubrange(at..<at + marker.utf8.count) }
+        }
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) { bytes.removeLast(bytes.count - at) }
+        // `-v\d+(:\d+)?$` (Bedrock's `-v1:0`), then `-\d{8}$` (a date stamp).
+        bytes.removeLast(bytes.count - versionSuffixStart(bytes))
+        if bytes.count >= 9, bytes[bytes.count - 9] == UInt8(ascii: "-"), bytes.suffix(8).allSatisfy(TextScan.isDigit) {
+            bytes.removeLast(9)
+        }
+        var name = String(decoding: bytes, as: UTF8.self)
         if name.hasSuffix("-latest") { name.removeLast("-latest".count) }
         return name
+    }
+
+    /// Where a `-v<digits>` or `-v<digits>:<digits>` suffix starts (the end when there is none).
+    private static func versionSuffixStart(_ bytes: [UInt8]) -> Int {
+        func dashV(before index: Int) -> Bool {
+            index >= 2 && bytes[index - 1] == UInt8(ascii: "v") && bytes[index - 2] == UInt8(ascii: "-")
+        }
+        let last = trailingDigits(bytes, end: bytes.count)
+        guard last > 0 else { return bytes.count }
+        let lastStart = bytes.count - last
+        if lastStart > 0, bytes[lastStart - 1] == UInt8(ascii: ":") {
+            let major = trailingDigits(bytes, end: lastStart - 1)
+            if major > 0, dashV(before: lastStart - 1 - major) { return lastStart - 1 - major - 2 }
+        }
+        return dashV(before: lastStart) ? lastStart - 2 : bytes.count
+    }
+
+    private static func firstIndex(of needle: String, in bytes: [UInt8]) -> Int? {
+        let pattern = Array(needle.utf8)
+        guard bytes.count >= pattern.count else { return nil }
+        return (0...(bytes.count - pattern.count)).first { bytes[$0..<$0 + pattern.count].elementsEqual(pattern) }
+    }
+
+    private static func trailingDigits(_ bytes: [UInt8], end: Int) -> Int {
+        var count = 0
+        while end - count > 0, TextScan.isDigit(bytes[end - count - 1]) { count += 1 }
+        return count
     }
 }

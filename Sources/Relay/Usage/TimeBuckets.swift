@@ -14,16 +14,16 @@ public struct TimeBuckets: Sendable, Equatable {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let year = Int(parts.tm_year) + 1900, month = Int(parts.tm_mon) + 1, day = Int(parts.tm_mday)
-        date = String(format: "%04d-%02d-%02d", year, month, day)
-        self.month = String(format: "%04d-%02d", year, month)
-        hour = String(format: "%@:%02d", date, Int(parts.tm_hour))
+        self.month = DecimalText.padded(year, 4) + "-" + DecimalText.padded(month, 2)
+        date = self.month + "-" + DecimalText.padded(day, 2)
+        hour = date + ":" + DecimalText.padded(Int(parts.tm_hour), 2)
         // ISO week: the week with the year's first Thursday is week 1; weeks start on Monday.
         let weekday = (Int(parts.tm_wday) + 6) % 7  // Monday = 0
         let thursday = seconds - time_t(weekday * 86400) + time_t(3 * 86400)
         var thursdayParts = tm()
         var thursdaySeconds = thursday
         gmtime_r(&thursdaySeconds, &thursdayParts)
-        week = String(format: "%04d-W%02d", Int(thursdayParts.tm_year) + 1900, Int(thursdayParts.tm_yday) / 7 + 1)
+        week = DecimalText.padded(Int(thursdayParts.tm_year) + 1900, 4) + "-W" + DecimalText.padded(Int(thursdayParts.tm_yday) / 7 + 1, 2)
         unixMinute = Int64(instant.timeIntervalSince1970 / 60)
     }
 }

@@ -210,7 +210,7 @@ public final class UsageRecorder: Sendable {
 
         // Cost counters (only when the model is priced: an unknown cost is not $0)
         if let cost {
-            let total = RedisArgument(String(format: "%.10f", cost.total))
+            let total = RedisArgument(DecimalText.fixed10(cost.total))
             for (redisKey, ttl) in [(RedisKeys.costDaily(key, buckets.date), 30 * day), (RedisKeys.costMonthly(key, buckets.month), 90 * day),
                                     (RedisKeys.costHourly(key, buckets.hour), 7 * day), (RedisKeys.costTotal(key), 0)] {
                 commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(redisKey), total))
@@ -225,21 +225,9 @@ public final class UsageRecorder: Sendable {
         }
 
         // Request log (newest first, 200 kept)
-        var record: [String: Any] = [
-            "timestamp": ISOTime.string(entry.at), "model": entry.model, "accountId": account, "accountType": entry.accountKind.usageType,
-            "inputTokens": u.input, "outputTokens": u.output, "cacheCreateTokens": u.cacheCreate, "cacheReadTokens": u.cacheRead,
-            "ephemeral5mTokens": u.cacheCreate5m, "ephemeral1hTokens": u.cacheCreate1h, "totalTokens": u.allTokens,
-            "isLongContext": longContext,
-        ]
-        if let cost {
-            record["cost"] = (cost.total * 1e6).rounded() / 1e6
-            record["costBreakdown"] = ["input": cost.input, "output": cost.output, "cacheCreate": cost.cacheCreate,
-                                       "cacheRead": cost.cacheRead, "ephemeral5m": cost.cacheWrite5m, "ephemeral1h": cost.cacheWrite1h]
-        } else {
-            record["cost"] = NSNull()
-            record["costUnknown"] = true
-        }
-        commands.append(RedisCommand("LPUSH", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(JSON.string(record))))
+        let record = UsageRecordLine.json(at: ISOTime.string(entry.at), model: entry.model, accountID: account, accountType: entry.accountKind.usageType,
+                                          usage: u, longContext: longContext, cost: cost)
+        commands.append(RedisCommand("LPUSH", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(record)))
         commands.append(RedisCommand("LTRIM", RedisArgument(RedisKeys.usageRecords(key)), 0, 199))
         commands.append(RedisCommand("EXPIRE", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(90 * day)))
 
@@ -266,7 +254,7 @@ public final class UsageRecorder: Sendable {
             commands.append(RedisCommand("INCRBY", RedisArgument(RedisKeys.rateWindowTokens(key)), RedisArgument(u.allTokens)))
             commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowTokens(key)), windowMs, "NX"))
             if let cost {
-                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.rateWindowCost(key)), RedisArgument(String(format: "%.10f", cost.total))))
+                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.rateWindowCost(key)), RedisArgument(DecimalText.fixed10(cost.total))))
                 commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowCost(key)), windowMs, "NX"))
             }
         }
@@ -281,9 +269,9 @@ public final class UsageRecorder: Sendable {
                 ("ephemeral1hTokens", String(u.cacheCreate1h)), ("totalTokens", String(u.allTokens)),
             ]
             if let cost {
-                event += [("cost", String(format: "%.10f", cost.total)), ("inputCost", String(format: "%.10f", cost.input)),
-                          ("outputCost", String(format: "%.10f", cost.output)), ("cacheCreateCost", String(format: "%.10f", cost.cacheCreate)),
-                          ("cacheReadCost", String(format: "%.10f", cost.cacheRead))]
+                event += [("cost", DecimalText.fixed10(cost.total)), ("inputCost", DecimalText.fixed10(cost.input)),
+                          ("outputCost", DecimalText.fixed10(cost.output)), ("cacheCreateCost", DecimalText.fixed10(cost.cacheCreate)),
+                          ("cacheReadCost", DecimalText.fixed10(cost.cacheRead))]
             } else {
                 event.append(("costUnknown", "true"))
             }

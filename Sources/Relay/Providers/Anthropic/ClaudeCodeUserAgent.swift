@@ -14,8 +14,7 @@ public final class ClaudeCodeUserAgent: Sendable {
 
     /// `claude-cli/2.0.14 (external, cli)` → "2.0.14".
     public static func version(of userAgent: String) -> String? {
-        guard let range = userAgent.range(of: #"^claude-cli/(\d+\.\d+\.\d+)"#, options: [.regularExpression, .caseInsensitive]) else { return nil }
-        return String(userAgent[range].dropFirst("claude-cli/".count))
+        TextScan.claudeCLIVersion(userAgent, caseInsensitive: true)
     }
 
     func observe(_ userAgent: String?) {

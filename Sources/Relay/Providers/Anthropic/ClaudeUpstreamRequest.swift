@@ -93,6 +93,6 @@ public enum ClaudeUpstreamRequest {
     }
 
     static func isClaudeCodeUserAgent(_ userAgent: String) -> Bool {
-        userAgent.hasPrefix("claude_code") || userAgent.range(of: #"^claude-cli/\d+\.\d+\.\d+"#, options: .regularExpression) != nil
+        userAgent.hasPrefix("claude_code") || TextScan.claudeCLIVersion(userAgent) != nil
     }
 }
