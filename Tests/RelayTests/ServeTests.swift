@@ -40,6 +40,20 @@ struct ServeTests {
         #expect(!crs.log.contains(Self.secrets["CRS_ENCRYPTION_KEY"]!))
     }
 
+    /// A periodic job switched off (interval 0, as documented) must not end the service group: the relay used to
+    /// exit at once ("A service has finished unexpectedly") — found by scripts/bench, which turns health checks off.
+    @Test func periodicJobsSwitchedOffKeepTheRelayRunning() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets.merging([
+            "CRS_HEALTH_CHECK_INTERVAL_SECONDS": "0", "CRS_OAUTH_REFRESH_INTERVAL_SECONDS": "0",
+        ]) { _, new in new })
+        defer { crs.removeWorkingDirectory() }
+        let up = await eventually(timeout: .seconds(30)) { (try? await httpGet("http://127.0.0.1:\(crs.port)/health"))?.status == 200 }
+        #expect(up, "log:\n\(crs.log)")
+        try await Task.sleep(for: .seconds(1))
+        #expect((try? await httpGet("http://127.0.0.1:\(crs.port)/health"))?.status == 200, "log:\n\(crs.log)")
+        #expect(await crs.terminate() == 0, "log:\n\(crs.log)")
+    }
+
     @Test func reportsUnhealthyWhenExternalRedisIsDown() async throws {
         let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets.merging([
             "CRS_REDIS_URL": "redis://127.0.0.1:\(FreePort.find())", "CRS_REDIS_TIMEOUT_MS": "300",

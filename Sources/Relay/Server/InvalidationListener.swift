@@ -17,7 +17,7 @@ public struct InvalidationListener: Service {
     public func run() async throws {
         let subscriber = redis.subscriber()
         var delay: UInt64 = 100_000_000
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {  // cancelled: sleep returns at once, so stop
             do {
                 try await subscriber.subscribe([RedisKeys.invalidationChannel])
                 break
