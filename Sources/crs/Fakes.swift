@@ -12,15 +12,17 @@ struct Fakes: AsyncParsableCommand {
     @Option(help: "Port of the fake Anthropic API (0 = any free port).") var anthropicPort = 8081
     @Option(help: "Replay the cassettes in this directory (recorded with crs serve --record) before anything else.") var replay: String?
     @Option(help: "Replay speed: 1 keeps the recorded timing, 10 is ten times faster, 0 sends at once.") var speed = 1.0
+    @Option(help: "Requests kept for GET /__fake/requests (older ones are forgotten; benchmarks send millions).") var recordLimit = 1_000_000
 
     struct Host: Service {
         let host: String
         let port: Int
         let cassettes: [Cassette]
         let speed: Double
+        let recordLimit: Int
 
         func run() async throws {
-            let anthropic = try await FakeServer.anthropic(host: host, port: port)
+            let anthropic = try await FakeServer.anthropic(host: host, port: port, recordLimit: recordLimit)
             anthropic.state.cassettes.load(cassettes, speed: speed)
             print("fake anthropic: \(anthropic.baseURL)  (OAuth base URL; console endpoints: \(anthropic.baseURL)/<prefix>/v1/messages)")
             print("control API:    \(anthropic.baseURL)/__fake/{behaviors,requests,stats,credentials,cassettes,reset}")
@@ -33,7 +35,7 @@ struct Fakes: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "crs.fakes")
         let cassettes = try replay.map { try Cassette.load(directory: $0) } ?? []
-        let group = ServiceGroup(configuration: .init(services: [.init(service: Host(host: host, port: anthropicPort, cassettes: cassettes, speed: speed))],
+        let group = ServiceGroup(configuration: .init(services: [.init(service: Host(host: host, port: anthropicPort, cassettes: cassettes, speed: speed, recordLimit: recordLimit))],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

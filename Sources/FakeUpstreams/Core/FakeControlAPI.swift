@@ -7,7 +7,7 @@ import NIOCore
 /// The control API every fake serves under `/__fake/`, so tests, scenarios and `crs fakes` drive it the same way:
 /// - `POST /__fake/behaviors` — a behaviour or an array of them, queued
 /// - `DELETE /__fake/behaviors` — clear the queue
-/// - `GET /__fake/requests` — everything received, in order
+/// - `GET /__fake/requests` — everything received, in order; `DELETE` forgets them
 /// - `GET /__fake/stats` — total, in flight, peak concurrency
 /// - `POST /__fake/credentials` — `{"oauthTokens":[…],"apiKeys":[…]}` to accept
 /// - `POST /__fake/oauth` — `{"expiresIn": 2, "refreshTokens": […], "revoke": […]}`; `GET` → exchange/refresh counts
@@ -37,6 +37,10 @@ public struct FakeControlAPI: Sendable {
         }
         group.get("requests") { _, _ -> Response in
             Self.encoded(self.state.requests)
+        }
+        group.delete("requests") { _, _ -> Response in
+            self.state.clearRecord()
+            return Self.json(["cleared": true])
         }
         group.get("stats") { _, _ -> Response in
             Self.encoded(self.state.stats)

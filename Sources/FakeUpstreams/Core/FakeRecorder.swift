@@ -39,6 +39,10 @@ public struct RecordedRequest: Codable, Sendable, Equatable {
 public final class FakeState: Sendable {
     private struct State {
         var requests: [RecordedRequest] = []
+        /// Sequence number of `requests[0]` minus one: requests cleared or forgotten so far (numbers keep counting).
+        var forgotten = 0
+        /// Forgotten to stay under `recordLimit` since the last clear (still counted in the stats' total).
+        var trimmed = 0
         var behaviors: [(behavior: FakeBehavior, remaining: Int)] = []
         var inFlight = 0
         var maxInFlight = 0
@@ -55,12 +59,17 @@ public final class FakeState: Sendable {
     /// The fake authorization servers' codes and tokens.
     public let oauth = FakeOAuthGrants()
 
-    public init() {}
+    /// How many requests are kept (the oldest are forgotten past it); benchmarks send millions.
+    public let recordLimit: Int
+
+    public init(recordLimit: Int = 1_000_000) {
+        self.recordLimit = max(1, recordLimit)
+    }
 
     public var requests: [RecordedRequest] { state.withLockedValue { $0.requests } }
 
     public var stats: FakeStats {
-        state.withLockedValue { FakeStats(total: $0.requests.count, inFlight: $0.inFlight, maxInFlight: $0.maxInFlight, emitted: $0.emitted) }
+        state.withLockedValue { FakeStats(total: $0.trimmed + $0.requests.count, inFlight: $0.inFlight, maxInFlight: $0.maxInFlight, emitted: $0.emitted) }
     }
 
     public var credentials: FakeCredentials { state.withLockedValue { $0.credentials } }
@@ -110,7 +119,11 @@ public final class FakeState: Sendable {
     public func clearBehaviors() { state.withLockedValue { $0.behaviors = [] } }
 
     public func reset() {
-        state.withLockedValue { $0 = State() }
+        state.withLockedValue { state in
+            let forgotten = state.forgotten + state.requests.count  // in-flight requests still finish by number
+            state = State()
+            state.forgotten = forgotten
+        }
         cassettes.clear()
         oauth.reset()
     }
@@ -118,6 +131,8 @@ public final class FakeState: Sendable {
     /// Forgets the recorded requests and peak concurrency, keeping behaviours and credentials.
     public func clearRecord() {
         state.withLockedValue { state in
+            state.forgotten += state.requests.count
+            state.trimmed = 0
             state.requests = []
             state.maxInFlight = state.inFlight
             state.emitted = FakeEmittedUsage()
@@ -171,10 +186,16 @@ public final class FakeState: Sendable {
     func begin(_ request: RecordedRequest) -> Int {
         state.withLockedValue { state in
             var request = request
-            request = RecordedRequest(sequence: state.requests.count + 1, method: request.method, path: request.path,
+            request = RecordedRequest(sequence: state.forgotten + state.requests.count + 1, method: request.method, path: request.path,
                                       query: request.query, headers: request.headers, body: request.body,
                                       status: 0, outcome: "in-flight")
             state.requests.append(request)
+            if state.requests.count > recordLimit {
+                let excess = state.requests.count - recordLimit / 2  // in halves: amortised
+                state.requests.removeFirst(excess)
+                state.forgotten += excess
+                state.trimmed += excess
+            }
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
             return request.sequence
@@ -184,9 +205,10 @@ public final class FakeState: Sendable {
     func finish(_ sequence: Int, status: Int, outcome: String) {
         state.withLockedValue { state in
             state.inFlight -= 1
-            guard sequence >= 1, sequence <= state.requests.count else { return }
-            state.requests[sequence - 1].status = status
-            state.requests[sequence - 1].outcome = outcome
+            let index = sequence - 1 - state.forgotten
+            guard index >= 0, index < state.requests.count else { return }
+            state.requests[index].status = status
+            state.requests[index].outcome = outcome
         }
     }
 }

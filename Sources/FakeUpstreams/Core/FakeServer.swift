@@ -20,8 +20,9 @@ public final class FakeServer: Sendable {
     }
 
     /// A fake Anthropic API (OAuth and Console styles) with its control API and the fake OAuth servers.
-    public static func anthropic(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
-        let state = FakeState()
+    public static func anthropic(host: String = "127.0.0.1", port: Int = 0, recordLimit: Int = 1_000_000,
+                                 logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
+        let state = FakeState(recordLimit: recordLimit)
         let router = Router(context: FakeRequestContext.self)
         FakeControlAPI(state: state).register(on: router)
         FakeOAuthServer(state: state).register(on: router)
@@ -30,6 +31,7 @@ public final class FakeServer: Sendable {
         FakeAzureOpenAI(state: state).register(on: router)
         FakeGemini(state: state).register(on: router)
         FakeWebhookReceiver(state: state).register(on: router)
+        FakeOTLPCollector(state: state).register(on: router)
         FakeAnthropic(state: state).register(on: router)
         FakePriceMirror(state: state).register(on: router)
         return try await start(router: router, state: state, host: host, port: port, logger: logger)
