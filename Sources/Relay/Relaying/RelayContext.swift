@@ -16,6 +16,8 @@ public struct RelayContext: Sendable {
     public let metrics: RelayMetrics
     /// Where account health changes are announced (webhooks deliver them).
     public var alerts: AlertPublisher?
+    /// Spans for each relayed request (nil: tracing off and no `traceparent` forwarding).
+    public var tracer: RelayTracer?
     public let settings: Settings
     public let logger: Logger
 
@@ -39,6 +41,9 @@ public struct RelayContext: Sendable {
         /// 5xx replies within 5 minutes after which an account rests for `serverErrorPauseMinutes`.
         public var serverErrorThreshold = 3
         public var serverErrorPauseMinutes = 5
+        /// Send upstream a `traceparent` continuing the request's trace (`CRS_TRACE_FORWARD`); otherwise upstreams
+        /// get no trace headers, not even the client's.
+        public var forwardTraceParent = false
         public init() {}
     }
 

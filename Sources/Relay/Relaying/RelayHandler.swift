@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// One client call of any API family, top to bottom:
 /// read and check the body → admission (one Redis round trip: key, policy, cost/rate/concurrency limits, sticky
@@ -25,8 +26,27 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     }
 
     func handle(_ request: Request, operation: String, channel: (any Channel)? = nil) async -> Response {
-        let response = await respond(request, operation: operation, channel: channel)
-        context.metrics.request(family: family.name, status: Int(response.status.code))
+        guard let tracer = context.tracer else {
+            let response = await respond(request, operation: operation, channel: channel)
+            context.metrics.request(family: family.name, status: Int(response.status.code))
+            return response
+        }
+        // One server span per request, continuing the client's `traceparent`; the steps below open children.
+        var parent = ServiceContext.topLevel
+        tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
+        let span = tracer.startSpan("\(request.method.rawValue) \(request.uri.path)", context: parent, ofKind: .server)
+        span.attributes["http.request.method"] = request.method.rawValue
+        span.attributes["url.path"] = request.uri.path
+        span.attributes["crs.api_family"] = family.name
+        let trace = RequestTrace(span: span)
+        let response = await ServiceContext.withValue(span.context) {
+            await RequestTrace.$current.withValue(trace) { await respond(request, operation: operation, channel: channel) }
+        }
+        let status = Int(response.status.code)
+        span.attributes["http.response.status_code"] = status
+        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+        if trace.endsWithHandler { span.end() }
+        context.metrics.request(family: family.name, status: status)
         return response
     }
 
@@ -58,10 +78,19 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let parsed = try family.parse(request, operation: operation, body: body)
 
         // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
-        let admission = try await context.admission.admit(AdmissionGate.Request(
-            rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
-            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
-            exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey)))
+        let admission = try await context.traced("admission") { span in
+            let admitted = try await context.admission.admit(AdmissionGate.Request(
+                rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
+                matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
+                exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey)))
+            span?.attributes["crs.key.id"] = admitted.key.id
+            return admitted
+        }
+        if let span = RequestTrace.current?.span {
+            span.attributes["crs.key.id"] = admission.key.id
+            span.attributes["gen_ai.request.model"] = parsed.model
+            span.attributes["crs.stream"] = parsed.stream
+        }
         let leases = RequestLeases(admission.lease)
         family.observe(request)
         let outcome: (response: Response, streaming: Bool)
@@ -90,7 +119,13 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         for attempt in 1...context.settings.maxAttempts {
             let selection: AccountScheduler.Selection
             do {
-                selection = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool)
+                selection = try await context.traced("schedule") { span in
+                    let selected = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool)
+                    span?.attributes["crs.account.id"] = selected.account.id
+                    span?.attributes["crs.account.kind"] = selected.account.kind.name
+                    span?.attributes["crs.schedule.source"] = selected.source.rawValue
+                    return selected
+                }
             } catch let failure as AccountScheduler.Failure {
                 if let lastFailure { return (lastFailure, false) }
                 throw RelayResponses.relayError(failure, family: scheduler.policy.name, now: context.clock.now)
@@ -108,6 +143,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             switch outcome {
             case .done(let response, let usage):
                 if let usage, !usage.isEmpty { scheduleRecording(job, usage: usage) }
+                RequestTrace.current?.span.setUsage(usage, account: account, attempts: attempt)
                 return (response, false)
             case .streaming(let response):
                 return (response, true)
@@ -147,7 +183,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let account = job.account
         let credential: String
         do {
-            credential = try await context.credential(for: account)
+            credential = try await context.traced("credential") { _ in try await context.credential(for: account) }
         } catch {
             return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
@@ -163,6 +199,9 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = .POST
         outgoing.headers = upstreamRequest.headers
+        // Trace headers go upstream only as the relay's own continuation (CRS_TRACE_FORWARD), never the client's.
+        outgoing.headers.remove(name: "traceparent")
+        outgoing.headers.remove(name: "tracestate")
         outgoing.body = .bytes(upstreamRequest.body)
         let tape = context.cassettes?.begin(method: "POST", url: upstreamRequest.url, headers: upstreamRequest.headers, body: upstreamRequest.body,
                                             accountKind: account.kind.name, credential: credential)
@@ -173,10 +212,19 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
             // Streams answer with their head at once; a non-stream reply's head comes only when it is complete
             // (minutes for long outputs), so only streams get the first-byte limit.
-            let request = outgoing
             let client = context.upstream.client(for: upstreamRequest.proxy)
-            response = try await firstByte(within: job.stream ? context.settings.upstreamFirstByteTimeoutMilliseconds : 0) {
-                try await client.execute(request, deadline: deadline)
+            response = try await context.traced("upstream", kind: .client) { span in
+                var traced = outgoing
+                if context.settings.forwardTraceParent, let parent = span?.traceParent { traced.headers.add(name: "traceparent", value: parent.header) }
+                span?.attributes["crs.account.kind"] = account.kind.name
+                span?.attributes["server.address"] = URL(string: upstreamRequest.url)?.host ?? ""
+                let request = traced
+                let reply = try await firstByte(within: job.stream ? context.settings.upstreamFirstByteTimeoutMilliseconds : 0) {
+                    try await client.execute(request, deadline: deadline)
+                }
+                span?.attributes["http.response.status_code"] = Int(reply.status.code)
+                if reply.status.code >= 400 { span?.setStatus(SpanStatus(code: .error)) }
+                return reply
             }
             context.metrics.upstream(kind: account.kind.name, status: Int(response.status.code), headAfter: ContinuousClock.now - sentAt)
         } catch {
@@ -248,6 +296,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
         let handler = self
+        let trace = RequestTrace.current
+        trace?.endsWithStream()
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let metrics = handler.context.metrics
             metrics.activeStreams.increment()
@@ -332,6 +382,12 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
             if upstreamFailure != nil { await handler.countServerError(job.account) }
             let usage = meter.usage
+            if let trace {
+                trace.span.setUsage(usage, account: job.account, attempts: nil)
+                if upstreamFailure != nil || shuttingDown { trace.span.setStatus(SpanStatus(code: .error, message: upstreamFailure.map { "\(type(of: $0))" } ?? "shutdown")) }
+                trace.span.attributes["crs.client_gone"] = clientGone && !shuttingDown
+                trace.span.end()
+            }
             if !usage.isEmpty {
                 handler.scheduleRecording(job, usage: usage)
             } else {

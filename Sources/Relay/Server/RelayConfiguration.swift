@@ -47,6 +47,8 @@ public struct RelayConfiguration: Sendable {
     public var codeAssistURL: String
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     public var metricsToken: String?
+    /// OpenTelemetry tracing (`OTEL_EXPORTER_OTLP_*`, `OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER_ARG`, `CRS_TRACE_FORWARD`).
+    public var tracing: TracingConfiguration
     /// The account health check's period (0: off).
     public var healthCheckIntervalSeconds: Int
     /// Failed admin logins from one address before it is locked out (0 = never), and for how long.
@@ -143,6 +145,7 @@ public struct RelayConfiguration: Sendable {
             throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
         }
         metricsToken = env.string("CRS_METRICS_TOKEN")
+        tracing = try TracingConfiguration(env: env)
         healthCheckIntervalSeconds = try env.int("CRS_HEALTH_CHECK_INTERVAL_SECONDS", default: 300, range: 0...86400)
         adminLoginMaxFailures = try env.int("CRS_ADMIN_LOGIN_MAX_FAILURES", default: 5, range: 0...1000)
         adminLoginLockoutSeconds = try env.int("CRS_ADMIN_LOGIN_LOCKOUT_SECONDS", default: 900, range: 1...86400)

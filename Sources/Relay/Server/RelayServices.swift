@@ -25,6 +25,8 @@ public struct RelayServices: Sendable {
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
+    /// Sends spans to the OpenTelemetry collector (runs with the background services).
+    public let traceExporter: OTLPExporter?
 
     /// Throws `ConfigurationError` when the pricing file cannot be used.
     /// `makeLogger` names each component's logger (`crs.usage`, …); the scenario harness captures them per run.
@@ -75,6 +77,7 @@ public struct RelayServices: Sendable {
         settings.maxAttempts = configuration.maxUpstreamAttempts
         settings.shutdownGraceSeconds = configuration.shutdownGraceSeconds
         settings.classifier.overloadMinutes = configuration.overloadMinutes
+        settings.forwardTraceParent = configuration.tracing.forward
         let relayLogger = makeLogger("crs.relay")
         var cassettes: CassetteRecorder?
         if let directory = configuration.recordDirectory, !directory.isEmpty {
@@ -101,13 +104,21 @@ public struct RelayServices: Sendable {
             admission: admission, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
         claude.alerts = alerts
+        var exporter: OTLPExporter?
+        if let endpoint = configuration.tracing.endpoint {
+            var exporterSettings = OTLPExporter.Settings(endpoint: endpoint)
+            exporterSettings.headers = configuration.tracing.headers
+            exporterSettings.serviceName = configuration.tracing.serviceName
+            exporter = OTLPExporter(settings: exporterSettings, client: upstream.client(for: nil), logger: makeLogger("crs.tracing"))
+        }
+        if configuration.tracing.isEnabled { claude.tracer = RelayTracer(exporter: exporter, sampleRatio: configuration.tracing.sampleRatio) }
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
             upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, metrics: metrics, claudeScheduler: claudeScheduler,
             openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure), geminiScheduler: scheduler(.gemini),
-            tokens: tokens, onboarding: onboarding, alerts: alerts)
+            tokens: tokens, onboarding: onboarding, alerts: alerts, traceExporter: exporter)
     }
 
     /// The jobs every instance runs beside the HTTP server: directory invalidation, lease renewal and sweeping,
@@ -118,6 +129,7 @@ public struct RelayServices: Sendable {
             UsageReplayService(recorder: claude.recorder, logger: logger),
         ]
         if let pricingRefresher { services.append(pricingRefresher) }
+        if let traceExporter { services.append(traceExporter) }
         services.append(healthChecks(logger: logger))
         services.append(WebhookDispatcher(redis: redis, store: WebhookConfigStore(redis: redis, clock: clock),
                                           sender: WebhookSender(clients: upstream, logger: logger), logger: logger))
