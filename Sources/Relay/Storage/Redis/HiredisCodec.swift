@@ -1,42 +1,6 @@
 import CHiredis
 import NIOCore
 
-/// Command formatting by hiredis (`redisFormatCommandArgv`).
-enum HiredisEncoder {
-    static func encode(_ command: RedisCommand, into buffer: inout ByteBuffer) {
-        let args = command.arguments
-        let argc = args.count
-        var total = 0
-        for argument in args { total += argument.bytes.count }
-        // All scratch space (argument bytes laid end to end, argv, lengths) lives on the stack: the only heap
-        // allocation per command is hiredis's formatted output.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(total, 1)) { storage in
-            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: argc) { argv in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: argc) { lengths in
-                    let base = UnsafeRawPointer(storage.baseAddress!).assumingMemoryBound(to: CChar.self)
-                    var offset = 0
-                    for (index, argument) in args.enumerated() {
-                        let count = argument.bytes.count
-                        if count > 0 {
-                            argument.bytes.withUnsafeBufferPointer { source in
-                                (storage.baseAddress! + offset).update(from: source.baseAddress!, count: count)
-                            }
-                        }
-                        argv[index] = base + offset
-                        lengths[index] = count
-                        offset += count
-                    }
-                    var target: UnsafeMutablePointer<CChar>? = nil
-                    let length = redisFormatCommandArgv(&target, Int32(argc), argv.baseAddress, lengths.baseAddress)
-                    guard length > 0, let target else { return }
-                    buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(length)))
-                    redisFreeCommand(target)
-                }
-            }
-        }
-    }
-}
-
 /// Reply parsing by hiredis's reader (`redisReaderFeed` / `redisReaderGetReply`).
 final class HiredisDecoder {
     private let reader: UnsafeMutablePointer<redisReader>

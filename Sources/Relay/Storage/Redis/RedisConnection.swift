@@ -86,7 +86,7 @@ public final class RedisConnection: Sendable {
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisReply] {
         if commands.isEmpty { return [] }
         var buffer = channel.allocator.buffer(capacity: 64 * commands.count)
-        for command in commands { HiredisEncoder.encode(command, into: &buffer) }
+        for command in commands { RedisCommandEncoder.encode(command, into: &buffer) }
         return try await write(buffer, expectingReplies: commands.count)
     }
 

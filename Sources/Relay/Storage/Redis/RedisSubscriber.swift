@@ -64,7 +64,7 @@ public final class RedisSubscriber: Sendable {
     private func subscribe(_ channels: [String], on connection: RedisConnection) async throws {
         guard !channels.isEmpty else { return }
         var buffer = connection.channel.allocator.buffer(capacity: 64)
-        HiredisEncoder.encode(RedisCommand("SUBSCRIBE", arguments: channels.map { RedisArgument($0) }), into: &buffer)
+        RedisCommandEncoder.encode(RedisCommand("SUBSCRIBE", arguments: channels.map { RedisArgument($0) }), into: &buffer)
         let replies = try await connection.write(buffer, expectingReplies: channels.count)
         for reply in replies { try reply.throwingErrors() }
     }
