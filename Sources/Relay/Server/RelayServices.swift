@@ -133,6 +133,12 @@ public struct RelayServices: Sendable {
         services.append(healthChecks(logger: logger))
         services.append(WebhookDispatcher(redis: redis, store: WebhookConfigStore(redis: redis, clock: clock),
                                           sender: WebhookSender(clients: upstream, logger: logger), logger: logger))
+        var watch = RedisTroubleWatch.Settings()
+        watch.threshold = .seconds(configuration.redisAlertAfterSeconds)
+        watch.interval = min(.seconds(5), max(.milliseconds(200), watch.threshold / 3))
+        let recorder = claude.recorder
+        services.append(RedisTroubleWatch(store: WebhookConfigStore(redis: redis, clock: clock), sender: WebhookSender(clients: upstream, logger: logger),
+                                          pendingWrites: { recorder.pendingCount }, clock: clock, settings: watch, metrics: metrics, logger: logger))
         services.append(TokenRefreshService(refresher: tokens, accounts: accounts, intervalSeconds: configuration.oauthRefreshIntervalSeconds,
                                             marginSeconds: configuration.oauthBackgroundMarginSeconds, logger: logger))
         return services
