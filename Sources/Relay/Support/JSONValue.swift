@@ -4,7 +4,7 @@ import Foundation
 /// (bodies are forwarded untouched) and only look at a few fields.
 public enum JSON {
     public static func object(_ data: Data) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any]
+        JSONParser.parse(data) as? [String: Any]
     }
 
     public static func data(_ object: Any) -> Data {
@@ -16,8 +16,7 @@ public enum JSON {
 
     /// Parses a JSON array of strings stored as a Redis field (`["a","b"]`); anything else → [].
     public static func stringArray(_ text: String?) -> [String] {
-        guard let text, let data = text.data(using: .utf8),
-              let array = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else { return [] }
+        guard let text, let array = JSONParser.parse(Data(text.utf8)) as? [Any] else { return [] }
         return array.compactMap { $0 as? String }
     }
 

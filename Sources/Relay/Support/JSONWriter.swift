@@ -58,8 +58,10 @@ enum JSONWriter {
         case let number as NSNumber:
             if JSON.isBoolean(number) {
                 out.append(contentsOf: Array((number.boolValue ? "true" : "false").utf8))
-            } else if let int = Int64(exactly: number.doubleValue), !"fd".contains(String(cString: number.objCType)) {
-                out.append(contentsOf: Array(String(int).utf8))
+            } else if !"fd".contains(String(cString: number.objCType)) {
+                // An integer NSNumber: its own value (through a double, integers past 2^53 lost their last digits).
+                let type = String(cString: number.objCType)
+                out.append(contentsOf: Array((type == "Q" ? String(number.uint64Value) : String(number.int64Value)).utf8))
             } else {
                 return writeDouble(number.doubleValue, into: &out)
             }
