@@ -39,7 +39,7 @@ struct TracingTests {
     }
 
     @Test func aRelayedRequestIsOneTraceContinuedFromTheClientAndUpstream() async throws {
-        let overrides = ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}", "OTEL_SERVICE_NAME": "crs-under-test", "CRS_TRACE_FORWARD": "true"]
+        let overrides = ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}/otlp", "OTEL_SERVICE_NAME": "crs-under-test", "CRS_TRACE_FORWARD": "true"]
         try await RelayHarness.with(overrides: overrides) { harness in
             let (key, keyID, client) = try await setUp(harness)
             #expect(try await send(client, key: key, stream: false, traceparent: "00-\(Self.clientTrace)-\(Self.clientSpan)-01").status == 200)
@@ -73,13 +73,13 @@ struct TracingTests {
             #expect(streamRoot.attributes["crs.stream"] == "true" && streamRoot.attributes["gen_ai.usage.output_tokens"] == "42")
 
             // No secret reaches the collector.
-            let exported = harness.anthropic.state.requests.filter { $0.path == "/v1/traces" }.map(\.body).joined()
+            let exported = harness.anthropic.state.requests.filter { $0.path == "/otlp/v1/traces" }.map(\.body).joined()
             #expect(!exported.contains(key) && !exported.contains("sk-console-trace-secret"))
         }
     }
 
     @Test func withoutForwardingUpstreamsSeeNoTraceHeaders() async throws {
-        try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}"]) { harness in
+        try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}/otlp"]) { harness in
             let (key, _, client) = try await setUp(harness)
             #expect(try await send(client, key: key, stream: false, traceparent: "00-\(Self.clientTrace)-\(Self.clientSpan)-01").status == 200)
             let upstream = try #require(harness.anthropic.state.requests.first { $0.path.hasPrefix("/t/") })
@@ -91,7 +91,7 @@ struct TracingTests {
     }
 
     @Test func anUnsampledClientTraceIsNotRecordedButStillAnswered() async throws {
-        try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}", "CRS_TRACE_FORWARD": "true"]) { harness in
+        try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}/otlp", "CRS_TRACE_FORWARD": "true"]) { harness in
             let (key, _, client) = try await setUp(harness)
             #expect(try await send(client, key: key, stream: false, traceparent: "00-\(Self.clientTrace)-\(Self.clientSpan)-00").status == 200)
             let forwarded = try #require(harness.anthropic.state.requests.first { $0.path.hasPrefix("/t/") }?.header("traceparent"))

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// An OpenTelemetry collector's OTLP/HTTP JSON endpoint, for tracing tests: `POST /v1/traces` records the export
+/// An OpenTelemetry collector's OTLP/HTTP JSON endpoint, for tracing tests: `POST /otlp/v1/traces` (base URL
+/// `${fake}/otlp`; not `/v1/…`, which would shadow the catch-all Anthropic routes) records the export
 /// request (read it back from the fake's requests, `GET /__fake/requests`) and answers 200 with an empty
-/// ExportTraceServiceResponse — or what a behaviour with `pathPrefix: /v1/traces` says. Protobuf bodies get 415:
+/// ExportTraceServiceResponse — or what a behaviour with `pathPrefix: /otlp/v1/traces` says. Protobuf bodies get 415:
 /// the relay must send JSON.
 public struct FakeOTLPCollector: Sendable {
     public let state: FakeState
@@ -13,7 +14,7 @@ public struct FakeOTLPCollector: Sendable {
     }
 
     public func register(on router: Router<FakeRequestContext>) {
-        router.post("v1/traces") { request, _ -> Response in
+        router.post("otlp/v1/traces") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             let sequence = state.record(request, body: String(buffer: body))
             guard request.headers[.contentType]?.hasPrefix("application/json") == true else {
@@ -41,9 +42,9 @@ public struct CollectedSpan: Sendable, Equatable {
     public let statusCode: Int
     public let serviceName: String
 
-    /// Every span in the `/v1/traces` requests the fake has recorded, in arrival order.
+    /// Every span in the `/otlp/v1/traces` requests the fake has recorded, in arrival order.
     public static func all(in state: FakeState) -> [CollectedSpan] {
-        state.requests.filter { $0.path == "/v1/traces" }.flatMap { request -> [CollectedSpan] in
+        state.requests.filter { $0.path == "/otlp/v1/traces" }.flatMap { request -> [CollectedSpan] in
             guard let document = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any] else { return [] }
             return (document["resourceSpans"] as? [[String: Any]] ?? []).flatMap { resource -> [CollectedSpan] in
                 let service = values(((resource["resource"] as? [String: Any])?["attributes"] as? [[String: Any]]) ?? [])["service.name"] ?? ""
