@@ -100,9 +100,22 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Fuzz targets for the parsers (scripts/fuzz runs them under libFuzzer; the suite replays fixtures/fuzz/).
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "Relay",
+                "AWSProtocols",
+                "Scenario",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(name: "crs-fuzz", dependencies: ["FuzzTargets"]),
         .testTarget(
             name: "RelayTests",
             dependencies: [
+                "FuzzTargets",
                 "Cassettes",
                 "AWSProtocols",
                 "Relay",
