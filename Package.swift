@@ -111,7 +111,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
-        .executableTarget(name: "crs-fuzz", dependencies: ["FuzzTargets"]),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(name: "crs-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
         .testTarget(
             name: "RelayTests",
             dependencies: [

@@ -4,12 +4,22 @@ import FuzzTargets
 // `CRS_FUZZ_TARGET` picks the parser. Built with `-sanitize=fuzzer -DFUZZING` (scripts/fuzz), libFuzzer drives
 // `LLVMFuzzerTestOneInput`; built normally, `crs-fuzz TARGET FILE|DIR…` replays inputs once each.
 #if FUZZING
+import CFuzzerDriver
+
 let selected = FuzzTarget(rawValue: ProcessInfo.processInfo.environment["CRS_FUZZ_TARGET"] ?? "json") ?? .json
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = selected.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// SwiftPM links an executable's `main` to `crs_fuzz_main`: hand over to libFuzzer's driver.
+@_cdecl("crs_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
 }
 #else
 @main
