@@ -21,6 +21,10 @@ public final class UpstreamHTTPClients: Sendable {
             var configuration = HTTPClient.Configuration()
             configuration.timeout = .init(connect: connectTimeout, read: nil)
             configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+            // A connection that cannot be made (refused, TLS handshake failed) fails the attempt at once: the relay
+            // fails over to the next account itself. AHC's own retry kept trying with backoff until the connect
+            // timeout (10 s), so every request to a dead account waited that long first.
+            configuration.connectionPool.retryConnectionEstablishment = false
             configuration.decompression = .disabled
             configuration.httpVersion = .automatic
             if let proxy {
