@@ -1,5 +1,6 @@
 import Foundation
 import FuzzTargets
+import Scenario
 import Testing
 
 /// Every input under fixtures/fuzz/<target>/ — the seeds and anything a fuzzing run found — goes through its
@@ -21,5 +22,12 @@ struct FuzzCorpusTests {
         }
         // The seeds are valid inputs: each target gets something out of at least one (a broken harness would not).
         #expect(results.contains { $0 > 0 }, "\(target.rawValue): no input produced anything")
+    }
+
+    /// Found by fuzzing (fixtures/fuzz/scenario/crash-non-scalar-mapping-key.yaml): a mapping key that is itself a
+    /// sequence crashed the loader inside Yams; it is a load error now.
+    @Test func aNonScalarMappingKeyIsALoadErrorNotACrash() {
+        let text = "name: x\nsteps:\n  - login: {}\n  - admin: GET /admin/x\n    expect: {? [a, b] : 1}\n"
+        #expect(throws: ScenarioLoadError.self) { try ScenarioFile.parse(text, path: "bad.yaml") }
     }
 }

@@ -103,6 +103,7 @@ public struct ScenarioFile: @unchecked Sendable {
         }
         var credentials = FakeCredentials()
         if let fake = mapping["fake"] {
+            try requireScalarKeys(fake, path: path)
             let any = plain(fake.any) as? [String: Any] ?? [:]
             if let creds = any["credentials"] as? [String: Any] {
                 credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
@@ -136,6 +137,7 @@ public struct ScenarioFile: @unchecked Sendable {
                     }
                 }
             }
+            try requireScalarKeys(node, path: path)
             var spec = plain(node.any) as? [String: Any] ?? [:]
             if nestedOptionKinds.contains(kind), let nested = spec[kind] as? [String: Any] {
                 spec.merge(nested) { current, _ in current }
@@ -160,6 +162,21 @@ public struct ScenarioFile: @unchecked Sendable {
     }
 
     /// Every `*.yaml` / `*.yml` under `directory`, sorted.
+    /// Yams turns a mapping into a dictionary by force-unwrapping each key as a string, so a key that is a
+    /// sequence or a mapping (`? [a, b]: c`, `{[x]: 1}`) crashed the loader (found by fuzzing): refuse it first.
+    static func requireScalarKeys(_ node: Node, path: String) throws {
+        if let mapping = node.mapping {
+            for (key, value) in mapping {
+                guard key.scalar != nil else {
+                    throw ScenarioLoadError(path: path, line: line(key), message: "mapping keys must be plain strings")
+                }
+                try requireScalarKeys(value, path: path)
+            }
+        } else if let sequence = node.sequence {
+            for element in sequence { try requireScalarKeys(element, path: path) }
+        }
+    }
+
     public static func discover(in directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         return enumerator.compactMap { $0 as? String }
