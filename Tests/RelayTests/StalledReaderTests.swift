@@ -1,7 +1,6 @@
-import AsyncHTTPClient
 import FakeUpstreams
 import Foundation
-import NIOCore
+import Glibc
 import Relay
 import Scenario
 import Testing
@@ -17,6 +16,7 @@ struct StalledReaderTests {
         let fake = try await FakeServer.anthropic()
         let relay = try CRSProcess(arguments: ["serve"], environment: ServeTests.secrets.merging([
             "CRS_ADMIN_USERNAME": "admin", "CRS_ADMIN_PASSWORD": "stalled-reader-1", "CRS_LOG_LEVEL": "warning",
+            "CRS_ADMIN_LOGIN_MAX_FAILURES": "0",  // the login below polls until the admin account is written
         ]) { _, new in new })
         defer {
             relay.removeWorkingDirectory()
@@ -26,10 +26,15 @@ struct StalledReaderTests {
         let up = await eventually(timeout: .seconds(30)) { (try? await httpGet(base + "/health"))?.status == 200 }
         #expect(up, "log:\n\(relay.log)")
         fake.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
-        let login = try await HTTPExchange.send(method: "POST", url: base + "/web/auth/login", headers: [:],
-                                                body: try JSONSerialization.data(withJSONObject: ["username": "admin", "password": "stalled-reader-1"]))
-        let token = try #require((login.json as? [String: Any])?["token"] as? String)
-        let auth = ["Authorization": "Bearer \(token)"]
+        // The admin account is written just after start: log in once it exists.
+        var token: String?
+        _ = await eventually(timeout: .seconds(15)) {
+            let login = try? await HTTPExchange.send(method: "POST", url: base + "/web/auth/login", headers: [:],
+                                                     body: try JSONSerialization.data(withJSONObject: ["username": "admin", "password": "stalled-reader-1"]))
+            token = (login?.json as? [String: Any])?["token"] as? String
+            return token != nil
+        }
+        let auth = ["Authorization": "Bearer \(try #require(token, "no admin login; log:\n\(relay.log)"))"]
         _ = try await HTTPExchange.send(method: "POST", url: base + "/admin/claude-console-accounts", headers: auth,
                                         body: try JSONSerialization.data(withJSONObject: ["name": "A", "apiUrl": fake.baseURL + "/a", "apiKey": "sk-console-A"]))
         let created = try await HTTPExchange.send(method: "POST", url: base + "/admin/api-keys", headers: auth,
@@ -39,15 +44,13 @@ struct StalledReaderTests {
         // About 100 MB of SSE in 2,000 text deltas of 50,000 characters.
         fake.state.enqueue([FakeBehavior(usage: FakeUsage(input: 5, output: 1_000), text: String(repeating: "x", count: 100_000_000), deltaCount: 2_000)])
         let before = try Self.residentMB(pid: relay.process.processIdentifier)
-        var request = HTTPClientRequest(url: base + "/api/v1/messages")
-        request.method = .POST
-        request.headers.add(name: "x-api-key", value: key)
-        request.headers.add(name: "anthropic-version", value: "2023-06-01")
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let response = try await client.execute(request, timeout: .seconds(300))
-        #expect(response.status == .ok)
+        // A raw socket with a small, fixed receive buffer: the client really stops reading (an HTTP client library
+        // would read ahead into its own memory, and loopback buffers autotune to 32 MB).
+        let body = #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+        let socket = try StalledSocket(port: relay.port, receiveBuffer: 64 * 1024)
+        defer { socket.close() }
+        try socket.send("POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: \(key)\r\nanthropic-version: 2023-06-01\r\n"
+                        + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n" + body)
 
         // The client reads nothing for 4 s.
         var peak = before
@@ -59,15 +62,9 @@ struct StalledReaderTests {
         #expect(fake.state.requests.first { $0.path.hasPrefix("/a/") }?.outcome == "in-flight", "the upstream finished: something buffered the stream")
 
         // Reading again: everything arrives and the stream ends with message_stop.
-        var received = 0
-        var tail = ""
-        for try await chunk in response.body {
-            received += chunk.readableBytes
-            tail = String((tail + String(buffer: chunk)).suffix(200))
-        }
+        let (received, tail) = socket.readToEnd()
         #expect(received > 90_000_000)
         #expect(tail.contains("message_stop"))
-        try await client.shutdown()
         _ = await relay.terminate()
     }
 
@@ -76,4 +73,49 @@ struct StalledReaderTests {
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return (Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) / 1024
     }
+}
+
+/// A blocking TCP client that can stop reading: its receive buffer is fixed (no autotuning).
+private final class StalledSocket {
+    private let descriptor: Int32
+
+    init(port: Int, receiveBuffer: Int32) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var size = receiveBuffer
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard sent > 0 else { throw POSIXError(.EPIPE) }
+            offset += sent
+        }
+    }
+
+    /// Reads until the server closes; returns the byte count and the last 200 characters.
+    func readToEnd() -> (Int, String) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        var tail: [UInt8] = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            total += count
+            tail = Array((tail + buffer[0..<count]).suffix(200))
+        }
+        return (total, String(decoding: tail, as: UTF8.self))
+    }
+
+    func close() { Glibc.close(descriptor) }
 }
