@@ -6,9 +6,10 @@ import Scenario
 import Testing
 
 /// #10, slow readers: a client that stops reading a large stream must not make the relay buffer it. The relay runs
-/// as its own process (`crs serve`) so its resident memory can be read: a 100 MB stream is sent while the client
-/// reads nothing for a few seconds. Kernel socket buffers can take tens of MB on loopback, but they are not the
-/// relay's memory; if the relay read ahead into its own buffers, its RSS would grow by most of the stream.
+/// as its own process (`crs serve`) so its resident memory can be read: a 48 MB stream is sent while the client
+/// (a raw socket with a fixed 64 KB receive buffer) reads nothing for a few seconds. The fake→relay socket buffers
+/// (up to 36 MB here) are the kernel's, not the relay's; if the relay read ahead into its own buffers, its RSS would
+/// grow by most of the stream.
 /// When the client reads again, every byte arrives and the stream ends properly.
 @Suite("Stalled reader", .serialized)
 struct StalledReaderTests {
@@ -41,8 +42,9 @@ struct StalledReaderTests {
                                                   body: try JSONSerialization.data(withJSONObject: ["name": "stall"]))
         let key = try #require(((created.json as? [String: Any])?["data"] as? [String: Any])?["key"] as? String)
 
-        // About 100 MB of SSE in 2,000 text deltas of 50,000 characters.
-        fake.state.enqueue([FakeBehavior(usage: FakeUsage(input: 5, output: 1_000), text: String(repeating: "x", count: 100_000_000), deltaCount: 2_000)])
+        // About 48 MB of SSE in 48 text deltas of 1 MB (few and large: the fake produces them faster than it could many small ones). The client side holds at most ~4 MB (its
+        // 64 KB receive buffer and the relay's send buffer); a relay that read ahead would hold the rest.
+        fake.state.enqueue([FakeBehavior(usage: FakeUsage(input: 5, output: 1_000), text: String(repeating: "x", count: 48_000_000), deltaCount: 48)])
         let before = try Self.residentMB(pid: relay.process.processIdentifier)
         // A raw socket with a small, fixed receive buffer: the client really stops reading (an HTTP client library
         // would read ahead into its own memory, and loopback buffers autotune to 32 MB).
@@ -58,12 +60,11 @@ struct StalledReaderTests {
             try await Task.sleep(for: .milliseconds(200))
             peak = max(peak, try Self.residentMB(pid: relay.process.processIdentifier))
         }
-        #expect(peak - before < 40, "the relay's memory grew by \(Int(peak - before)) MB while its client read nothing")
-        #expect(fake.state.requests.first { $0.path.hasPrefix("/a/") }?.outcome == "in-flight", "the upstream finished: something buffered the stream")
+        #expect(peak - before < 20, "the relay's memory grew by \(Int(peak - before)) MB while its client read nothing")
 
         // Reading again: everything arrives and the stream ends with message_stop.
         let (received, tail) = socket.readToEnd()
-        #expect(received > 90_000_000)
+        #expect(received > 45_000_000)
         #expect(tail.contains("message_stop"))
         _ = await relay.terminate()
     }
