@@ -20,6 +20,7 @@ struct StalledReaderTests {
             "CRS_ADMIN_LOGIN_MAX_FAILURES": "0",  // the login below polls until the admin account is written
         ]) { _, new in new })
         defer {
+            if relay.process.isRunning { relay.process.terminate() }  // also when an expectation above threw
             relay.removeWorkingDirectory()
             Task { await fake.stop() }
         }
