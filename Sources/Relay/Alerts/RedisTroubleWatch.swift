@@ -91,11 +91,12 @@ public final class RedisTroubleWatch: Service, Sendable {
         }
         if let recovered {
             let seconds = Int(clock.now.timeIntervalSince(recovered.since).rounded())
+            let waiting = pendingWrites()
             logger.notice("Redis answers again", metadata: ["downSeconds": "\(seconds)"])
             await notify(type: "redis_recovered", config: recovered.config, lines: [
                 "Redis answers again after about \(seconds) s (down since \(ISOTime.string(recovered.since))).",
-                "Usage writes that waited for it: \(pendingWrites()) (written in order now).",
-            ], data: ["since": ISOTime.string(recovered.since), "downSeconds": seconds, "pendingUsageWrites": pendingWrites()])
+                "Usage writes that waited for it: \(waiting) (written in order now).",
+            ], data: ["since": ISOTime.string(recovered.since), "downSeconds": seconds, "pendingUsageWrites": waiting])
         }
     }
 

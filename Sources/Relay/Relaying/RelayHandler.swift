@@ -78,13 +78,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let parsed = try family.parse(request, operation: operation, body: body)
 
         // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
-        let admission = try await context.traced("admission") { span in
-            let admitted = try await context.admission.admit(AdmissionGate.Request(
+        let admission = try await context.traced("admission") { _ in
+            try await context.admission.admit(AdmissionGate.Request(
                 rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
                 matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
                 exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey)))
-            span?.attributes["crs.key.id"] = admitted.key.id
-            return admitted
         }
         if let span = RequestTrace.current?.span {
             span.attributes["crs.key.id"] = admission.key.id
