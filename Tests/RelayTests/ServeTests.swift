@@ -36,8 +36,29 @@ struct ServeTests {
         #expect(await crs.terminate() == 0, "log:\n\(crs.log)")
         let gone = await eventually { kill(Int32(redisPID) ?? 0, 0) != 0 }
         #expect(gone, "embedded redis-server \(redisPID) still running after shutdown")
+        // …by a clean shutdown (SIGTERM: AOF flushed), not the SIGKILL fallback after 5 s.
+        let redisLog = (try? String(contentsOfFile: crs.workingDirectory + "/data/redis/redis.log", encoding: .utf8)) ?? ""
+        #expect(redisLog.contains("Received SIGTERM"), "redis log:\n\(redisLog.suffix(600))")
         #expect(!crs.log.contains(Self.secrets["CRS_JWT_SECRET"]!))
         #expect(!crs.log.contains(Self.secrets["CRS_ENCRYPTION_KEY"]!))
+    }
+
+    /// `SIGKILL` to the relay (OOM killer, `kill -9`): its embedded redis-server must not outlive it, and must go
+    /// down cleanly (SIGTERM from its guard, AOF flushed). It used to stay: children inherited the spawning
+    /// thread's signal mask (libdispatch blocks SIGTERM on its workers), so the guard's TERM never arrived.
+    @Test func embeddedRedisGoesDownWithAKilledRelay() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets)
+        defer { crs.removeWorkingDirectory() }
+        let up = await eventually(timeout: .seconds(30)) { (try? await httpGet("http://127.0.0.1:\(crs.port)/health"))?.status == 200 }
+        #expect(up, "log:\n\(crs.log)")
+        let redisPID = try #require(Int32(try String(contentsOfFile: crs.workingDirectory + "/data/redis/redis.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(crs.process.processIdentifier, SIGKILL)
+        let gone = await eventually(timeout: .seconds(10)) { kill(redisPID, 0) != 0 }
+        if !gone { kill(redisPID, SIGKILL) }
+        #expect(gone, "embedded redis-server \(redisPID) outlived its relay")
+        let redisLog = (try? String(contentsOfFile: crs.workingDirectory + "/data/redis/redis.log", encoding: .utf8)) ?? ""
+        #expect(redisLog.contains("Received SIGTERM"), "redis log:\n\(redisLog.suffix(600))")
     }
 
     /// A periodic job switched off (interval 0, as documented) must not end the service group: the relay used to

@@ -38,7 +38,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     public let directory: String
     public let port: Int?
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
     /// Our end of the guard's pipe (a raw descriptor we own and close exactly once).
     private var guardWriteFD: Int32 = -1
     /// The pid of the redis-server this object started, read once it answered (the pid file may later name
@@ -50,7 +50,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         return "unix://\(options.unixSocket!)"
     }
 
-    public var pid: Int32? { lock.withLock { process?.processIdentifier } }
+    public var pid: Int32? { lock.withLock { process?.pid } }
 
     private init(options: Options, directory: String, port: Int?) {
         self.options = options
@@ -93,7 +93,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Stops the server process but keeps its directory and port, so `launch()` brings the same server back.
     public func halt() async {
-        let (process, writeFD) = lock.withLock { () -> (Process?, Int32) in
+        let (process, writeFD) = lock.withLock { () -> (ChildProcess?, Int32) in
             defer { self.process = nil; self.guardWriteFD = -1 }
             return (self.process, self.guardWriteFD)
         }
@@ -102,7 +102,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         if await !Self.waitForExit(process, attempts: 250) {
             // Redis did not stop in 5 s: kill it and its guard. Never block a thread waiting.
             if let pid = lock.withLock({ launchedRedisPID }) { kill(pid, SIGKILL) }
-            kill(process.processIdentifier, SIGKILL)
+            process.signal(SIGKILL)
             _ = await Self.waitForExit(process, attempts: 250)
         }
     }
@@ -121,7 +121,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    private static func waitForExit(_ process: Process, attempts: Int) async -> Bool {
+    private static func waitForExit(_ process: ChildProcess, attempts: Int) async -> Bool {
         for _ in 0..<attempts where process.isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
         return !process.isRunning
     }
@@ -149,20 +149,15 @@ public final class RedisServerProcess: @unchecked Sendable {
         // (Asynchronous lists get /dev/null as stdin, hence the explicit fd 3.)
         let script = "exec 3<&0; \(quoted) </dev/null 3<&- & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM; "
             + "(cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & exec 3<&-; wait $pid"
-        // A raw pipe, close-on-exec on both ends, owned here (no Foundation Pipe: its FileHandles may close a
-        // descriptor number again after it was reused by someone else's socket).
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw RedisError.unavailable(reason: "pipe failed: errno \(errno)", retryInMilliseconds: 0) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.standardInput = FileHandle(fileDescriptor: fds[0], closeOnDealloc: false)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // A raw pipe owned here (no Foundation Pipe: its FileHandles may close a descriptor number again after it
+        // was reused by someone else's socket), close-on-exec from birth, so no child another thread spawns
+        // meanwhile inherits our end and keeps the guard waiting after we are gone. The guard is spawned with a
+        // clean signal mask (`ChildProcess`): under Foundation's `Process` it inherited a blocked SIGTERM.
+        let pipe = try ChildProcess.makePipe()
+        let fds = [pipe.read, pipe.write]
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.spawn("/bin/sh", arguments: ["-c", script], standardInput: fds[0])
         } catch {
             close(fds[0])
             close(fds[1])
@@ -184,7 +179,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         return reply != nil
     }
 
-    private func waitUntilReady(_ process: Process) async throws {
+    private func waitUntilReady(_ process: ChildProcess) async throws {
         let configuration = try RedisConfiguration(url: url)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
