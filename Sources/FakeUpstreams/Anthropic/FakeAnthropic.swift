@@ -77,7 +77,7 @@ public struct FakeAnthropic: Sendable {
             return finish(errorResponse(400, type: "invalid_request_error", message: "model and messages are required", requestID: requestID))
         }
         let usage = behavior.usage ?? FakeUsage()
-        let text = behavior.text ?? "pong"
+        let text = behavior.deltaBytes == nil ? behavior.text ?? "pong" : String(repeating: "x", count: max(1, behavior.deltaCount ?? 1))
         let messageID = "msg_fake_\(sequence)"
         if json["stream"] as? Bool == true {
             let events = AnthropicReplies.streamEvents(id: messageID, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
@@ -133,7 +133,15 @@ public struct FakeAnthropic: Sendable {
             state: state, sequence: sequence, behavior: behavior, usage: usage, channel: channel,
             errorEvent: { ByteBuffer(string: errorEvent) },
             malformed: { _ in (ByteBuffer(string: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\n\n"), false) })
-        let stream = events.map { FakeStreamScript.Event(name: $0.name, pieces: [ByteBuffer(string: AnthropicReplies.sse($0.name, $0.data))]) }
+        let filler = behavior.deltaBytes.map { size in
+            ByteBuffer(string: AnthropicReplies.sse("content_block_delta", [
+                "type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": String(repeating: "x", count: max(1, size))],
+            ]))
+        }
+        let stream = events.map { event in
+            if event.name == "content_block_delta", let filler { return FakeStreamScript.Event(name: event.name, pieces: [filler]) }
+            return FakeStreamScript.Event(name: event.name, pieces: [ByteBuffer(string: AnthropicReplies.sse(event.name, event.data))])
+        }
         return Response(status: .ok, headers: headers, body: script.body(stream))
     }
 

@@ -31,6 +31,10 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     /// Reply text; split into `deltaCount` deltas.
     public var text: String?
     public var deltaCount: Int?
+    /// Streams (Anthropic): every one of the `deltaCount` text deltas carries this many bytes of filler (`text` is
+    /// ignored). The delta is encoded once and the same buffer written each time — a producer as fast as the wire,
+    /// for back-pressure tests.
+    public var deltaBytes: Int?
     /// Only requests whose path starts with this prefix consume the behaviour.
     public var pathPrefix: String?
     /// Refuse (401) requests whose User-Agent is not Claude Code's (`claude_code` or `claude-cli/x.y.z`).
@@ -42,7 +46,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
         status: Int? = nil, errorType: String? = nil, message: String? = nil, headers: [String: String]? = nil, unifiedResetInSeconds: Int? = nil,
         body: String? = nil, delayMs: Int? = nil, cutAfterEvents: Int? = nil, malformedAfterEvents: Int? = nil,
         streamErrorAfterEvents: Int? = nil, eventIntervalMs: Int? = nil, pauseAfterEvents: Int? = nil, pauseMs: Int? = nil, usage: FakeUsage? = nil, text: String? = nil,
-        deltaCount: Int? = nil, pathPrefix: String? = nil, requireClaudeCodeUserAgent: Bool? = nil, times: Int? = nil
+        deltaCount: Int? = nil, deltaBytes: Int? = nil, pathPrefix: String? = nil, requireClaudeCodeUserAgent: Bool? = nil, times: Int? = nil
     ) {
         self.status = status
         self.errorType = errorType
@@ -60,6 +64,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
         self.usage = usage
         self.text = text
         self.deltaCount = deltaCount
+        self.deltaBytes = deltaBytes
         self.pathPrefix = pathPrefix
         self.requireClaudeCodeUserAgent = requireClaudeCodeUserAgent
         self.times = times
