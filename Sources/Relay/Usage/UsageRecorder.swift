@@ -4,7 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// Writes one request's usage and cost into every counter of the Node layout (behaviour.md §4.1) in a single
-/// pipelined round trip: per key, per model, per key+model, per account, the request log, cost counters,
+/// round trip (one server-side script, `UsageScript`): per key, per model, per key+model, per account, the request log, cost counters,
 /// the weekly Opus counter, the realtime minute metrics, the key's rate-window counters, the billing event
 /// stream — and, in the same write, the release of the request's concurrency leases.
 ///
@@ -40,7 +40,7 @@ public final class UsageRecorder: Sendable {
         /// `XADD billing:events MAXLEN ~ N` per request (Node's BILLING_EVENTS_ENABLED).
         public var billingEvents = true
         public var billingStreamLength = 100_000
-        /// Usage writes kept while Redis is unreachable (about 3 KB each).
+        /// Usage writes kept while Redis is unreachable (about 1 KB each).
         public var pendingLimit = 10_000
         public init() {}
     }
@@ -97,7 +97,7 @@ public final class UsageRecorder: Sendable {
         let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
         if cost == nil { warnUnpriced(entry.model) }
         metrics?.usage(entry.usage, model: entry.model, cost: cost?.total)
-        let write = UsageWrite(id: UUID().uuidString.lowercased(), commands: Self.commands(for: entry, cost: cost, settings: settings),
+        let write = UsageWrite(id: UUID().uuidString.lowercased(), arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
                                queuedAt: .now)
         // Earlier writes still waiting go first, so counters are applied in order.
         if pendingCount > 0 {
@@ -147,139 +147,6 @@ public final class UsageRecorder: Sendable {
         }
         if applied > 0 { logger.notice("usage writes replayed", metadata: ["count": "\(applied)"]) }
         return applied
-    }
-
-    static func commands(for entry: Entry, cost: CostBreakdown?, settings: Settings) -> [RedisCommand] {
-        let u = entry.usage
-        let buckets = TimeBuckets(entry.at, offsetHours: settings.timezoneOffsetHours)
-        let model = PriceTable.normalize(entry.model)
-        let key = entry.keyID
-        let account = entry.accountID
-        var commands: [RedisCommand] = []
-
-        func increment(_ redisKey: String, _ fields: [(String, Int)], ttl: Int? = nil) {
-            for (field, amount) in fields where amount != 0 || field == "requests" || field == "totalRequests" {
-                commands.append(RedisCommand("HINCRBY", RedisArgument(redisKey), RedisArgument(field), RedisArgument(amount)))
-            }
-            if let ttl { commands.append(RedisCommand("EXPIRE", RedisArgument(redisKey), RedisArgument(ttl))) }
-        }
-
-        let base: [(String, Int)] = [
-            ("tokens", u.tokens), ("inputTokens", u.input), ("outputTokens", u.output), ("cacheCreateTokens", u.cacheCreate),
-            ("cacheReadTokens", u.cacheRead), ("allTokens", u.allTokens), ("requests", 1),
-        ]
-        let ephemeral: [(String, Int)] = [("ephemeral5mTokens", u.cacheCreate5m), ("ephemeral1hTokens", u.cacheCreate1h)]
-        let modelFields: [(String, Int)] = [
-            ("inputTokens", u.input), ("outputTokens", u.output), ("cacheCreateTokens", u.cacheCreate),
-            ("cacheReadTokens", u.cacheRead), ("allTokens", u.allTokens), ("requests", 1),
-        ]
-        let longContext = cost?.isLongContext == true
-        let longFields: [(String, Int)] = longContext
-            ? [("longContextInputTokens", u.input), ("longContextOutputTokens", u.output), ("longContextRequests", 1)] : []
-
-        // Per key
-        increment(RedisKeys.usageTotal(key), [
-            ("totalTokens", u.tokens), ("totalInputTokens", u.input), ("totalOutputTokens", u.output),
-            ("totalCacheCreateTokens", u.cacheCreate), ("totalCacheReadTokens", u.cacheRead), ("totalAllTokens", u.allTokens),
-            ("totalEphemeral5mTokens", u.cacheCreate5m), ("totalEphemeral1hTokens", u.cacheCreate1h), ("totalRequests", 1),
-        ] + (longContext ? [("totalLongContextInputTokens", u.input), ("totalLongContextOutputTokens", u.output), ("totalLongContextRequests", 1)] : []))
-        increment(RedisKeys.usageDaily(key, buckets.date), base + ephemeral + longFields, ttl: 32 * day)
-        increment(RedisKeys.usageMonthly(key, buckets.month), base + ephemeral + longFields, ttl: 365 * day)
-        increment(RedisKeys.usageHourly(key, buckets.hour), base, ttl: 7 * day)
-
-        // Per model (global) and per key + model
-        increment(RedisKeys.usageModel("daily", model, buckets.date), modelFields, ttl: 32 * day)
-        increment(RedisKeys.usageModel("monthly", model, buckets.month), modelFields, ttl: 365 * day)
-        increment(RedisKeys.usageModel("hourly", model, buckets.hour), modelFields, ttl: 7 * day)
-        increment(RedisKeys.usageKeyModel(key, "daily", model, buckets.date), modelFields + ephemeral, ttl: 32 * day)
-        increment(RedisKeys.usageKeyModel(key, "monthly", model, buckets.month), modelFields + ephemeral, ttl: 365 * day)
-        increment(RedisKeys.usageKeyModel(key, "hourly", model, buckets.hour), modelFields, ttl: 7 * day)
-
-        // Per account
-        increment(RedisKeys.accountUsageTotal(account), [
-            ("totalTokens", u.tokens), ("totalInputTokens", u.input), ("totalOutputTokens", u.output),
-            ("totalCacheCreateTokens", u.cacheCreate), ("totalCacheReadTokens", u.cacheRead), ("totalAllTokens", u.allTokens),
-            ("totalRequests", 1),
-        ])
-        increment(RedisKeys.accountUsage("daily", account, buckets.date), base, ttl: 32 * day)
-        increment(RedisKeys.accountUsage("monthly", account, buckets.month), base, ttl: 365 * day)
-        increment(RedisKeys.accountUsage("hourly", account, buckets.hour), base + modelFields.map { ("model:\(model):\($0.0)", $0.1) }, ttl: 7 * day)
-        increment(RedisKeys.accountUsageModel("daily", account, model, buckets.date), modelFields, ttl: 32 * day)
-        increment(RedisKeys.accountUsageModel("monthly", account, model, buckets.month), modelFields, ttl: 365 * day)
-        increment(RedisKeys.accountUsageModel("hourly", account, model, buckets.hour), modelFields, ttl: 7 * day)
-
-        // Cost counters (only when the model is priced: an unknown cost is not $0)
-        if let cost {
-            let total = RedisArgument(DecimalText.fixed10(cost.total))
-            for (redisKey, ttl) in [(RedisKeys.costDaily(key, buckets.date), 30 * day), (RedisKeys.costMonthly(key, buckets.month), 90 * day),
-                                    (RedisKeys.costHourly(key, buckets.hour), 7 * day), (RedisKeys.costTotal(key), 0)] {
-                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(redisKey), total))
-                if ttl > 0 { commands.append(RedisCommand("EXPIRE", RedisArgument(redisKey), RedisArgument(ttl))) }
-            }
-            let opusCounted = ["claude", "claude-console", "ccr"].contains(entry.accountKind.usageType) && model.contains("claude-opus")
-            if opusCounted {
-                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.opusWeekly(key, buckets.week)), total))
-                commands.append(RedisCommand("EXPIRE", RedisArgument(RedisKeys.opusWeekly(key, buckets.week)), RedisArgument(14 * day)))
-                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.opusTotal(key)), total))
-            }
-        }
-
-        // Request log (newest first, 200 kept)
-        let record = UsageRecordLine.json(at: ISOTime.string(entry.at), model: entry.model, accountID: account, accountType: entry.accountKind.usageType,
-                                          usage: u, longContext: longContext, cost: cost)
-        commands.append(RedisCommand("LPUSH", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(record)))
-        commands.append(RedisCommand("LTRIM", RedisArgument(RedisKeys.usageRecords(key)), 0, 199))
-        commands.append(RedisCommand("EXPIRE", RedisArgument(RedisKeys.usageRecords(key)), RedisArgument(90 * day)))
-
-        // Realtime metrics (RPM/TPM)
-        increment(RedisKeys.systemMetricsMinute(buckets.unixMinute), [
-            ("requests", 1), ("totalTokens", u.allTokens), ("inputTokens", u.input), ("outputTokens", u.output),
-            ("cacheCreateTokens", u.cacheCreate), ("cacheReadTokens", u.cacheRead),
-        ], ttl: 600)
-
-        // Last use of key and account (the scheduler's least-recently-used order)
-        let stamp = RedisArgument(ISOTime.string(entry.at))
-        commands.append(RedisCommand("HSET", RedisArgument(RedisKeys.apiKey(key)), "lastUsedAt", stamp))
-        if entry.accountKind.storage == .json {
-            commands.append(RedisCommand("JSONFIELD", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
-        } else {
-            commands.append(RedisCommand("HSET", RedisArgument(entry.accountKind.redisKey(account)), "lastUsedAt", stamp))
-        }
-        if cost == nil { commands.append(RedisCommand("SADD", RedisArgument(RedisKeys.unpricedModels), RedisArgument(entry.model))) }
-
-        // The key's rate window (behaviour.md §7.1): the crossing request passes, the next one is refused. A key
-        // whose window ended meanwhile gets a bounded TTL (the next admission starts a fresh window anyway).
-        if entry.rateWindowMinutes > 0 {
-            let windowMs = RedisArgument(entry.rateWindowMinutes * 60_000)
-            commands.append(RedisCommand("INCRBY", RedisArgument(RedisKeys.rateWindowTokens(key)), RedisArgument(u.allTokens)))
-            commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowTokens(key)), windowMs, "NX"))
-            if let cost {
-                commands.append(RedisCommand("INCRBYFLOAT", RedisArgument(RedisKeys.rateWindowCost(key)), RedisArgument(DecimalText.fixed10(cost.total))))
-                commands.append(RedisCommand("PEXPIRE", RedisArgument(RedisKeys.rateWindowCost(key)), windowMs, "NX"))
-            }
-        }
-
-        // Billing event for downstream consumers (Node's billingEventPublisher), capped.
-        if settings.billingEvents {
-            var event: [(String, String)] = [
-                ("eventId", UUID().uuidString.lowercased()), ("timestamp", ISOTime.string(entry.at)), ("keyId", key),
-                ("accountId", account), ("accountType", entry.accountKind.usageType), ("model", entry.model),
-                ("inputTokens", String(u.input)), ("outputTokens", String(u.output)), ("cacheCreateTokens", String(u.cacheCreate)),
-                ("cacheReadTokens", String(u.cacheRead)), ("ephemeral5mTokens", String(u.cacheCreate5m)),
-                ("ephemeral1hTokens", String(u.cacheCreate1h)), ("totalTokens", String(u.allTokens)),
-            ]
-            if let cost {
-                event += [("cost", DecimalText.fixed10(cost.total)), ("inputCost", DecimalText.fixed10(cost.input)),
-                          ("outputCost", DecimalText.fixed10(cost.output)), ("cacheCreateCost", DecimalText.fixed10(cost.cacheCreate)),
-                          ("cacheReadCost", DecimalText.fixed10(cost.cacheRead))]
-            } else {
-                event.append(("costUnknown", "true"))
-            }
-            commands.append(RedisCommand("XADD", arguments: [RedisArgument(RedisKeys.billingEvents), "MAXLEN", "~",
-                                                              RedisArgument(settings.billingStreamLength), "*"]
-                                            + event.flatMap { [RedisArgument($0.0), RedisArgument($0.1)] }))
-        }
-        return commands + entry.trailing
     }
 
     private func warnUnpriced(_ model: String) {
