@@ -16,6 +16,7 @@ struct Serve: AsyncParsableCommand {
     var record: String?
 
     func run() async throws {
+        MemoryTuning.apply()
         var environment = EnvironmentFile.merged(file: envFile)
         if let record { environment["CRS_RECORD_DIR"] = record }
         let configuration: RelayConfiguration

@@ -1,5 +1,6 @@
 import Foundation
 import Relay
+import Scenario
 import Testing
 
 @Suite("crs serve as an operator runs it", .serialized)
@@ -59,6 +60,31 @@ struct ServeTests {
         #expect(gone, "embedded redis-server \(redisPID) outlived its relay")
         let redisLog = (try? String(contentsOfFile: crs.workingDirectory + "/data/redis/redis.log", encoding: .utf8)) ?? ""
         #expect(redisLog.contains("Received SIGTERM"), "redis log:\n\(redisLog.suffix(600))")
+    }
+
+    /// Admin logins verify a scrypt hash (16 MB of working memory each). glibc kept those blocks resident in its
+    /// per-thread arenas once its dynamic mmap threshold had risen: three logins grew the relay by 33 MB for good.
+    /// `MemoryTuning` fixes the threshold so they are unmapped when freed.
+    @Test func adminLoginsDoNotLeaveTheRelayLarger() async throws {
+        let crs = try CRSProcess(arguments: ["serve"], environment: Self.secrets.merging([
+            "CRS_ADMIN_USERNAME": "admin", "CRS_ADMIN_PASSWORD": "memory-check-1", "CRS_ADMIN_LOGIN_MAX_FAILURES": "0",
+        ]) { _, new in new })
+        defer { crs.removeWorkingDirectory() }
+        let base = "http://127.0.0.1:\(crs.port)"
+        let up = await eventually(timeout: .seconds(30)) { (try? await httpGet(base + "/health"))?.status == 200 }
+        #expect(up, "log:\n\(crs.log)")
+        let login = { () async -> Bool in
+            let reply = try? await HTTPExchange.send(method: "POST", url: base + "/web/auth/login", headers: [:],
+                                                     body: try JSONSerialization.data(withJSONObject: ["username": "admin", "password": "memory-check-1"]))
+            return reply?.status == 200
+        }
+        // The first login (the admin account is written just after start) warms up code and pools.
+        #expect(await eventually(timeout: .seconds(15)) { await login() }, "log:\n\(crs.log)")
+        let before = try StalledReaderTests.residentMB(pid: crs.process.processIdentifier)
+        for _ in 0..<4 { #expect(await login()) }
+        let after = try StalledReaderTests.residentMB(pid: crs.process.processIdentifier)
+        #expect(after - before < 12, "four admin logins grew the relay from \(Int(before)) to \(Int(after)) MB")
+        #expect(await crs.terminate() == 0)
     }
 
     /// A periodic job switched off (interval 0, as documented) must not end the service group: the relay used to

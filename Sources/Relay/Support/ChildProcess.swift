@@ -91,18 +91,3 @@ public final class ChildProcess: @unchecked Sendable {
         return (fds[0], fds[1])
     }
 }
-
-/// glibc functions Swift's Glibc module does not export (they are declared under `_GNU_SOURCE` / `__USE_MISC`
-/// only), looked up once at run time; nil where the C library lacks them.
-private enum GlibcExtensions {
-    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-
-    static let pipe2: Pipe2? = symbol("pipe2")
-    static let addCloseFrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
-
-    private static func symbol<T>(_ name: String) -> T? {
-        guard let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(address, to: T.self)
-    }
-}
