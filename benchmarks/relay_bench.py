@@ -169,7 +169,7 @@ http {{
         return float(match.group(1)) if match else 0.0
 
     def round_trips(self, port):
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
         match = re.search(r"^crs_redis_round_trips (\S+)", text, re.M)
         return float(match.group(1)) if match else 0.0
 
@@ -392,6 +392,7 @@ def main():
     parser.add_argument("--crs", required=True, help="the release crs binary")
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--quick", action="store_true", help="W1 and the correctness pass only")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5 (the correctness pass always runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -416,8 +417,10 @@ def main():
             table(title, rows, direct)
             return rows
 
-        w1 = workload("W1: small non-stream", [1, 64])
-        if not args.quick:
+        chosen = {"W1"} if args.quick else set(args.workloads.upper().split(","))
+        if "W1" in chosen:
+            workload("W1: small non-stream", [1, 64])
+        if "W2" in chosen:
             for events in (50, 500):
                 bench.behave({"deltaCount": events - 6})  # message_start, block start/stop, message_delta/stop + ping
                 ttfb = {t: bench.ttfb(t, 200) for t in ("direct", "nginx", "relay")}
@@ -425,13 +428,16 @@ def main():
                       f"nginx +{ttfb['nginx'] - ttfb['direct']:.3f} ms, relay +{ttfb['relay'] - ttfb['direct']:.3f} ms")
                 workload(f"W2: SSE, {events} events", [1, 16], stream_every=1, behaviour={"deltaCount": events - 6},
                          only=["direct", "nginx", "relay", "relay x2, one Redis"])
+        if "W3" in chosen:
             for size in (200 * 1024, 1024 * 1024):
                 workload(f"W3: {size // 1024} KB request body", [1, 16], body_bytes=size, only=["direct", "nginx", "relay"])
+        if "W4" in chosen:
             workload("W4: mix, 20 keys, sticky sessions, 1 in 4 streamed", [32], stream_every=4,
                      only=["direct", "nginx", "relay", "relay x2, one Redis"])
+        if "W5" in chosen:
             bench.rss_peak.clear()
-            rows = workload("W5: 1,000 slow concurrent streams (50 events, 100 ms apart)", [1000], stream_every=1,
-                            behaviour={"deltaCount": 44, "eventIntervalMs": 100}, only=["direct", "nginx", "relay"])
+            workload("W5: 1,000 slow concurrent streams (50 events, 100 ms apart)", [1000], stream_every=1,
+                     behaviour={"deltaCount": 44, "eventIntervalMs": 100}, only=["direct", "nginx", "relay"])
             print(f"\nW5 peak RSS with 1,000 open streams: relay {bench.rss_peak.get('relay', 0):.0f} MB, nginx {bench.rss_peak.get('nginx', 0):.0f} MB")
         bench.behave(None)
         checks, problems = bench.correctness(2000 if not args.quick else 600, 32)
