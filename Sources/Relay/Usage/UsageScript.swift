@@ -11,7 +11,8 @@ import Foundation
 /// `UsageScriptTests` applies this script and the command-by-command reference write to two Redis servers and
 /// compares every key, value and TTL.
 enum UsageScript {
-    /// Positions of the fixed arguments (1-based, as Lua sees them).
+    /// The fixed arguments in order (1-based positions, as Lua sees them). The script declares a local of the same
+    /// name for each, and `arguments(for:)` fills them through an exhaustive switch, so the two cannot drift apart.
     enum Argument: Int, CaseIterable {
         case markerSeconds = 1, key, account, model, rawModel
         case date, month, hour, week, minute
@@ -22,13 +23,14 @@ enum UsageScript {
 
     static let fixedCount = Argument.allCases.count
 
+    /// `local <name> = ARGV[<position>]` for every fixed argument: the script reads them by the enum's names.
+    private static let locals = Argument.allCases.map { "local \($0) = ARGV[\($0.rawValue)]" }.joined(separator: "\n")
+
     static let script = RedisScript("""
-        if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
-        local key, account, model, rawModel = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-        local date, month, hour, week, minute = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
-        local tokens, input, output, cacheCreate, cacheRead = ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
-        local allTokens, e5, e1 = ARGV[16], ARGV[17], ARGV[18]
-        local long, cost = ARGV[19] == '1', ARGV[20]
+        \(locals)
+        if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', markerSeconds) then return 0 end
+        local e5, e1 = ephemeral5m, ephemeral1h
+        local long, cost = longContext == '1', costTotal
         local DAY = 86400
 
         local function join(...)
@@ -97,7 +99,7 @@ enum UsageScript {
             redis.call('INCRBYFLOAT', counter[1], cost)
             if counter[2] > 0 then redis.call('EXPIRE', counter[1], counter[2]) end
           end
-          if ARGV[25] == '1' then
+          if opusCounted == '1' then
             redis.call('INCRBYFLOAT', 'usage:opus:weekly:' .. key .. ':' .. week, cost)
             redis.call('EXPIRE', 'usage:opus:weekly:' .. key .. ':' .. week, 14 * DAY)
             redis.call('INCRBYFLOAT', 'usage:opus:total:' .. key, cost)
@@ -105,7 +107,7 @@ enum UsageScript {
         end
 
         -- Request log (newest first, 200 kept)
-        redis.call('LPUSH', 'usage:records:' .. key, ARGV[26])
+        redis.call('LPUSH', 'usage:records:' .. key, record)
         redis.call('LTRIM', 'usage:records:' .. key, 0, 199)
         redis.call('EXPIRE', 'usage:records:' .. key, 90 * DAY)
 
@@ -114,42 +116,42 @@ enum UsageScript {
           'outputTokens', output, 'cacheCreateTokens', cacheCreate, 'cacheReadTokens', cacheRead}, 600)
 
         -- Last use of key and account (the scheduler's least-recently-used order)
-        local stamp = ARGV[27]
+        local stamp = timestamp
         redis.call('HSET', 'apikey:' .. key, 'lastUsedAt', stamp)
-        if ARGV[29] == '1' then
-          local raw = redis.call('GET', ARGV[28])
+        if accountIsJSON == '1' then
+          local raw = redis.call('GET', accountRedisKey)
           if raw then
             local object = cjson.decode(raw)
             object['lastUsedAt'] = stamp
-            redis.call('SET', ARGV[28], cjson.encode(object))
+            redis.call('SET', accountRedisKey, cjson.encode(object))
           end
         else
-          redis.call('HSET', ARGV[28], 'lastUsedAt', stamp)
+          redis.call('HSET', accountRedisKey, 'lastUsedAt', stamp)
         end
         if cost == '' then redis.call('SADD', 'crs:pricing:unpriced_models', rawModel) end
 
         -- The key's rate window: the crossing request passes, the next one is refused
-        if ARGV[30] ~= '0' then
+        if rateWindowMs ~= '0' then
           redis.call('INCRBY', 'rate_limit:tokens:' .. key, allTokens)
-          redis.call('PEXPIRE', 'rate_limit:tokens:' .. key, ARGV[30], 'NX')
+          redis.call('PEXPIRE', 'rate_limit:tokens:' .. key, rateWindowMs, 'NX')
           if cost ~= '' then
             redis.call('INCRBYFLOAT', 'rate_limit:cost:' .. key, cost)
-            redis.call('PEXPIRE', 'rate_limit:cost:' .. key, ARGV[30], 'NX')
+            redis.call('PEXPIRE', 'rate_limit:cost:' .. key, rateWindowMs, 'NX')
           end
         end
 
         -- Billing event for downstream consumers, capped
-        if ARGV[31] ~= '0' then
-          local event = {'eventId', ARGV[32], 'timestamp', stamp, 'keyId', key, 'accountId', account, 'accountType', ARGV[33],
+        if billingLength ~= '0' then
+          local event = {'eventId', eventID, 'timestamp', stamp, 'keyId', key, 'accountId', account, 'accountType', accountType,
             'model', rawModel, 'inputTokens', input, 'outputTokens', output, 'cacheCreateTokens', cacheCreate,
             'cacheReadTokens', cacheRead, 'ephemeral5mTokens', e5, 'ephemeral1hTokens', e1, 'totalTokens', allTokens}
           if cost ~= '' then
-            event = join(event, {'cost', cost, 'inputCost', ARGV[21], 'outputCost', ARGV[22], 'cacheCreateCost', ARGV[23],
-              'cacheReadCost', ARGV[24]})
+            event = join(event, {'cost', cost, 'inputCost', costInput, 'outputCost', costOutput, 'cacheCreateCost', costCacheCreate,
+              'cacheReadCost', costCacheRead})
           else
             event = join(event, {'costUnknown', 'true'})
           end
-          redis.call('XADD', 'billing:events', 'MAXLEN', '~', ARGV[31], '*', unpack(event))
+          redis.call('XADD', 'billing:events', 'MAXLEN', '~', billingLength, '*', unpack(event))
         end
 
         -- Commands that ride along (lease releases)
@@ -175,21 +177,44 @@ enum UsageScript {
         let record = UsageRecordLine.json(at: stamp, model: entry.model, accountID: entry.accountID, accountType: entry.accountKind.usageType,
                                           usage: u, longContext: longContext, cost: cost)
         let money: (Double?) -> RedisArgument = { $0.map { RedisArgument(DecimalText.fixed10($0)) } ?? "" }
-        var arguments: [RedisArgument] = [
-            RedisArgument(UsageWrite.markerSeconds), RedisArgument(entry.keyID), RedisArgument(entry.accountID), RedisArgument(model),
-            RedisArgument(entry.model),
-            RedisArgument(buckets.date), RedisArgument(buckets.month), RedisArgument(buckets.hour), RedisArgument(buckets.week),
-            RedisArgument(String(buckets.unixMinute)),
-            RedisArgument(u.tokens), RedisArgument(u.input), RedisArgument(u.output), RedisArgument(u.cacheCreate), RedisArgument(u.cacheRead),
-            RedisArgument(u.allTokens), RedisArgument(u.cacheCreate5m), RedisArgument(u.cacheCreate1h),
-            longContext ? "1" : "0", money(cost?.total), money(cost?.input), money(cost?.output), money(cost?.cacheCreate),
-            money(cost?.cacheRead), opusCounted ? "1" : "0",
-            RedisArgument(record), RedisArgument(stamp), RedisArgument(entry.accountKind.redisKey(entry.accountID)),
-            entry.accountKind.storage == .json ? "1" : "0",
-            RedisArgument(entry.rateWindowMinutes > 0 ? entry.rateWindowMinutes * 60_000 : 0),
-            RedisArgument(settings.billingEvents ? settings.billingStreamLength : 0), RedisArgument(UUID().uuidString.lowercased()),
-            RedisArgument(entry.accountKind.usageType),
-        ]
+        func value(_ argument: Argument) -> RedisArgument {
+            switch argument {
+            case .markerSeconds: return RedisArgument(UsageWrite.markerSeconds)
+            case .key: return RedisArgument(entry.keyID)
+            case .account: return RedisArgument(entry.accountID)
+            case .model: return RedisArgument(model)
+            case .rawModel: return RedisArgument(entry.model)
+            case .date: return RedisArgument(buckets.date)
+            case .month: return RedisArgument(buckets.month)
+            case .hour: return RedisArgument(buckets.hour)
+            case .week: return RedisArgument(buckets.week)
+            case .minute: return RedisArgument(buckets.unixMinute)
+            case .tokens: return RedisArgument(u.tokens)
+            case .input: return RedisArgument(u.input)
+            case .output: return RedisArgument(u.output)
+            case .cacheCreate: return RedisArgument(u.cacheCreate)
+            case .cacheRead: return RedisArgument(u.cacheRead)
+            case .allTokens: return RedisArgument(u.allTokens)
+            case .ephemeral5m: return RedisArgument(u.cacheCreate5m)
+            case .ephemeral1h: return RedisArgument(u.cacheCreate1h)
+            case .longContext: return longContext ? "1" : "0"
+            case .costTotal: return money(cost?.total)
+            case .costInput: return money(cost?.input)
+            case .costOutput: return money(cost?.output)
+            case .costCacheCreate: return money(cost?.cacheCreate)
+            case .costCacheRead: return money(cost?.cacheRead)
+            case .opusCounted: return opusCounted ? "1" : "0"
+            case .record: return RedisArgument(record)
+            case .timestamp: return RedisArgument(stamp)
+            case .accountRedisKey: return RedisArgument(entry.accountKind.redisKey(entry.accountID))
+            case .accountIsJSON: return entry.accountKind.storage == .json ? "1" : "0"
+            case .rateWindowMs: return RedisArgument(entry.rateWindowMinutes > 0 ? entry.rateWindowMinutes * 60_000 : 0)
+            case .billingLength: return RedisArgument(settings.billingEvents ? settings.billingStreamLength : 0)
+            case .eventID: return RedisArgument(UUID().uuidString.lowercased())
+            case .accountType: return RedisArgument(entry.accountKind.usageType)
+            }
+        }
+        var arguments = Argument.allCases.map(value)
         for command in entry.trailing {
             arguments.append(RedisArgument(command.arguments.count))
             arguments += command.arguments
