@@ -80,9 +80,9 @@ struct ServeTests {
         }
         // The first login (the admin account is written just after start) warms up code and pools.
         #expect(await eventually(timeout: .seconds(15)) { await login() }, "log:\n\(crs.log)")
-        let before = try StalledReaderTests.residentMB(pid: crs.process.processIdentifier)
+        let before = try residentMB(pid: crs.process.processIdentifier)
         for _ in 0..<4 { #expect(await login()) }
-        let after = try StalledReaderTests.residentMB(pid: crs.process.processIdentifier)
+        let after = try residentMB(pid: crs.process.processIdentifier)
         #expect(after - before < 12, "four admin logins grew the relay from \(Int(before)) to \(Int(after)) MB")
         #expect(await crs.terminate() == 0)
     }

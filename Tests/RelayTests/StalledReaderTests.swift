@@ -48,7 +48,7 @@ struct StalledReaderTests {
         let key = try #require(((created.json as? [String: Any])?["data"] as? [String: Any])?["key"] as? String)
 
         fake.state.enqueue([FakeBehavior(usage: FakeUsage(input: 5, output: 1_000), deltaCount: Self.deltas, deltaBytes: 1 << 20)])
-        let before = try Self.residentMB(pid: relay.process.processIdentifier)
+        let before = try residentMB(pid: relay.process.processIdentifier)
         // A raw socket with a small, fixed receive buffer: the client really stops reading (an HTTP client library
         // would read ahead into its own memory, and loopback buffers autotune to 32 MB).
         let body = #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
@@ -61,7 +61,7 @@ struct StalledReaderTests {
         var peak = before
         for _ in 0..<20 {
             try await Task.sleep(for: .milliseconds(200))
-            peak = max(peak, try Self.residentMB(pid: relay.process.processIdentifier))
+            peak = max(peak, try residentMB(pid: relay.process.processIdentifier))
         }
         #expect(peak - before < 40, "the relay's memory grew by \(Int(peak - before)) MB while its client read nothing")
 
@@ -73,12 +73,6 @@ struct StalledReaderTests {
     }
 
     static let deltas = 160
-
-    static func residentMB(pid: Int32) throws -> Double {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return (Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) / 1024
-    }
 }
 
 /// A blocking TCP client that can stop reading: its receive buffer is fixed (no autotuning).

@@ -85,3 +85,10 @@ func expectRecordedUsage(_ harness: RelayHarness, keyID: String, requests: Int, 
     let totals = try await harness.redis.send("HGETALL", RedisArgument("usage:\(keyID)")).stringDictionary
     #expect(totals["totalInputTokens"] == String(input) && totals["totalOutputTokens"] == String(output), "\(totals)")
 }
+
+/// A process's resident memory (VmRSS) in MB.
+func residentMB(pid: Int32) throws -> Double {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) / 1024
+}

@@ -161,7 +161,6 @@ public struct ScenarioFile: @unchecked Sendable {
         }
     }
 
-    /// Every `*.yaml` / `*.yml` under `directory`, sorted.
     /// Yams turns a mapping into a dictionary by force-unwrapping each key as a string, so a key that is a
     /// sequence or a mapping (`? [a, b]: c`, `{[x]: 1}`) crashed the loader (found by fuzzing): refuse it first.
     static func requireScalarKeys(_ node: Node, path: String) throws {
@@ -177,6 +176,7 @@ public struct ScenarioFile: @unchecked Sendable {
         }
     }
 
+    /// Every `*.yaml` / `*.yml` under `directory`, sorted.
     public static func discover(in directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         return enumerator.compactMap { $0 as? String }
