@@ -27,16 +27,21 @@ struct FakeBedrockStream {
             payload: Array(JSONText.encode(["message": message]).utf8)))
     }
 
-    func response(_ events: [(name: String, data: [String: Any])]) -> Response {
-        let state = self.state, sequence = self.sequence, behavior = self.behavior, usage = self.usage, channel = self.channel
-        let frames: [(name: String, bytes: [UInt8])] = events.map { event in
+    /// Each Anthropic event as a `chunk` frame; `message_stop` carries Bedrock's invocation metrics.
+    static func frames(_ events: [(name: String, data: [String: Any])], usage: FakeUsage) -> [(name: String, bytes: [UInt8])] {
+        events.map { event in
             var data = event.data
             if event.name == "message_stop" {
                 data["amazon-bedrock-invocationMetrics"] = ["inputTokenCount": usage.input, "outputTokenCount": usage.output,
                                                             "invocationLatency": 120, "firstByteLatency": 40]
             }
-            return (event.name, Self.chunkFrame(data))
+            return (event.name, chunkFrame(data))
         }
+    }
+
+    func response(_ events: [(name: String, data: [String: Any])]) -> Response {
+        let state = self.state, sequence = self.sequence, behavior = self.behavior, usage = self.usage, channel = self.channel
+        let frames = Self.frames(events, usage: usage)
         let headers: HTTPFields = [.contentType: "application/vnd.amazon.eventstream", .init("x-amzn-RequestId")!: "fake-\(sequence)"]
         let exception = Self.exceptionFrame(behavior.errorType ?? "modelStreamErrorException", behavior.message ?? "Model Stream Error")
         let script = FakeStreamScript(

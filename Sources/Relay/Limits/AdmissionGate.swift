@@ -64,10 +64,22 @@ public final class AdmissionGate: Sendable {
     /// Throws `RelayError` (already in the Anthropic shape) for every refusal.
     public func admit(_ request: Request) async throws -> Admission {
         let now = clock.now
+        let member = UUID().uuidString.lowercased()
+        let reply: RedisReply
+        do {
+            reply = try await redis.evaluate(AdmissionScript.script, arguments: arguments(for: request, now: now, leaseMember: member))
+        } catch {
+            logger.error("admission failed on Redis", metadata: ["error": "\(error)"])
+            throw RelayError.storeUnavailable
+        }
+        return try admission(from: reply, for: request, now: now, leaseMember: member)
+    }
+
+    /// The script's arguments: the key's hash, the clock and its buckets, the model, the client match, the lease.
+    func arguments(for request: Request, now: Date, leaseMember member: String) -> [RedisArgument] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded())
         let buckets = TimeBuckets(now, offsetHours: timezoneOffsetHours)
-        let member = UUID().uuidString.lowercased()
-        let arguments: [RedisArgument] = [
+        return [
             RedisArgument(hasher.hash(request.rawKey)), RedisArgument(nowMilliseconds), RedisArgument(ISOTime.string(now)),
             RedisArgument(buckets.date), RedisArgument(buckets.week), RedisArgument(request.model),
             RedisArgument(PriceTable.normalize(request.model)), RedisArgument(request.platform),
@@ -75,13 +87,10 @@ public final class AdmissionGate: Sendable {
             RedisArgument(member), RedisArgument(leases.leaseMilliseconds), RedisArgument(leases.setTTLMilliseconds),
             RedisArgument(request.stickyKey ?? ""),
         ]
-        let reply: RedisReply
-        do {
-            reply = try await redis.evaluate(AdmissionScript.script, arguments: arguments)
-        } catch {
-            logger.error("admission failed on Redis", metadata: ["error": "\(error)"])
-            throw RelayError.storeUnavailable
-        }
+    }
+
+    /// The script's verdict: the key, its lease and sticky mapping — or the refusal, thrown.
+    func admission(from reply: RedisReply, for request: Request, now: Date, leaseMember member: String) throws -> Admission {
         guard case .array(let items) = reply, let verdict = items.first?.string else {
             throw RelayError(500, "api_error", "Admission returned an unexpected reply")
         }

@@ -13,7 +13,12 @@ struct UsageWrite: Sendable {
 
     /// Applies the write; true when this call applied it, false when an earlier attempt already had.
     func apply(on redis: RedisClient) async throws -> Bool {
-        let reply = try await redis.evaluate(UsageScript.script, keys: [RedisArgument(RedisKeys.usageApplied(id))], arguments: arguments)
+        let reply = try await redis.evaluate(UsageScript.script, keys: keys, arguments: arguments)
         return reply.int == 1
     }
+
+    /// The `EVALSHA` command `apply` sends.
+    var command: RedisCommand { UsageScript.script.command(keys: keys, arguments: arguments) }
+
+    private var keys: [RedisArgument] { [RedisArgument(RedisKeys.usageApplied(id))] }
 }
