@@ -45,6 +45,7 @@ class Bench:
         self.cores = os.cpu_count() or 1
         self.ports = {name: free_port() for name in ["redis", "fake", "nginx", "relay", "relay2"]}
         self.failures = []
+        self.profiled = False
         self.rss_peak = {}
         self.sampling = True
 
@@ -265,10 +266,18 @@ http {{
             def go(i=index, p=port, pa=path, r=requests, c=share):
                 results[i] = self.wrk(p, pa, r, c, duration)
             threads.append(threading.Thread(target=go))
+        profiler = None
+        if self.args.profile == f"{workload}:{connections}" and target == "relay" and not self.profiled:
+            # perf on the relay for this one line (call graphs by frame pointer; report with `perf report -i FILE`)
+            self.profiled = True
+            profiler = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-p", str(self.relay_pid(self.relay)), "-o", self.args.profile_output,
+                                         "--", "sleep", str(duration or self.args.duration)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if profiler:
+            profiler.wait()
         time.sleep(0.5)  # usage writes follow the replies
         total = sum(r["requests"] for r in results)
         row = {
@@ -394,6 +403,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="W1 and the correctness pass only")
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5 (the correctness pass always runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    parser.add_argument("--profile", default="", help="WORKLOAD:CONNECTIONS, e.g. W1:64: `perf record -g` the relay during that relay line")
+    parser.add_argument("--profile-output", default="relay.perf.data", help="where --profile writes (default ./relay.perf.data)")
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # W5 holds thousands of sockets; children inherit it
