@@ -141,6 +141,25 @@ struct RedisClientTests {
         }
     }
 
+    /// One timer per connection watches the oldest waiting command: quick commands spread over several timeouts
+    /// must not trip it, and a slow command sent while the timer is still armed for an earlier one must time out
+    /// too (the timer re-arms for it; if it did not, BLPOP would answer null after 5 s instead of failing).
+    @Test func commandTimeoutFollowsTheOldestWaitingCommand() async throws {
+        try await withRedis(configure: { $0.commandTimeout = .milliseconds(200); $0.poolSize = 1 }) { _, redis in
+            for _ in 0..<20 {
+                try await Task.sleep(for: .milliseconds(50))
+                let pong = try await redis.send("PING")
+                #expect(pong == .status("PONG"))
+            }
+            // Right after a PING the timer is armed for the PING's deadline, which passes before BLPOP's.
+            await #expect(throws: RedisError.timeout(milliseconds: 200)) {
+                _ = try await redis.send("BLPOP", "never", 5)
+            }
+            let pong = try await redis.send("PING")
+            #expect(pong == .status("PONG"))
+        }
+    }
+
     @Test func poolExhaustionWaitsThenFailsClearlyWithoutDeadlock() async throws {
         try await withRedis(configure: {
             $0.poolSize = 2

@@ -3,7 +3,6 @@ import NIOCore
 /// What the client writes into a connection: encoded commands, how many replies they produce, and one promise
 /// completed with all of them (a pipeline costs one completion, not one per command).
 struct RedisOutbound {
-    var id: UInt64
     var buffer: ByteBuffer
     var expected: Int
     var promise: EventLoopPromise<[RedisReply]>
@@ -11,13 +10,17 @@ struct RedisOutbound {
 
 /// A batch waiting for its replies (the head batch's replies collect in `RedisChannelHandler.headReplies`).
 struct PendingBatch {
-    let id: UInt64
     let expected: Int
     let promise: EventLoopPromise<[RedisReply]>
+    let deadline: NIODeadline
 }
 
 /// Pairs replies with the commands that asked for them, in order (pipelining is just several queued promises).
 /// Push messages (`message` / `pmessage` on a subscribed connection) go to `onPush` instead.
+///
+/// Command timeouts are kept here, on the event loop: one timer per connection watches the oldest waiting batch
+/// (replies come in order, so no later batch can be overdue before it). Before, every command scheduled and
+/// cancelled its own timer from the caller's thread — two cross-thread wake-ups of the event loop per round trip.
 final class RedisChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisOutbound
@@ -30,8 +33,12 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var headReplies: [RedisReply] = []
     private var failure: RedisError?
     private let onPush: (@Sendable (RedisReply) -> Void)?
+    private let commandTimeout: TimeAmount
+    /// Armed while batches wait; fires at the head batch's deadline (or re-arms for a newer head).
+    private var timer: Scheduled<Void>?
 
-    init(onPush: (@Sendable (RedisReply) -> Void)? = nil) {
+    init(commandTimeout: TimeAmount, onPush: (@Sendable (RedisReply) -> Void)? = nil) {
+        self.commandTimeout = commandTimeout
         self.onPush = onPush
     }
 
@@ -42,8 +49,24 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             promise?.fail(failure)
             return
         }
-        pending.append(PendingBatch(id: outbound.id, expected: outbound.expected, promise: outbound.promise))
+        let deadline = NIODeadline.now() + commandTimeout
+        pending.append(PendingBatch(expected: outbound.expected, promise: outbound.promise, deadline: deadline))
+        if timer == nil { arm(context, at: deadline) }
         context.write(wrapOutboundOut(outbound.buffer), promise: promise)
+    }
+
+    private func arm(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let head = pending.first else { return }
+            guard head.deadline <= .now() else {
+                arm(context, at: head.deadline)
+                return
+            }
+            // The connection is dropped: its later replies could no longer be matched to commands.
+            failAll(.timeout(milliseconds: Int(commandTimeout.nanoseconds / 1_000_000)))
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -86,33 +109,16 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let timeout = event as? RedisTimeoutEvent {
-            // Only a batch that is still waiting may time the connection out: a timer whose cancellation lost the
-            // race with its reply must not close a healthy connection under the next command.
-            guard pending.contains(where: { $0.id == timeout.batch }) else { return }
-            failAll(.timeout(milliseconds: timeout.milliseconds))
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     private func failAll(_ error: RedisError) {
         if failure == nil { failure = error }
         headReplies = []
         while let batch = pending.popFirst() { batch.promise.fail(error) }
+        timer?.cancel()
+        timer = nil
     }
 
     private static func isPush(_ reply: RedisReply) -> Bool {
         guard case .array(let items) = reply, let kind = items.first?.string else { return false }
         return kind == "message" || kind == "pmessage"
     }
-}
-
-/// Fired into a connection's pipeline when a command's deadline passes: the connection is dropped
-/// (its replies can no longer be matched to commands) and every command on it fails.
-struct RedisTimeoutEvent {
-    let batch: UInt64
-    let milliseconds: Int
 }

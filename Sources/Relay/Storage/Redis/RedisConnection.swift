@@ -1,7 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// One connection to Redis. Commands may be pipelined by several callers at once; replies come back in order.
 public final class RedisConnection: Sendable {
@@ -10,7 +9,6 @@ public final class RedisConnection: Sendable {
     /// Set once a command failed at the connection level (timeout, close, protocol error): the channel may still
     /// look active for a moment while it closes, but nothing more may be sent on it.
     private let broken = NIOLockedValueBox(false)
-    private let nextBatch = Atomic<UInt64>(0)
 
     init(channel: Channel, commandTimeout: TimeAmount) {
         self.channel = channel
@@ -32,7 +30,7 @@ public final class RedisConnection: Sendable {
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(onPush: onPush))
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(commandTimeout: configuration.commandTimeout, onPush: onPush))
                 }
             }
         let channel: Channel
@@ -94,19 +92,11 @@ public final class RedisConnection: Sendable {
     func write(_ buffer: ByteBuffer, expectingReplies count: Int) async throws -> [RedisReply] {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: [RedisReply].self)
-        let timeoutMilliseconds = Int(commandTimeout.nanoseconds / 1_000_000)
-        let channel = self.channel
-        let batch = nextBatch.add(1, ordering: .relaxed).newValue
-        let timer = loop.scheduleTask(in: commandTimeout) {
-            // The handler decides (on the event loop) whether this batch is still waiting.
-            channel.pipeline.fireUserInboundEventTriggered(RedisTimeoutEvent(batch: batch, milliseconds: timeoutMilliseconds))
-        }
         // A write that never reaches the handler (channel already closed) must still fail the batch;
-        // completing an already-completed promise is a no-op in NIO.
+        // completing an already-completed promise is a no-op in NIO. (The handler keeps the command timeout.)
         let written = loop.makePromise(of: Void.self)
         written.futureResult.whenFailure { _ in promise.fail(RedisError.connectionClosed) }
-        channel.writeAndFlush(RedisOutbound(id: batch, buffer: buffer, expected: count, promise: promise), promise: written)
-        defer { timer.cancel() }
+        channel.writeAndFlush(RedisOutbound(buffer: buffer, expected: count, promise: promise), promise: written)
         do {
             let replies = try await promise.futureResult.get()
             // A server that turned into a replica (Sentinel failover) answers writes with READONLY: this
