@@ -69,4 +69,16 @@ struct SecretCipherTests {
         let stored = "000102030405060708090a0b0c0d0e0f:ecc2e1a5dfb090ebd71a39d1051c4ca465c062817486a596e1072f7d9c075ee2"
         #expect((try? other.decrypt(stored, salt: .claudeConsole)) != "sk-ant-api03-ünïcode-token")
     }
+
+    /// Decrypted values are cached per stored value: the cache must answer only for the salt (and so the key)
+    /// that decrypted it, and a re-encrypted secret (new IV) is a new entry.
+    @Test func cachedPlaintextsStayBoundToTheirSalt() throws {
+        let cipher = SecretCipher(encryptionKey: "cache-key-cache-key-cache-key-1234")
+        let stored = try cipher.encrypt("sk-ant-oat01-cached", salt: .claudeConsole)
+        #expect(try cipher.decrypt(stored, salt: .claudeConsole) == "sk-ant-oat01-cached")
+        #expect(try cipher.decrypt(stored, salt: .claudeConsole) == "sk-ant-oat01-cached")
+        #expect((try? cipher.decrypt(stored, salt: .gemini)) != "sk-ant-oat01-cached")
+        let rotated = try cipher.encrypt("sk-ant-oat01-rotated", salt: .claudeConsole)
+        #expect(try cipher.decrypt(rotated, salt: .claudeConsole) == "sk-ant-oat01-rotated")
+    }
 }

@@ -6,10 +6,19 @@ import _CryptoExtras
 /// Encrypts account secrets exactly as the Node original does, so both can share one Redis:
 /// AES-256-CBC (PKCS#7) with key = scrypt(ENCRYPTION_KEY, salt, N=16384, r=8, p=1, 32 bytes), a random IV per
 /// value, stored as `hex(iv):hex(ciphertext)`. Each account type has its own salt (`SecretSalt`).
-/// Derived keys are cached per salt (scrypt is deliberately slow).
+/// Derived keys are cached per salt (scrypt is deliberately slow), and decrypted values per stored value: the relay
+/// decrypts the chosen account's credential on every request, and a stored value (random IV included) only ever
+/// decrypts to one plaintext — a changed secret is a new stored value.
 public final class SecretCipher: Sendable {
     private let secret: String
     private let keys = NIOLockedValueBox<[String: SymmetricKey]>([:])
+    private let plaintexts = NIOLockedValueBox<[PlaintextKey: String]>([:])
+    private struct PlaintextKey: Hashable {
+        let salt: String
+        let stored: String
+    }
+    /// Enough for every account's credential fields; past it the cache starts over.
+    static let plaintextCacheLimit = 4096
 
     public init(encryptionKey: String) {
         self.secret = encryptionKey
@@ -47,6 +56,17 @@ public final class SecretCipher: Sendable {
     /// Decrypts `iv:ct`; a colon-less value uses Node's deprecated `createDecipher` (EVP_BytesToKey/MD5) path.
     public func decrypt(_ stored: String, salt: SecretSalt) throws -> String {
         if stored.isEmpty { return "" }
+        let cacheKey = PlaintextKey(salt: salt.value, stored: stored)
+        if let cached = plaintexts.withLockedValue({ $0[cacheKey] }) { return cached }
+        let plaintext = try decryptUncached(stored, salt: salt)
+        plaintexts.withLockedValue { cache in
+            if cache.count >= Self.plaintextCacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[cacheKey] = plaintext
+        }
+        return plaintext
+    }
+
+    private func decryptUncached(_ stored: String, salt: SecretSalt) throws -> String {
         guard let colon = stored.firstIndex(of: ":") else { return try decryptLegacy(stored) }
         guard let ivBytes = Hex.decode(stored[..<colon]), ivBytes.count == 16,
               let ciphertext = Hex.decode(stored[stored.index(after: colon)...]), !ciphertext.isEmpty, ciphertext.count % 16 == 0
