@@ -34,8 +34,8 @@ public struct AccountRecord: Sendable, Equatable {
     /// `supportedModels` as a mapping requested → upstream model; empty = every model, unchanged.
     /// Node stores a JSON object, or (older records) an array meaning an identity mapping.
     public var modelMapping: [String: String] {
-        guard let text = fields["supportedModels"], let data = text.data(using: .utf8),
-              let value = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        // Read on every scheduling decision: most accounts have none ("" or "{}"), which costs no parse.
+        guard let text = fields["supportedModels"], text.utf8.count > 2, let value = JSONParser.parse(Data(text.utf8)) else { return [:] }
         if let object = value as? [String: Any] { return object.compactMapValues { $0 as? String } }
         if let array = value as? [String] { return Dictionary(array.map { ($0, $0) }, uniquingKeysWith: { first, _ in first }) }
         return [:]
@@ -58,8 +58,7 @@ public struct AccountRecord: Sendable, Equatable {
 
     /// The proxy this account's upstream traffic goes through (behaviour.md §3.3), if any.
     public var proxy: UpstreamProxy? {
-        guard let text = fields["proxy"], let data = text.data(using: .utf8),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        guard let text = fields["proxy"], text.utf8.count > 4, let object = JSON.object(Data(text.utf8)) else { return nil }
         return UpstreamProxy(object)
     }
 }

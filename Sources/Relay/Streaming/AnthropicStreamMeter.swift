@@ -50,7 +50,7 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
         guard bytes.count > 5, bytes.starts(with: Self.dataPrefix) else { return }
         let payload = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(5))
         guard Self.contains(payload, Self.messageMarker) || Self.contains(payload, Self.errorMarker) else { return }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any] else {
+        guard let object = JSON.object(Data(payload)) else {
             malformedEvents += 1
             return
         }
