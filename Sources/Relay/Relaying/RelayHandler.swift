@@ -207,9 +207,12 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let response: HTTPClientResponse
         let sentAt = ContinuousClock.now
         do {
-            let deadline = NIODeadline.now() + .milliseconds(Int64(context.settings.upstreamTimeoutMilliseconds))
-            // Streams answer with their head at once; a non-stream reply's head comes only when it is complete
-            // (minutes for long outputs), so only streams get the first-byte limit.
+            // The HTTP client's deadline covers the response head only (its timer is cancelled once the head is
+            // in). Streams answer with their head at once; a non-stream reply's head comes only when it is complete
+            // (minutes for long outputs), so only streams get the shorter first-byte limit as their deadline.
+            let firstByteLimit = job.stream ? context.settings.upstreamFirstByteTimeoutMilliseconds : 0
+            let headLimit = firstByteLimit > 0 ? min(firstByteLimit, context.settings.upstreamTimeoutMilliseconds) : context.settings.upstreamTimeoutMilliseconds
+            let deadline = NIODeadline.now() + .milliseconds(Int64(headLimit))
             let client = context.upstream.client(for: upstreamRequest.proxy)
             response = try await context.traced("upstream", kind: .client) { span in
                 var traced = outgoing
@@ -217,9 +220,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 span?.attributes["crs.account.kind"] = account.kind.name
                 span?.attributes["server.address"] = URL(string: upstreamRequest.url)?.host ?? ""
                 let request = traced
-                let reply = try await firstByte(within: job.stream ? context.settings.upstreamFirstByteTimeoutMilliseconds : 0) {
-                    try await client.execute(request, deadline: deadline)
-                }
+                let reply = try await client.execute(request, deadline: deadline)
                 span?.attributes["http.response.status_code"] = Int(reply.status.code)
                 if reply.status.code >= 400 { span?.setStatus(SpanStatus(code: .error)) }
                 return reply
@@ -229,7 +230,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             context.metrics.upstream(kind: account.kind.name, status: 0, headAfter: ContinuousClock.now - sentAt)
             tape?.finish(outcome: "unreachable: \(type(of: error))")
             await countServerError(account)
-            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout || error is UpstreamIdle
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
             let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
             return .failed(family.errorResponse(failure), failover: true)
@@ -266,22 +267,6 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape, sentAt: sentAt))
     }
 
-
-    /// Waits for the upstream's response head at most `milliseconds` (0: no limit beyond the request deadline);
-    /// past it the request is cancelled and `UpstreamIdle` thrown, so the attempt fails over like a timeout.
-    private func firstByte(within milliseconds: Int, _ execute: @escaping @Sendable () async throws -> HTTPClientResponse) async throws -> HTTPClientResponse {
-        guard milliseconds > 0 else { return try await execute() }
-        return try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
-            group.addTask { try await execute() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(milliseconds))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else { throw UpstreamIdle(limit: .milliseconds(milliseconds)) }
-            return response
-        }
-    }
 
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
