@@ -11,6 +11,12 @@ struct SlowClientTests {
     @Test func tricklingHeadsAndStalledBodiesAreClosedButLongResponsesAreNot() async throws {
         try await RelayHarness.with(overrides: ["CRS_CLIENT_HEADER_TIMEOUT_MS": "1000", "CRS_CLIENT_BODY_TIMEOUT_MS": "1000"]) { harness in
             let port = try #require(URL(string: harness.relay.baseURL)?.port)
+            // The admin setup comes first: with a 1 s keep-alive limit, a pooled connection left idle while the
+            // scripts below run is closed by the relay, and reusing it just then races the close (reset by peer).
+            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-slow"]))
+            let admin = try await RelayClient.login(harness)
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-slow"])
+            let rawKey = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "slow"]))["key"] as? String)
             // A head sent one header byte every 200 ms: closed about 1 s after connecting, long before it would end.
             let trickle = """
             import socket, time
@@ -29,10 +35,6 @@ struct SlowClientTests {
             let headClosed = Double(headOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             #expect(headClosed > 0.8 && headClosed < 3, "trickled head: connection closed after \(headOutput)")
 
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-slow"]))
-            let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-slow"])
-            let rawKey = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "slow"]))["key"] as? String)
             // A body announced as 1,000 bytes of which 10 arrive (with a valid key, so the relay must wait for it):
             // closed about 1 s after the head.
             let stall = """
