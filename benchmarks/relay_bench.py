@@ -28,6 +28,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 USER_ID = "user_" + "ab" * 32 + "_account__session_"
+FLOOR = "Hummingbird + AHC, no relay logic"
 TOKENS_PER_REPLY = 18 + 42  # the fake's default usage
 
 
@@ -43,7 +44,7 @@ class Bench:
         self.dir = tempfile.mkdtemp(prefix="crs-bench-")
         self.procs = []
         self.cores = os.cpu_count() or 1
-        self.ports = {name: free_port() for name in ["redis", "fake", "nginx", "relay", "relay2"]}
+        self.ports = {name: free_port() for name in ["redis", "fake", "nginx", "relay", "relay2", "floor"]}
         self.failures = []
         self.profiled = False
         self.rss_peak = {}
@@ -60,6 +61,16 @@ class Bench:
                                 preexec_fn=os.setsid)
         self.procs.append((name, proc))
         return proc
+
+    def wait_port(self, port, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"nothing listens on {port}")
 
     def wait_http(self, url, timeout=30):
         deadline = time.time() + timeout
@@ -112,10 +123,14 @@ http {{
             "CRS_ENCRYPTION_KEY": os.urandom(16).hex(), "CRS_JWT_SECRET": os.urandom(32).hex(),
             "CRS_CLAUDE_API_URL": f"http://127.0.0.1:{self.ports['fake']}", "CRS_HEALTH_CHECK_INTERVAL_SECONDS": "0",
         }
+        # The stack's floor: Hummingbird + AsyncHTTPClient passing requests through, none of the relay's work.
+        self.floor = self.spawn("floor", [crs, "bench", "floor", "--port", str(self.ports["floor"]),
+                                          "--upstream", f"http://127.0.0.1:{self.ports['fake']}"], core=1)
         self.relay = self.spawn("relay", [crs, "serve"], env={**env, "CRS_PORT": str(self.ports["relay"])}, core=1)
         self.relay2 = self.spawn("relay2", [crs, "serve"], env={**env, "CRS_PORT": str(self.ports["relay2"])}, core=1)
         for port in (self.ports["relay"], self.ports["relay2"], self.ports["nginx"]):
             self.wait_http(f"http://127.0.0.1:{port}/health" if port != self.ports["nginx"] else f"http://127.0.0.1:{port}/__fake/stats")
+        self.wait_port(self.ports["floor"])
         threading.Thread(target=self.sample_rss, daemon=True).start()
 
     def stop(self):
@@ -246,6 +261,7 @@ http {{
         return {
             "direct": [(fake, "/console/api/v1/messages", "sk-ant-bench")],
             "nginx": [(nginx, "/console/api/v1/messages", "sk-ant-bench")],
+            FLOOR: [(self.ports["floor"], "/console/api/v1/messages", "sk-ant-bench")],
             "relay": [(self.ports["relay"], "/api/v1/messages", None)],
             "relay, no-limit key": [(self.ports["relay"], "/api/v1/messages", self.open_key)],
             "relay x2, one Redis": [(self.ports["relay"], "/api/v1/messages", None), (self.ports["relay2"], "/api/v1/messages", None)],
@@ -255,7 +271,8 @@ http {{
         """One wrk run (two at once for two instances); returns the merged row."""
         endpoints = self.target(target)
         results, threads = [None] * len(endpoints), []
-        relay_cpu = self.cpu_seconds(self.relay.pid) + self.cpu_seconds(self.relay2.pid)
+        measured = [self.floor] if target == FLOOR else [self.relay, self.relay2]
+        relay_cpu = sum(self.cpu_seconds(p.pid) for p in measured)
         commands = self.redis_info("total_commands_processed")
         trips = self.round_trips(self.ports["relay"]) + self.round_trips(self.ports["relay2"])
         for index, (port, path, key) in enumerate(endpoints):
@@ -285,8 +302,9 @@ http {{
             "p50": max(r["p50"] for r in results) / 1000, "p99": max(r["p99"] for r in results) / 1000,
             "errors": sum(r["errors"] for r in results) + sum(r["read_errors"] for r in results),
         }
+        if target.startswith("relay") or target == FLOOR:
+            row["cpu_per_1k"] = (sum(self.cpu_seconds(p.pid) for p in measured) - relay_cpu) / max(1, total) * 1000
         if target.startswith("relay"):
-            row["cpu_per_1k"] = (self.cpu_seconds(self.relay.pid) + self.cpu_seconds(self.relay2.pid) - relay_cpu) / max(1, total) * 1000
             row["redis_cmds"] = (self.redis_info("total_commands_processed") - commands - 1) / max(1, total)
             row["round_trips"] = (self.round_trips(self.ports["relay"]) + self.round_trips(self.ports["relay2"]) - trips) / max(1, total)
         if row["errors"]:
@@ -416,7 +434,7 @@ def main():
         idle = bench.rss_mb(bench.relay.pid)
         print(f"machine: {bench.cores} cores, {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}; "
               f"relay and nginx {'pinned to core 1' if bench.cores >= 2 else 'unpinned'}; wrk {args.duration} s per line")
-        targets = ["direct", "nginx", "relay", "relay, no-limit key", "relay x2, one Redis"]
+        targets = ["direct", "nginx", FLOOR, "relay", "relay, no-limit key", "relay x2, one Redis"]
 
         def workload(title, connections, stream_every=0, body_bytes=0, behaviour=None, only=None):
             bench.behave(behaviour)
@@ -434,11 +452,12 @@ def main():
         if "W2" in chosen:
             for events in (50, 500):
                 bench.behave({"deltaCount": events - 6})  # message_start, block start/stop, message_delta/stop + ping
-                ttfb = {t: bench.ttfb(t, 200) for t in ("direct", "nginx", "relay")}
+                ttfb = {t: bench.ttfb(t, 200) for t in ("direct", "nginx", FLOOR, "relay")}
                 print(f"\nW2 ({events} events) time to first byte, c=1, p50: direct {ttfb['direct']:.3f} ms, "
-                      f"nginx +{ttfb['nginx'] - ttfb['direct']:.3f} ms, relay +{ttfb['relay'] - ttfb['direct']:.3f} ms")
+                      f"nginx +{ttfb['nginx'] - ttfb['direct']:.3f} ms, {FLOOR} +{ttfb[FLOOR] - ttfb['direct']:.3f} ms, "
+                      f"relay +{ttfb['relay'] - ttfb['direct']:.3f} ms")
                 workload(f"W2: SSE, {events} events", [1, 16], stream_every=1, behaviour={"deltaCount": events - 6},
-                         only=["direct", "nginx", "relay", "relay x2, one Redis"])
+                         only=["direct", "nginx", FLOOR, "relay", "relay x2, one Redis"])
         if "W3" in chosen:
             for size in (200 * 1024, 1024 * 1024):
                 workload(f"W3: {size // 1024} KB request body", [1, 16], body_bytes=size, only=["direct", "nginx", "relay"])

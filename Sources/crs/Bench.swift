@@ -5,7 +5,7 @@ import Relay
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print a table.",
-        subcommands: [BenchRedis.self, BenchRelay.self])
+        subcommands: [BenchRedis.self, BenchRelay.self, BenchFloor.self])
 }
 
 /// Our Redis client next to `redis-benchmark` on the same throwaway server, in the same run.
