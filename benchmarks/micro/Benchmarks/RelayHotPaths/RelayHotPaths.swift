@@ -10,7 +10,7 @@ import Relay
 // stream format's metering. Inputs are what a Claude Code client and the fakes really send.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        metrics: [.wallClock, .mallocCountTotal, .throughput],
         maxDuration: .seconds(2), maxIterations: 1_000_000)
 
     func register(_ name: String, _ work: @escaping BenchmarkSurface.Work) {
