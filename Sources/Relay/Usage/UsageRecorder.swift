@@ -8,6 +8,9 @@ import NIOConcurrencyHelpers
 /// the weekly Opus counter, the realtime minute metrics, the key's rate-window counters, the billing event
 /// stream — and, in the same write, the release of the request's concurrency leases.
 ///
+/// Writes after a reply (`recordDetached`) are sent in batches by one task: one round trip carries every write that
+/// queued while the previous one was in flight.
+///
 /// The write is atomic and applied at most once (`UsageWrite`). When Redis cannot take it, it waits in a bounded
 /// in-memory queue (`Settings.pendingLimit`) that `replayPending()` retries in order once Redis is back; past the
 /// bound the oldest waiting writes are dropped and counted in the log.
@@ -52,28 +55,74 @@ public final class UsageRecorder: Sendable {
     private let warnedModels = NIOLockedValueBox<Set<String>>([])
     private let pending = NIOLockedValueBox<(writes: Deque<UsageWrite>, dropped: Int)>(([], 0))
 
-    private let detached = NIOLockedValueBox(0)
+    /// Detached writes not yet answered by Redis (shutdown waits for them), and those not yet sent.
+    private let detached = NIOLockedValueBox(DetachedWrites())
+    private struct DetachedWrites {
+        var unfinished = 0
+        var queued: [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)] = []
+        var sending = false
+    }
+    /// Most script calls sent in one round trip.
+    static let batchLimit = 256
 
     /// Writes waiting for Redis.
     public var pendingCount: Int { pending.withLockedValue { $0.writes.count } }
 
     /// Records off the response path (the reply has gone; the write follows). Shutdown waits for these.
+    /// One task sends the writes: whatever queued while a batch was in flight goes next, as one pipeline of
+    /// script calls — one round trip for many requests under load, and at once when the relay is idle. Each write
+    /// stays its own atomic, at-most-once script run.
     func recordDetached(_ entry: Entry, onRefused: @escaping @Sendable (Error) async -> Void) {
-        detached.withLockedValue { $0 += 1 }
-        Task {
-            defer { detached.withLockedValue { $0 -= 1 } }
-            do {
-                try await record(entry)
-            } catch {
-                await onRefused(error)
+        let write = prepare(entry).write
+        let start = detached.withLockedValue { state -> Bool in
+            state.unfinished += 1
+            state.queued.append((write, onRefused))
+            defer { state.sending = true }
+            return !state.sending
+        }
+        if start { Task { await sendQueued() } }
+    }
+
+    private func sendQueued() async {
+        while true {
+            let batch = detached.withLockedValue { state -> [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)] in
+                let batch = Array(state.queued.prefix(Self.batchLimit))
+                state.queued.removeFirst(batch.count)
+                if batch.isEmpty { state.sending = false }
+                return batch
             }
+            if batch.isEmpty { return }
+            await send(batch)
+            detached.withLockedValue { $0.unfinished -= batch.count }
+        }
+    }
+
+    private func send(_ batch: [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)]) async {
+        // Earlier writes still waiting go first, so counters are applied in order.
+        if pendingCount > 0 {
+            for item in batch { enqueue(item.write) }
+            return
+        }
+        let replies: [RedisReply]
+        do {
+            replies = try await redis.evaluateAll(UsageScript.script, batch.map { ($0.write.keys, $0.write.arguments) })
+        } catch let error as RedisError where error.isConnectionError || error.isLoading {
+            for item in batch { enqueue(item.write) }
+            logger.warning("usage writes deferred until Redis is reachable", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            return
+        } catch {
+            for item in batch { await item.onRefused(error) }
+            return
+        }
+        for (item, reply) in zip(batch, replies) {
+            if case .error(let message) = reply { await item.onRefused(RedisError.server(message)) }
         }
     }
 
     /// Waits (up to `timeout`) until every detached recording has finished or been queued.
     public func drainDetached(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
-        while detached.withLockedValue({ $0 }) > 0, ContinuousClock.now < deadline {
+        while detached.withLockedValue({ $0.unfinished }) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -94,11 +143,7 @@ public final class UsageRecorder: Sendable {
     /// is queued for `replayPending()` instead of lost; a write Redis refuses (a bug, not an outage) is thrown.
     @discardableResult
     public func record(_ entry: Entry) async throws -> CostBreakdown? {
-        let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
-        if cost == nil { warnUnpriced(entry.model) }
-        metrics?.usage(entry.usage, model: entry.model, cost: cost?.total)
-        let write = UsageWrite(id: UUID().uuidString.lowercased(), arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
-                               queuedAt: .now)
+        let (write, cost) = prepare(entry)
         // Earlier writes still waiting go first, so counters are applied in order.
         if pendingCount > 0 {
             enqueue(write)
@@ -111,6 +156,16 @@ public final class UsageRecorder: Sendable {
             logger.warning("usage write deferred until Redis is reachable", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
         }
         return cost
+    }
+
+    /// Prices the entry, counts it in the metrics and builds its write.
+    private func prepare(_ entry: Entry) -> (write: UsageWrite, cost: CostBreakdown?) {
+        let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
+        if cost == nil { warnUnpriced(entry.model) }
+        metrics?.usage(entry.usage, model: entry.model, cost: cost?.total)
+        let write = UsageWrite(id: UUID().uuidString.lowercased(), arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
+                               queuedAt: .now)
+        return (write, cost)
     }
 
     private func enqueue(_ write: UsageWrite) {

@@ -20,5 +20,6 @@ struct UsageWrite: Sendable {
     /// The `EVALSHA` command `apply` sends.
     var command: RedisCommand { UsageScript.script.command(keys: keys, arguments: arguments) }
 
-    private var keys: [RedisArgument] { [RedisArgument(RedisKeys.usageApplied(id))] }
+    /// The script's one key: this write's at-most-once marker.
+    var keys: [RedisArgument] { [RedisArgument(RedisKeys.usageApplied(id))] }
 }

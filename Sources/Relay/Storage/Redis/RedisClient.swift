@@ -8,7 +8,8 @@ import Synchronization
 /// - `send` throws Redis error replies as `RedisError.server`.
 /// - `pipeline` sends N commands in one write and returns N replies (error replies as values).
 /// - `transaction` wraps commands in MULTI/EXEC on one connection.
-/// - `evaluate` runs a script with EVALSHA and loads it on NOSCRIPT.
+/// - `evaluate` runs a script with EVALSHA and loads it on NOSCRIPT; `evaluateAll` runs it for many argument lists
+///   in one round trip.
 /// - `subscriber()` makes a dedicated pub/sub connection.
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
@@ -78,6 +79,26 @@ public final class RedisClient: Sendable {
             return replies[1]
         }
         return try reply.throwingErrors()
+    }
+
+    /// One run of `script` per call, all in one round trip; replies in order, error replies as values. Calls that
+    /// found the script missing (NOSCRIPT: Redis restarted or flushed its cache) are sent again after loading it.
+    public func evaluateAll(_ script: RedisScript, _ calls: [(keys: [RedisArgument], arguments: [RedisArgument])]) async throws -> [RedisReply] {
+        if calls.isEmpty { return [] }
+        let commands = calls.map { script.command(keys: $0.keys, arguments: $0.arguments) }
+        roundTrips.add(1, ordering: .relaxed)
+        return try await pool.withConnection { connection -> [RedisReply] in
+            var replies = try await connection.pipeline(commands)
+            let missing = replies.indices.filter { index in
+                if case .error(let message) = replies[index] { return message.hasPrefix("NOSCRIPT") }
+                return false
+            }
+            guard !missing.isEmpty else { return replies }
+            let retried = try await connection.pipeline([RedisCommand("SCRIPT", "LOAD", RedisArgument(script.source))] + missing.map { commands[$0] })
+            try retried[0].throwingErrors()
+            for (offset, index) in missing.enumerated() { replies[index] = retried[offset + 1] }
+            return replies
+        }
     }
 
     /// A dedicated connection for SUBSCRIBE; it reconnects and resubscribes by itself.
