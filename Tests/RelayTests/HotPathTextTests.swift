@@ -95,4 +95,26 @@ struct HotPathTextTests {
             #expect(line == JSON.string(record))
         }
     }
+
+    @Test func trimmedMatchesFoundationsWhitespaceTrim() {
+        // Every scalar, alone and around a word: the same verdict as Foundation's set.
+        for value in 0...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "\(scalar)x\(scalar)"
+            if TextScan.trimmed(text) != text.trimmingCharacters(in: .whitespaces) {
+                Issue.record("U+\(String(value, radix: 16)) trimmed differently")
+                break
+            }
+        }
+        for text in ["", " ", "\t \t", "abc", " abc ", "\tBearer cr_x\t", "\u{00A0}key\u{3000}", "a b", " \u{2003}é ", "\n x \n",
+                     "\u{200B}zero-width\u{200B}", "https://x.example/v1/messages/  ", "  \u{1F600} "] {
+            #expect(TextScan.trimmed(text) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
+        #expect(TextScan.hasPrefixIgnoringCase("BeArEr cr_1", "bearer "))
+        #expect(!TextScan.hasPrefixIgnoringCase("Bear", "bearer "))
+        #expect(!TextScan.hasPrefixIgnoringCase("bearerx", "bearer "))
+        #expect(ClientKey.stripBearer("  Bearer  cr_abc  ") == "cr_abc")
+        #expect(ClientKey.stripBearer("BEARER\u{00A0}cr_abc") == "BEARER\u{00A0}cr_abc".trimmingCharacters(in: .whitespaces))
+    }
 }
+

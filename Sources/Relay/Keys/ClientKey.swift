@@ -6,9 +6,8 @@ import HTTPTypes
 /// happen in the admission script (`AdmissionGate`).
 public enum ClientKey {
     public static func extract(headers: HTTPFields, query: String?) -> String? {
-        let names = ["x-api-key", "x-goog-api-key", "authorization", "api-key"]
-        for name in names {
-            guard let field = HTTPField.Name(name), let raw = headers[field] else { continue }
+        for field in keyHeaders {
+            guard let raw = headers[field] else { continue }
             let value = stripBearer(raw)
             if !value.isEmpty { return value }
         }
@@ -23,9 +22,11 @@ public enum ClientKey {
         return nil
     }
 
+    static let keyHeaders: [HTTPField.Name] = ["x-api-key", "x-goog-api-key", "authorization", "api-key"].map { HTTPField.Name($0)! }
+
     static func stripBearer(_ value: String) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if trimmed.lowercased().hasPrefix("bearer ") { return String(trimmed.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+        let trimmed = TextScan.trimmed(value)
+        if TextScan.hasPrefixIgnoringCase(trimmed, "bearer ") { return TextScan.trimmed(String(trimmed.dropFirst(7))) }
         return trimmed
     }
 

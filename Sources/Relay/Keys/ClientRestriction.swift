@@ -10,14 +10,16 @@ public enum ClientRestriction {
         APIKeySchema.knownClients.filter { matches($0, path: path, headers: headers, body: body) }
     }
 
+    static let claudeCodeHeaders: [HTTPField.Name] = ["x-app", "anthropic-beta", "anthropic-version"].map { HTTPField.Name($0)! }
+
     static func matches(_ client: String, path: String, headers: HTTPFields, body: [String: Any]?) -> Bool {
         let userAgent = headers[.userAgent] ?? ""
         switch client {
         case "claude_code":
             guard TextScan.claudeCLIVersion(userAgent, caseInsensitive: true) != nil else { return false }
             guard path.contains("messages") else { return true }
-            for name in ["x-app", "anthropic-beta", "anthropic-version"] {
-                guard let value = headers[HTTPField.Name(name)!], !value.isEmpty else { return false }
+            for name in claudeCodeHeaders {
+                guard let value = headers[name], !value.isEmpty else { return false }
             }
             guard let metadata = body?["metadata"] as? [String: Any], let userID = metadata["user_id"] as? String else { return false }
             return TextScan.isClaudeCodeUserID(userID)

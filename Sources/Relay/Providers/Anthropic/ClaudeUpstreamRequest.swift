@@ -75,7 +75,7 @@ public enum ClaudeUpstreamRequest {
 
     /// `{apiUrl}` without trailing slashes, with `/v1/messages` exactly once (count_tokens: its own path).
     static func consoleURL(_ apiURL: String, endpoint: Endpoint, query: String?) -> String {
-        var base = apiURL.trimmingCharacters(in: .whitespaces)
+        var base = TextScan.trimmed(apiURL)
         while base.hasSuffix("/") { base.removeLast() }
         if base.hasSuffix("/v1/messages") { base.removeLast("/v1/messages".count) }
         let path = endpoint == .messages ? "/v1/messages" : "/v1/messages/count_tokens"
@@ -87,7 +87,7 @@ public enum ClaudeUpstreamRequest {
     static func mergeBetas(_ required: String, _ client: [String]) -> String {
         var seen = Set<String>()
         let all = (required.split(separator: ",") + client.flatMap { $0.split(separator: ",") })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { TextScan.trimmed(String($0)) }
             .filter { !$0.isEmpty && seen.insert($0).inserted }
         return all.joined(separator: ",")
     }
