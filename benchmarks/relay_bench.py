@@ -284,10 +284,13 @@ http {{
                 results[i] = self.wrk(p, pa, r, c, duration)
             threads.append(threading.Thread(target=go))
         profiler = None
-        if self.args.profile == f"{workload}:{connections}" and target == "relay" and not self.profiled:
-            # perf on the relay for this one line (call graphs by frame pointer; report with `perf report -i FILE`)
+        wanted = self.args.profile.split(":")
+        profiled_target = FLOOR if wanted[2:] == ["floor"] else "relay"
+        if wanted[:2] == [workload, str(connections)] and target == profiled_target and not self.profiled:
+            # perf on the relay (or the floor) for this one line (call graphs by frame pointer; `perf report -i FILE`)
             self.profiled = True
-            profiler = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-p", str(self.relay_pid(self.relay)), "-o", self.args.profile_output,
+            process = self.floor if target == FLOOR else self.relay
+            profiler = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-p", str(self.relay_pid(process)), "-o", self.args.profile_output,
                                          "--", "sleep", str(duration or self.args.duration)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for t in threads:
             t.start()
@@ -421,7 +424,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="W1 and the correctness pass only")
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5 (the correctness pass always runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
-    parser.add_argument("--profile", default="", help="WORKLOAD:CONNECTIONS, e.g. W1:64: `perf record -g` the relay during that relay line")
+    parser.add_argument("--profile", default="", help="WORKLOAD:CONNECTIONS[:floor], e.g. W1:64: `perf record -g` the relay (or the bare floor proxy) during that line")
     parser.add_argument("--profile-output", default="relay.perf.data", help="where --profile writes (default ./relay.perf.data)")
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
