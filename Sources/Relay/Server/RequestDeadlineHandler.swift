@@ -4,6 +4,9 @@ import NIOHTTPTypes
 /// Slow-client guard (slowloris): a request's head must be complete within `headTimeout` of the connection opening
 /// or of the previous response's end (this is also the keep-alive idle limit), and its body within `bodyTimeout` of
 /// the head; otherwise the connection is closed. A response being written (a long stream) is never cut by it.
+///
+/// Each step only moves `deadline`; one timer per connection follows it lazily (when it fires early it re-arms for
+/// the current deadline, when there is none it stops), so a request costs no timer scheduling or cancelling.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -12,7 +15,9 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     let headTimeout: TimeAmount
     let bodyTimeout: TimeAmount
-    private var timer: Scheduled<Void>?
+    /// When the connection is closed unless the next step comes first; nil while a request is being answered.
+    private var deadline: NIODeadline?
+    private var timer: (task: Scheduled<Void>, due: NIODeadline)?
 
     init(headTimeout: TimeAmount, bodyTimeout: TimeAmount) {
         self.headTimeout = headTimeout
@@ -50,22 +55,43 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        disarm()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let due = context.eventLoop.now + timeout
+        deadline = due
+        // A timer due later than the new deadline (a body timeout shorter than the head's) is moved forward.
+        if let timer, timer.due <= due { return }
+        timer?.task.cancel()
+        schedule(context, at: due)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
+            timer = nil
+            guard let deadline else { return }  // a request is being answered: nothing to watch
+            if deadline <= context.eventLoop.now {
+                context.close(promise: nil)
+            } else {
+                schedule(context, at: deadline)
+            }
+        }
+        timer = (task, due)
     }
 
     private func disarm() {
-        timer?.cancel()
+        deadline = nil
+    }
+
+    private func stop() {
+        deadline = nil
+        timer?.task.cancel()
         timer = nil
     }
 }
