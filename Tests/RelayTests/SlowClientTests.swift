@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import FakeUpstreams
 import Foundation
+import NIOCore
 import Scenario
 import Testing
 
@@ -11,12 +13,16 @@ struct SlowClientTests {
     @Test func tricklingHeadsAndStalledBodiesAreClosedButLongResponsesAreNot() async throws {
         try await RelayHarness.with(overrides: ["CRS_CLIENT_HEADER_TIMEOUT_MS": "1000", "CRS_CLIENT_BODY_TIMEOUT_MS": "1000"]) { harness in
             let port = try #require(URL(string: harness.relay.baseURL)?.port)
-            // The admin setup comes first: with a 1 s keep-alive limit, a pooled connection left idle while the
-            // scripts below run is closed by the relay, and reusing it just then races the close (reset by peer).
+            // The admin setup comes first. With a 1 s keep-alive limit the relay closes a pooled connection that
+            // idled that long (a loaded test machine can pause this task for it), and a request sent on it just then
+            // fails unread (closed / reset by peer) — a client of such a server retries; so does this setup.
             harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-slow"]))
-            let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-slow"])
-            let rawKey = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "slow"]))["key"] as? String)
+            let admin = try await Self.retryingStaleConnection { try await RelayClient.login(harness) }
+            _ = try await Self.retryingStaleConnection {
+                try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-slow"])
+            }
+            let created = try await Self.retryingStaleConnection { try await admin.call("POST", "/admin/api-keys", ["name": "slow"]) }
+            let rawKey = try #require(admin.data(created)["key"] as? String)
             // A head sent one header byte every 200 ms: closed about 1 s after connecting, long before it would end.
             let trickle = """
             import socket, time
@@ -74,4 +80,16 @@ struct SlowClientTests {
             #expect(keepOutput.contains("stream-complete HTTP/1.1 200"), "\(keepOutput)")
         }
     }
+
+    /// Runs `body` again once if its request met a connection the server had just closed for idling.
+    static func retryingStaleConnection<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            return try await body()
+        } catch let error as IOError where error.errnoCode == ECONNRESET {
+            return try await body()
+        }
+    }
 }
+
