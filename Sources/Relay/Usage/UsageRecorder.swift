@@ -98,24 +98,13 @@ public final class UsageRecorder: Sendable {
     }
 
     private func send(_ batch: [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)]) async {
-        // Earlier writes still waiting go first, so counters are applied in order.
-        if pendingCount > 0 {
-            for item in batch { enqueue(item.write) }
-            return
-        }
-        let replies: [RedisReply]
         do {
-            replies = try await redis.evaluateAll(UsageScript.script, batch.map { ($0.write.keys, $0.write.arguments) })
-        } catch let error as RedisError where error.isConnectionError || error.isLoading {
-            for item in batch { enqueue(item.write) }
-            logger.warning("usage writes deferred until Redis is reachable", metadata: ["count": "\(batch.count)", "error": "\(error)"])
-            return
+            guard let replies = try await deliver(batch.map(\.write)) else { return }
+            for (item, reply) in zip(batch, replies) {
+                if case .error(let message) = reply { await item.onRefused(RedisError.server(message)) }
+            }
         } catch {
             for item in batch { await item.onRefused(error) }
-            return
-        }
-        for (item, reply) in zip(batch, replies) {
-            if case .error(let message) = reply { await item.onRefused(RedisError.server(message)) }
         }
     }
 
@@ -144,18 +133,25 @@ public final class UsageRecorder: Sendable {
     @discardableResult
     public func record(_ entry: Entry) async throws -> CostBreakdown? {
         let (write, cost) = prepare(entry)
-        // Earlier writes still waiting go first, so counters are applied in order.
+        try await deliver([write])?.first?.throwingErrors()
+        return cost
+    }
+
+    /// Sends the writes in one round trip and returns their replies (error replies as values) — or queues them for
+    /// `replayPending()` and returns nil when earlier writes still wait (counters are applied in order) or Redis is
+    /// unreachable. Any other failure is thrown.
+    private func deliver(_ writes: [UsageWrite]) async throws -> [RedisReply]? {
         if pendingCount > 0 {
-            enqueue(write)
-            return cost
+            for write in writes { enqueue(write) }
+            return nil
         }
         do {
-            _ = try await write.apply(on: redis)
+            return try await redis.evaluateAll(UsageScript.script, writes.map { ($0.keys, $0.arguments) })
         } catch let error as RedisError where error.isConnectionError || error.isLoading {
-            enqueue(write)
-            logger.warning("usage write deferred until Redis is reachable", metadata: ["key": "\(entry.keyID)", "error": "\(error)"])
+            for write in writes { enqueue(write) }
+            logger.warning("usage writes deferred until Redis is reachable", metadata: ["count": "\(writes.count)", "error": "\(error)"])
+            return nil
         }
-        return cost
     }
 
     /// Prices the entry, counts it in the metrics and builds its write.

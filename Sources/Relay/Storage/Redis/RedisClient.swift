@@ -69,16 +69,7 @@ public final class RedisClient: Sendable {
 
     /// EVALSHA; on NOSCRIPT the script is loaded and run again on the same connection (one more round trip, once).
     public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = []) async throws -> RedisReply {
-        let command = script.command(keys: keys, arguments: arguments)
-        roundTrips.add(1, ordering: .relaxed)
-        let reply = try await pool.withConnection { connection -> RedisReply in
-            let first = try await connection.send(command)
-            guard case .error(let message) = first, message.hasPrefix("NOSCRIPT") else { return first }
-            let replies = try await connection.pipeline([RedisCommand("SCRIPT", "LOAD", RedisArgument(script.source)), command])
-            try replies[0].throwingErrors()
-            return replies[1]
-        }
-        return try reply.throwingErrors()
+        try await evaluateAll(script, [(keys, arguments)])[0].throwingErrors()
     }
 
     /// One run of `script` per call, all in one round trip; replies in order, error replies as values. Calls that
