@@ -14,37 +14,68 @@ public final class RelayMetrics: Sendable {
                                              .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
                                              .seconds(30), .seconds(60)]
 
+    // The series asked for on every request, kept per label set (`MetricHandles`).
+    private let requests: MetricHandles<LabelAndStatus, Counter>
+    private let upstreamRequests: MetricHandles<LabelAndStatus, Counter>
+    private let upstreamResponse: MetricHandles<String, DurationHistogram>
+    private let streamFirstByte: MetricHandles<String, DurationHistogram>
+    private let tokens: MetricHandles<LabelPair, Counter>
+    private let cost: MetricHandles<String, Counter>
+
     public init() {
-        // Families that exist before any traffic, so a scrape right after start shows them.
+        let registry = registry
+        requests = MetricHandles { key in
+            registry.makeCounter(name: "crs_requests_total", labels: [("family", key.label), ("status", String(key.status))],
+                                 help: "Client requests by API family and response status")
+        }
+        upstreamRequests = MetricHandles { key in
+            registry.makeCounter(name: "crs_upstream_requests_total", labels: [("account_kind", key.label), ("status", String(key.status))],
+                                 help: "Upstream attempts by account kind and status (0: unreachable)")
+        }
+        upstreamResponse = MetricHandles { kind in
+            registry.makeDurationHistogram(name: "crs_upstream_response_seconds", labels: [("account_kind", kind)], buckets: Self.latencyBuckets,
+                                           help: "Time from sending an upstream request to its response head")
+        }
+        streamFirstByte = MetricHandles { kind in
+            registry.makeDurationHistogram(name: "crs_stream_first_byte_seconds", labels: [("account_kind", kind)], buckets: Self.latencyBuckets,
+                                           help: "Time from sending an upstream stream request to its first body bytes")
+        }
+        tokens = MetricHandles { key in
+            registry.makeCounter(name: "crs_tokens_total", labels: [("model", key.first), ("type", key.second)], help: "Tokens recorded, by model and type")
+        }
+        cost = MetricHandles { model in
+            registry.makeCounter(name: "crs_cost_usd_total", labels: [("model", model)], help: "Cost recorded in USD, by model")
+        }
+        activeStreams = registry.makeGauge(name: "crs_active_streams", help: "Client streams being relayed now")
         activeStreams.set(to: 0)
     }
 
-    public var activeStreams: Gauge { registry.makeGauge(name: "crs_active_streams", help: "Client streams being relayed now") }
+    /// Streams being relayed now; it exists before any traffic, so a scrape right after start shows it.
+    public let activeStreams: Gauge
 
     public func request(family: String, status: Int) {
-        registry.makeCounter(name: "crs_requests_total", labels: [("family", family), ("status", String(status))],
-                             help: "Client requests by API family and response status").increment()
+        requests[LabelAndStatus(label: family, status: status)].increment()
     }
 
     public func upstream(kind: String, status: Int, headAfter duration: Duration) {
-        registry.makeCounter(name: "crs_upstream_requests_total", labels: [("account_kind", kind), ("status", String(status))],
-                             help: "Upstream attempts by account kind and status (0: unreachable)").increment()
-        registry.makeDurationHistogram(name: "crs_upstream_response_seconds", labels: [("account_kind", kind)], buckets: Self.latencyBuckets,
-                                       help: "Time from sending an upstream request to its response head").record(duration)
+        upstreamRequests[LabelAndStatus(label: kind, status: status)].increment()
+        upstreamResponse[kind].record(duration)
     }
 
     public func firstByte(kind: String, after duration: Duration) {
-        registry.makeDurationHistogram(name: "crs_stream_first_byte_seconds", labels: [("account_kind", kind)], buckets: Self.latencyBuckets,
-                                       help: "Time from sending an upstream stream request to its first body bytes").record(duration)
+        streamFirstByte[kind].record(duration)
     }
 
     public func usage(_ usage: TokenUsage, model: String, cost: Double?) {
-        for (type, count) in [("input", usage.input), ("output", usage.output), ("cache_create", usage.cacheCreate), ("cache_read", usage.cacheRead)] where count > 0 {
-            registry.makeCounter(name: "crs_tokens_total", labels: [("model", model), ("type", type)], help: "Tokens recorded, by model and type")
-                .increment(by: Int64(count))
+        func count(_ tokens: Int, _ type: String) {
+            if tokens > 0 { self.tokens[LabelPair(first: model, second: type)].increment(by: Int64(tokens)) }
         }
+        count(usage.input, "input")
+        count(usage.output, "output")
+        count(usage.cacheCreate, "cache_create")
+        count(usage.cacheRead, "cache_read")
         if let cost, cost > 0 {
-            registry.makeCounter(name: "crs_cost_usd_total", labels: [("model", model)], help: "Cost recorded in USD, by model").increment(by: cost)
+            self.cost[model].increment(by: cost)
         }
     }
 
