@@ -8,16 +8,16 @@ enum RedisCommandEncoder {
     static func encode(_ command: RedisCommand, into buffer: inout ByteBuffer) {
         let arguments = command.arguments
         var size = 16
-        for argument in arguments { size += argument.bytes.count + 16 }
+        for argument in arguments { size += argument.byteCount + 16 }
         buffer.reserveCapacity(minimumWritableBytes: size)
         buffer.writeInteger(UInt8(ascii: "*"))
         buffer.writeString(String(arguments.count))
         buffer.writeInteger(crlf)
         for argument in arguments {
             buffer.writeInteger(UInt8(ascii: "$"))
-            buffer.writeString(String(argument.bytes.count))
+            buffer.writeString(String(argument.byteCount))
             buffer.writeInteger(crlf)
-            buffer.writeBytes(argument.bytes)
+            argument.write(into: &buffer)
             buffer.writeInteger(crlf)
         }
     }
