@@ -26,8 +26,26 @@ struct RedisClientTests {
             #expect(try await redis.send("GET", key).bytes == value)
             #expect(try await redis.send("STRLEN", key).int == Int64(value.count))
             try await redis.send("SET", "empty", RedisArgument(bytes: []))
-            #expect(try await redis.send("GET", "empty") == .bulk([]))
+            #expect(try await redis.send("GET", "empty") == .bulk(bytes: []))
             #expect(try await redis.send("GET", "missing") == .null)
+        }
+    }
+
+    @Test func nestedRepliesKeepEveryBulkInPlace() async throws {
+        // The bulks of one reply are copied into one buffer and sliced in walk order: nesting, empty bulks, nils
+        // and integers between them must not shift any slice. Text and argument forms of the same bytes are equal.
+        try await withRedis { _, redis in
+            let long = String(repeating: "d", count: 40)
+            let reply = try await redis.send("EVAL", "return {'a', '', false, 7, {'bb', {'ccc', ''}, ARGV[1]}, ARGV[2]}", 0,
+                                             RedisArgument(long), RedisArgument(bytes: [0, 0xFF, 0x0D, 0x0A]))
+            let expected: RedisReply = .array([.bulk(bytes: Array("a".utf8)), .bulk(bytes: []), .null, .integer(7),
+                                               .array([.bulk(bytes: Array("bb".utf8)), .array([.bulk(bytes: Array("ccc".utf8)), .bulk(bytes: [])]),
+                                                       .bulk(bytes: Array(long.utf8))]),
+                                               .bulk(bytes: [0, 0xFF, 0x0D, 0x0A])])
+            #expect(reply == expected)
+            #expect(reply.array?[4].array?[2].string == long && reply.array?[5].bytes == [0, 0xFF, 0x0D, 0x0A])
+            #expect(RedisArgument("ab") == RedisArgument(bytes: [0x61, 0x62]) && RedisArgument(12) == RedisArgument("12"))
+            #expect(Set([RedisArgument("ab"), RedisArgument(bytes: [0x61, 0x62])]).count == 1)
         }
     }
 
@@ -52,7 +70,7 @@ struct RedisClientTests {
     @Test func transactionsRunAtomicallyAndReportAborts() async throws {
         try await withRedis { _, redis in
             let results = try await redis.transaction([RedisCommand("INCR", "n"), RedisCommand("INCRBY", "n", 5), RedisCommand("GET", "n")])
-            #expect(results == [.integer(1), .integer(6), .bulk(Array("6".utf8))])
+            #expect(results == [.integer(1), .integer(6), .bulk(bytes: Array("6".utf8))])
             await #expect(throws: RedisError.self) {
                 _ = try await redis.transaction([RedisCommand("INCR", "n"), RedisCommand("NOSUCHCOMMAND")])
             }

@@ -1,18 +1,19 @@
 import NIOCore
 
-/// A typed Redis reply (RESP2 as hiredis parses it). Bulk strings are kept as raw bytes so values are binary safe.
+/// A typed Redis reply (RESP2 as hiredis parses it). Bulk strings are kept as raw bytes so values are binary safe;
+/// the bulks of one reply share one buffer (`HiredisDecoder`).
 public enum RedisReply: Sendable, Equatable {
     case status(String)
     case error(String)
     case integer(Int64)
-    case bulk([UInt8])
+    case bulk(ByteBuffer)
     case null
     case array([RedisReply])
 
     /// The reply as UTF-8 text (bulk or status), `nil` for null and non-text replies.
     public var string: String? {
         switch self {
-        case .bulk(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .bulk(let bytes): return String(buffer: bytes)
         case .status(let text): return text
         case .integer(let value): return String(value)
         default: return nil
@@ -20,7 +21,7 @@ public enum RedisReply: Sendable, Equatable {
     }
 
     public var bytes: [UInt8]? {
-        if case .bulk(let bytes) = self { return bytes }
+        if case .bulk(let bytes) = self { return Array(bytes.readableBytesView) }
         if case .status(let text) = self { return Array(text.utf8) }
         return nil
     }
@@ -29,7 +30,7 @@ public enum RedisReply: Sendable, Equatable {
     public var int: Int64? {
         switch self {
         case .integer(let value): return value
-        case .bulk(let bytes): return Int64(String(decoding: bytes, as: UTF8.self))
+        case .bulk(let bytes): return Int64(String(buffer: bytes))
         default: return nil
         }
     }
@@ -40,6 +41,9 @@ public enum RedisReply: Sendable, Equatable {
     }
 
     public var isNull: Bool { self == .null }
+
+    /// A bulk string reply holding `bytes`.
+    public static func bulk(bytes: some Sequence<UInt8>) -> RedisReply { .bulk(ByteBuffer(bytes: bytes)) }
 
     /// An array of field/value pairs (HGETALL) as a dictionary of strings.
     public var stringDictionary: [String: String] {
