@@ -63,9 +63,34 @@ struct HotPathTextTests {
         #expect(table.price(for: "no-such-model-zzz") == nil && table.price(for: "no-such-model-zzz") == nil)
     }
 
+    @Test func containsMatchesBytes() {
+        #expect(TextScan.contains("claude-opus-4-1", "claude-opus") && TextScan.contains("x-claude-opus", "claude-opus"))
+        #expect(!TextScan.contains("claude-sonnet-4", "claude-opus") && !TextScan.contains("claude-opu", "claude-opus"))
+        #expect(TextScan.contains("anything", "") && !TextScan.contains("", "a"))
+    }
+
+    @Test func uuidTextIsFoundationsLowercased() {
+        for _ in 0..<1_000 {
+            let uuid = UUID()
+            #expect(uuid.lowercasedString == uuid.uuidString.lowercased())
+        }
+        let fixed = UUID(uuid: (0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0xAD, 0xEF, 0xFF))
+        #expect(fixed.lowercasedString == "00010203-0405-0607-0809-0a0b0cadefff")
+    }
+
     @Test func numbersFormatLikePrintf() {
-        for value in [0, 1, 0.000684, 1.23456789012345, 1e-12, 123456.5, 0.00000000005, 0.00000000015, 1e20] {
-            #expect(DecimalText.fixed10(value) == String(format: "%.10f", value))
+        // Exact ties at the tenth decimal (2⁻¹¹ = 0.00048828125) round half to even, as glibc does; negatives,
+        // zeros, subnormals, the largest magnitudes fixed10 takes itself and the ones it hands to printf.
+        var values: [Double] = [0, -0.0, 1, -1, 0.000684, 1.23456789012345, 1e-12, 123456.5, 0.00000000005, 0.00000000015, 1e20,
+                                0.00048828125, 0.00146484375, -0.00048828125, 5e-324, 2.2250738585072014e-308, 999_999_999_999_999.9,
+                                1e15, .infinity, -.infinity, .nan, 0.1, 0.3, 2.675, 1e-10, 5e-11, 4.9999999999e-11]
+        var generator = SystemRandomNumberGenerator()
+        for scale in [1e-11, 1e-9, 1e-6, 1e-3, 1, 1e3, 1e6, 1e9, 1e14] {
+            for _ in 0..<2_000 { values.append(Double.random(in: 0..<scale, using: &generator)) }
+        }
+        for _ in 0..<2_000 { values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))) }
+        for value in values {
+            #expect(DecimalText.fixed10(value) == DecimalText.printf10(value), "\(value.bitPattern)")
         }
         #expect(DecimalText.padded(7, 2) == "07" && DecimalText.padded(2026, 4) == "2026" && DecimalText.padded(12345, 2) == "12345")
         let buckets = TimeBuckets(Date(timeIntervalSince1970: 1_767_225_599), offsetHours: 8)  // 2026-01-01 07:59:59 +8

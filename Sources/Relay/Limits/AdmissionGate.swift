@@ -64,7 +64,7 @@ public final class AdmissionGate: Sendable {
     /// Throws `RelayError` (already in the Anthropic shape) for every refusal.
     public func admit(_ request: Request) async throws -> Admission {
         let now = clock.now
-        let member = UUID().uuidString.lowercased()
+        let member = UUID().lowercasedString
         let reply: RedisReply
         do {
             reply = try await redis.evaluate(AdmissionScript.script, arguments: arguments(for: request, now: now, leaseMember: member))

@@ -51,7 +51,7 @@ public final class LeaseKeeper: Service, Sendable {
 
     /// Takes a slot in `setKey` if fewer than `limit` are held (expired ones dropped first); nil when full.
     public func acquire(setKey: String, limit: Int) async throws -> ConcurrencyLease? {
-        let member = UUID().uuidString.lowercased()
+        let member = UUID().lowercasedString
         let reply = try await redis.evaluate(Self.acquireScript, keys: [RedisArgument(setKey)], arguments: [
             RedisArgument(clock.nowMilliseconds), RedisArgument(limit), RedisArgument(leaseMilliseconds),
             RedisArgument(member), RedisArgument(setTTLMilliseconds),

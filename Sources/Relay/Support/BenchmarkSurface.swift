@@ -39,7 +39,7 @@ public enum BenchmarkSurface {
         let request = AdmissionGate.Request(rawKey: rawKey, headers: headers, model: model, platform: "claude", matchedClients: ["claude_code"],
                                             stickyKey: "unified_claude_session_mapping:0123456789abcdef")
         return {
-            let member = UUID().uuidString.lowercased()
+            let member = UUID().lowercasedString
             let command = AdmissionScript.script.command(keys: [], arguments: gate.arguments(for: request, now: Date(), leaseMember: member))
             var buffer = ByteBuffer()
             RedisCommandEncoder.encode(command, into: &buffer)
@@ -87,7 +87,7 @@ public enum BenchmarkSurface {
             let entry = UsageRecorder.Entry(keyID: "5c1b2f0e-1d0f-4c48-9a59-5f8f3c1e2a10", accountID: "b3a2c1d0-0e9f-4a8b-8c7d-6e5f4a3b2c1d",
                                             accountKind: .claudeOfficial, model: model, usage: usage, at: Date())
             let cost = CostCalculator.cost(of: usage, model: model, table: table)
-            let write = UsageWrite(id: UUID().uuidString.lowercased(), arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
+            let write = UsageWrite(id: UUID().lowercasedString, arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
                                    queuedAt: .now)
             var buffer = ByteBuffer()
             RedisCommandEncoder.encode(write.command, into: &buffer)

@@ -110,6 +110,12 @@ enum TextScan {
         return true
     }
 
+    /// Whether `text` contains `part`, byte for byte (Foundation's `contains`, which the plain call resolves to once
+    /// Foundation is imported, goes through `range(of:options:)`).
+    static func contains(_ text: String, _ part: String) -> Bool {
+        text.utf8.firstRange(of: part.utf8) != nil
+    }
+
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     static func isHex(_ byte: UInt8) -> Bool {

@@ -159,7 +159,7 @@ public final class UsageRecorder: Sendable {
         let cost = CostCalculator.cost(of: entry.usage, model: entry.model, table: prices.table)
         if cost == nil { warnUnpriced(entry.model) }
         metrics?.usage(entry.usage, model: entry.model, cost: cost?.total)
-        let write = UsageWrite(id: UUID().uuidString.lowercased(), arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
+        let write = UsageWrite(id: UUID().lowercasedString, arguments: UsageScript.arguments(for: entry, cost: cost, settings: settings),
                                queuedAt: .now)
         return (write, cost)
     }

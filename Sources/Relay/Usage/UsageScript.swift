@@ -173,7 +173,7 @@ enum UsageScript {
         let model = PriceTable.normalize(entry.model)
         let stamp = ISOTime.string(entry.at)
         let longContext = cost?.isLongContext == true
-        let opusCounted = ["claude", "claude-console", "ccr"].contains(entry.accountKind.usageType) && model.contains("claude-opus")
+        let opusCounted = ["claude", "claude-console", "ccr"].contains(entry.accountKind.usageType) && TextScan.contains(model, "claude-opus")
         let record = UsageRecordLine.json(at: stamp, model: entry.model, accountID: entry.accountID, accountType: entry.accountKind.usageType,
                                           usage: u, longContext: longContext, cost: cost)
         let money: (Double?) -> RedisArgument = { $0.map { RedisArgument(DecimalText.fixed10($0)) } ?? "" }
@@ -210,7 +210,7 @@ enum UsageScript {
             case .accountIsJSON: return entry.accountKind.storage == .json ? "1" : "0"
             case .rateWindowMs: return RedisArgument(entry.rateWindowMinutes > 0 ? entry.rateWindowMinutes * 60_000 : 0)
             case .billingLength: return RedisArgument(settings.billingEvents ? settings.billingStreamLength : 0)
-            case .eventID: return RedisArgument(UUID().uuidString.lowercased())
+            case .eventID: return RedisArgument(UUID().lowercasedString)
             case .accountType: return RedisArgument(entry.accountKind.usageType)
             }
         }
