@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 @testable import Relay
 import Testing
 
@@ -61,6 +62,20 @@ struct HotPathTextTests {
         let table = PriceTable.builtIn
         #expect(table.price(for: "claude-sonnet-4-5-20250929-extra") == table.price(for: "claude-sonnet-4-5-20250929-extra"))
         #expect(table.price(for: "no-such-model-zzz") == nil && table.price(for: "no-such-model-zzz") == nil)
+    }
+
+    @Test func headerValueIsTheSubscriptsValue() {
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .userAgent, value: "claude-cli/2.0.14"))
+        headers.append(HTTPField(name: HTTPField.Name("anthropic-beta")!, value: "a"))
+        headers.append(HTTPField(name: .contentType, value: "application/json"))
+        headers.append(HTTPField(name: HTTPField.Name("anthropic-beta")!, value: "b"))
+        headers.append(HTTPField(name: .cookie, value: "x=1"))
+        headers.append(HTTPField(name: .cookie, value: "y=2"))
+        for name in [HTTPField.Name.userAgent, HTTPField.Name("anthropic-beta")!, .contentType, .cookie, .authorization, HTTPField.Name("User-Agent")!] {
+            #expect(headers.value(name) == headers[name], "\(name)")
+        }
+        #expect(headers.value(HTTPField.Name("anthropic-beta")!) == "a, b" && headers.value(.cookie) == "x=1; y=2")
     }
 
     @Test func containsMatchesBytes() {

@@ -7,7 +7,7 @@ import HTTPTypes
 public enum ClientKey {
     public static func extract(headers: HTTPFields, query: String?) -> String? {
         for field in keyHeaders {
-            guard let raw = headers[field] else { continue }
+            guard let raw = headers.value(field) else { continue }
             let value = stripBearer(raw)
             if !value.isEmpty { return value }
         }

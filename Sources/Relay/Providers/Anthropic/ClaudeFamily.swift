@@ -52,6 +52,6 @@ struct ClaudeFamily: APIFamily {
     }
 
     func observe(_ request: Request) {
-        userAgents.observe(request.headers[.userAgent])
+        userAgents.observe(request.headers.value(.userAgent))
     }
 }

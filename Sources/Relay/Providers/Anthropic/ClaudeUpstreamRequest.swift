@@ -25,6 +25,8 @@ public enum ClaudeUpstreamRequest {
     public static let haikuBeta = "oauth-2025-04-20,interleaved-thinking-2025-05-14"
     public static let defaultUserAgent = "claude-cli/2.0.52 (external, cli)"
     public static let anthropicVersion = "2023-06-01"
+    static let anthropicVersionField = HTTPField.Name("anthropic-version")!
+    static let anthropicBetaField = HTTPField.Name("anthropic-beta")!
 
     static let droppedHeaders: Set<String> = [
         "content-type", "user-agent", "x-api-key", "authorization", "host", "content-length", "connection", "keep-alive",
@@ -40,23 +42,23 @@ public enum ClaudeUpstreamRequest {
     ) -> UpstreamRequest {
         var headers = HTTPHeaders()
         for field in clientHeaders {
-            let name = field.name.canonicalName.lowercased()
+            let name = field.name.canonicalName  // already lowercase
             if droppedHeaders.contains(name) || name.hasPrefix("sec-fetch-") || name.hasPrefix("sec-ch-ua") { continue }
             if name == "anthropic-beta" || name == "anthropic-version" { continue }
             headers.add(name: name, value: field.value)
         }
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept-encoding", value: "identity")
-        headers.replaceOrAdd(name: "anthropic-version", value: clientHeaders[HTTPField.Name("anthropic-version")!] ?? anthropicVersion)
-        let clientBetas = clientHeaders[values: HTTPField.Name("anthropic-beta")!]
-        let clientUserAgent = clientHeaders[.userAgent]
+        headers.replaceOrAdd(name: "anthropic-version", value: clientHeaders.value(anthropicVersionField) ?? anthropicVersion)
+        let clientBetas = clientHeaders[values: anthropicBetaField]
+        let clientUserAgent = clientHeaders.value(.userAgent)
         let url: String
         switch account.kind {
         case .claudeOfficial:
             let base = officialBaseURL.hasSuffix("/") ? String(officialBaseURL.dropLast()) : officialBaseURL
             url = base + (endpoint == .messages ? "/v1/messages?beta=true" : "/v1/messages/count_tokens?beta=true")
             headers.replaceOrAdd(name: "authorization", value: "Bearer \(credential)")
-            let required = upstreamModel.lowercased().contains("haiku") ? haikuBeta : defaultBeta
+            let required = TextScan.contains(upstreamModel.lowercased(), "haiku") ? haikuBeta : defaultBeta
             headers.replaceOrAdd(name: "anthropic-beta", value: mergeBetas(required, clientBetas))
             headers.replaceOrAdd(name: "user-agent", value: clientUserAgent ?? "claude-cli/1.0.119 (external, cli)")
         default:
