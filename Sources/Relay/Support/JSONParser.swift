@@ -102,16 +102,20 @@ enum JSONParser {
         private mutating func string() -> String? {
             index += 1  // opening quote
             let start = index
-            // Fast path: no escapes — validate the UTF-8 of the slice once.
+            // Fast path: no escapes — validate the UTF-8 of the slice once (ASCII needs no validation: the
+            // non-generic `String(decoding:)` takes it as is; `String(validating:)` is generic and unspecialised).
+            var ascii = true
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    let text = ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
                     index += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { return nil }
+                if byte >= 0x80 { ascii = false }
                 index += 1
             }
             guard index < bytes.count else { return nil }
