@@ -230,6 +230,9 @@ struct RedisClientTests {
         let passwordOnly = try RedisConfiguration(url: "redis://:secret@localhost")
         #expect(passwordOnly.password == "secret" && passwordOnly.username == nil)
         #expect(try RedisConfiguration(url: "unix:///tmp/r.sock?db=2").endpoint == .unix(path: "/tmp/r.sock"))
+        #expect(try RedisConfiguration(url: "redis://[::1]:6390").endpoint == .tcp(host: "::1", port: 6390))
+        #expect(try RedisConfiguration(url: "redis://redis-1.internal").endpoint == .tcp(host: "redis-1.internal", port: 6379))
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://:secret@/2") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://host/abc") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://host") }
     }

@@ -36,7 +36,7 @@ struct HealthController: Sendable {
             service: "claude-relay-service",
             version: RelayVersion.current,
             uptimeSeconds: Double(uptime.components.seconds),
-            timestamp: ISO8601DateFormatter().string(from: Date()),
+            timestamp: ISOTime.string(Date()),  // as Node's toISOString(); no ICU date formatter
             redis: redisStatus)
         let data = try JSONEncoder().encode(body)
         var headers = HTTPFields()

@@ -74,7 +74,10 @@ public struct RedisConfiguration: Sendable, Equatable {
         var database = 0
         switch scheme {
         case "redis":
-            guard let host = components.host, !host.isEmpty else {
+            // The host as written: `host` would decode IDNA through ICU (megabytes of its data resident for good).
+            guard let written = components.percentEncodedHost, !written.isEmpty,
+                  case let host = written.hasPrefix("[") && written.hasSuffix("]") ? String(written.dropFirst().dropLast()) : written,
+                  !host.isEmpty, !host.contains("%") else {
                 throw RedisError.invalidConfiguration("missing host in redis:// URL")
             }
             let port = components.port ?? 6379
