@@ -35,7 +35,9 @@ final class UpstreamPump: Sendable {
 
     init(_ body: HTTPClientResponse.Body, capacity: Int = 16, idleTimeout: Duration? = nil, deadline: ContinuousClock.Instant? = nil) {
         self.capacity = capacity
-        let reader = Task { [self] in
+        // Both tasks are detached: they need none of the request's task-locals (logger, trace), and a child-like
+        // `Task {}` copies them all (~1 KB per task, for as long as the stream runs).
+        let reader = Task.detached { [self] in
             do {
                 var iterator = body.makeAsyncIterator()
                 while true {
@@ -51,7 +53,7 @@ final class UpstreamPump: Sendable {
             }
         }
         // Watches for an upstream gone quiet and for the request deadline (a stream may not outlive it).
-        let watchdog: Task<Void, Never>? = idleTimeout == nil && deadline == nil ? nil : Task { [self] in
+        let watchdog: Task<Void, Never>? = idleTimeout == nil && deadline == nil ? nil : Task.detached { [self] in
             let step = min((idleTimeout ?? .seconds(1)) / 4, .seconds(1))
             while !Task.isCancelled {
                 try? await Task.sleep(for: step)
