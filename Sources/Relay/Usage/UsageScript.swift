@@ -214,7 +214,9 @@ enum UsageScript {
             case .accountType: return RedisArgument(entry.accountKind.usageType)
             }
         }
-        var arguments = Argument.allCases.map(value)
+        var arguments: [RedisArgument] = []
+        arguments.reserveCapacity(fixedCount + entry.trailing.reduce(0) { $0 + 1 + $1.arguments.count })
+        for argument in Argument.allCases { arguments.append(value(argument)) }
         for command in entry.trailing {
             arguments.append(RedisArgument(command.arguments.count))
             arguments += command.arguments
