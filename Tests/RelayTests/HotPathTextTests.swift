@@ -82,6 +82,8 @@ struct HotPathTextTests {
         #expect(TextScan.contains("claude-opus-4-1", "claude-opus") && TextScan.contains("x-claude-opus", "claude-opus"))
         #expect(!TextScan.contains("claude-sonnet-4", "claude-opus") && !TextScan.contains("claude-opu", "claude-opus"))
         #expect(TextScan.contains("anything", "") && !TextScan.contains("", "a"))
+        #expect(TextScan.contains("aaab", "aab") && TextScan.contains("/api/v1/messages", "messages") && TextScan.contains("ab", "ab"))
+        #expect(!TextScan.contains("/api/v1/message", "messages") && TextScan.contains("naïve-claude-opus", "claude-opus"))
     }
 
     @Test func uuidTextIsFoundationsLowercased() {

@@ -110,10 +110,29 @@ enum TextScan {
         return true
     }
 
-    /// Whether `text` contains `part`, byte for byte (Foundation's `contains`, which the plain call resolves to once
-    /// Foundation is imported, goes through `range(of:options:)`).
+    /// Whether `text` contains `part`, byte for byte. (Foundation's `contains`, which the plain call resolves to once
+    /// Foundation is imported, goes through `range(of:options:)`; the standard library's `firstRange(of:)` is generic
+    /// and unspecialised here — 2.4 % of the relay's CPU in a profile. A scan over the two UTF-8 buffers is neither.)
     static func contains(_ text: String, _ part: String) -> Bool {
-        text.utf8.firstRange(of: part.utf8) != nil
+        var text = text
+        var part = part
+        return text.withUTF8 { haystack in
+            part.withUTF8 { needle in
+                guard !needle.isEmpty else { return true }
+                guard needle.count <= haystack.count else { return false }
+                let first = needle[0]
+                var start = 0
+                while start <= haystack.count - needle.count {
+                    if haystack[start] == first {
+                        var matched = 1
+                        while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
+                        if matched == needle.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
