@@ -27,16 +27,19 @@ final class UpstreamPump: Sendable {
         var reader: Task<Void, Never>?
         /// When the reader started waiting on the upstream (nil while it waits for buffer space or is done).
         var awaitingSince: ContinuousClock.Instant?
-        var watchdog: Task<Void, Never>?
     }
 
     private let state = NIOLockedValueBox(State())
     let capacity: Int
+    private let idleTimeout: Duration?
+    private let deadline: ContinuousClock.Instant?
 
     init(_ body: HTTPClientResponse.Body, capacity: Int = 16, idleTimeout: Duration? = nil, deadline: ContinuousClock.Instant? = nil) {
         self.capacity = capacity
-        // Both tasks are detached: they need none of the request's task-locals (logger, trace), and a child-like
-        // `Task {}` copies them all (~1 KB per task, for as long as the stream runs).
+        self.idleTimeout = idleTimeout
+        self.deadline = deadline
+        // Detached: it needs none of the request's task-locals (logger, trace), and a child-like `Task {}` copies
+        // them all (~1 KB per task, for as long as the stream runs).
         let reader = Task.detached { [self] in
             do {
                 var iterator = body.makeAsyncIterator()
@@ -52,26 +55,22 @@ final class UpstreamPump: Sendable {
                 self.finish(.failed(error))
             }
         }
-        // Watches for an upstream gone quiet and for the request deadline (a stream may not outlive it).
-        let watchdog: Task<Void, Never>? = idleTimeout == nil && deadline == nil ? nil : Task.detached { [self] in
-            let step = min((idleTimeout ?? .seconds(1)) / 4, .seconds(1))
-            while !Task.isCancelled {
-                try? await Task.sleep(for: step)
-                let (since, done) = self.state.withLockedValue { ($0.awaitingSince, $0.finished != nil) }
-                if done { return }
-                if let deadline, ContinuousClock.now >= deadline {
-                    self.stop(.upstreamDeadline)
-                    return
-                }
-                if let limit = idleTimeout, let since, ContinuousClock.now - since >= limit {
-                    self.stop(.upstreamIdle(limit))
-                    return
-                }
-            }
-        }
-        state.withLockedValue {
-            $0.reader = reader
-            $0.watchdog = watchdog
+        state.withLockedValue { $0.reader = reader }
+        // An upstream gone quiet and the request deadline (a stream may not outlive it) are checked by the shared
+        // watch until the body ends or the pump is stopped.
+        if idleTimeout != nil || deadline != nil { PumpWatch.shared.watch(self) }
+    }
+
+    /// Called by `PumpWatch`: stops the pump once the request deadline has passed, or the upstream has sent nothing
+    /// for the idle limit while the pump waited on it.
+    func checkLimits(at now: ContinuousClock.Instant) {
+        let (since, done) = state.withLockedValue { ($0.awaitingSince, $0.finished != nil) }
+        if done {
+            PumpWatch.shared.unwatch(self)
+        } else if let deadline, now >= deadline {
+            stop(.upstreamDeadline)
+        } else if let idleTimeout, let since, now - since >= idleTimeout {
+            stop(.upstreamIdle(idleTimeout))
         }
     }
 
@@ -105,15 +104,15 @@ final class UpstreamPump: Sendable {
     /// Stops reading the upstream (its request is cancelled); the consumer sees `.stopped(reason)` after the chunks
     /// already handed over. The first reason wins; a body that already ended is left as it is.
     func stop(_ reason: StreamInterruption) {
-        let (reader, watchdog, waiters) = state.withLockedValue { state -> (Task<Void, Never>?, Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (reader, waiters) = state.withLockedValue { state -> (Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
             if state.finished == nil { state.finished = .stopped(reason) }
             let waiters = [state.consumer, state.producer].compactMap { $0 }
             state.consumer = nil
             state.producer = nil
-            return (state.reader, state.watchdog, waiters)
+            return (state.reader, waiters)
         }
+        PumpWatch.shared.unwatch(self)
         reader?.cancel()
-        watchdog?.cancel()
         for waiter in waiters { waiter.resume() }
     }
 
@@ -159,13 +158,13 @@ final class UpstreamPump: Sendable {
     }
 
     private func finish(_ event: Event) {
-        let (consumer, watchdog) = state.withLockedValue { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
+        let consumer = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             if state.finished == nil { state.finished = event }
             let consumer = state.consumer
             state.consumer = nil
-            return (consumer, state.watchdog)
+            return consumer
         }
-        watchdog?.cancel()
+        PumpWatch.shared.unwatch(self)
         consumer?.resume()
     }
 }
