@@ -49,7 +49,7 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         guard bytes.count > 5, bytes.starts(with: Self.dataPrefix) else { return }
         let payload = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(5))
-        guard Self.contains(payload, Self.messageMarker) || Self.contains(payload, Self.errorMarker) else { return }
+        guard Self.hasMarker(payload) else { return }
         guard let object = JSON.object(Data(payload)) else {
             malformedEvents += 1
             return
@@ -89,22 +89,9 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
     private static let messageMarker = Array("\"message_".utf8)
     private static let errorMarker = Array("\"error\"".utf8)
 
-    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count, let first = needle.first else { return false }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var match = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    match = false
-                    break
-                }
-                if match { return true }
-            }
-            index += 1
-        }
-        return false
+    /// Whether the event may be one the meter reads (a `message_*` event or an error): most are deltas.
+    private static func hasMarker(_ payload: UnsafeRawBufferPointer) -> Bool {
+        messageMarker.withUnsafeBytes { TextScan.contains(payload, $0) } || errorMarker.withUnsafeBytes { TextScan.contains(payload, $0) }
     }
 }
 

@@ -20,15 +20,9 @@ struct SSEDataLines: Sendable {
 
     static let prefix = Array("data:".utf8)
 
-    /// Whether `needle` occurs in `haystack` (a cheap test before parsing JSON).
+    /// Whether `needle` occurs in `haystack` (a cheap test before parsing JSON; no copy of either).
     static func contains(_ haystack: ArraySlice<UInt8>, _ needle: String) -> Bool {
-        let bytes = Array(needle.utf8)
-        guard haystack.count >= bytes.count else { return false }
-        var index = haystack.startIndex
-        while index <= haystack.endIndex - bytes.count {
-            if haystack[index..<(index + bytes.count)].elementsEqual(bytes) { return true }
-            index += 1
-        }
-        return false
+        var needle = needle
+        return haystack.withUnsafeBytes { bytes in needle.withUTF8 { TextScan.contains(bytes, UnsafeRawBufferPointer($0)) } }
     }
 }

@@ -116,23 +116,25 @@ enum TextScan {
     static func contains(_ text: String, _ part: String) -> Bool {
         var text = text
         var part = part
-        return text.withUTF8 { haystack in
-            part.withUTF8 { needle in
-                guard !needle.isEmpty else { return true }
-                guard needle.count <= haystack.count else { return false }
-                let first = needle[0]
-                var start = 0
-                while start <= haystack.count - needle.count {
-                    if haystack[start] == first {
-                        var matched = 1
-                        while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
-                        if matched == needle.count { return true }
-                    }
-                    start += 1
-                }
-                return false
+        return text.withUTF8 { haystack in part.withUTF8 { contains(UnsafeRawBufferPointer(haystack), UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte: the one substring scan of the request path and the
+    /// stream meters (their cheap test for a marker before parsing an event's JSON).
+    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        let first = needle[0]
+        var start = 0
+        while start <= haystack.count - needle.count {
+            if haystack[start] == first {
+                var matched = 1
+                while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
             }
+            start += 1
         }
+        return false
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
