@@ -57,9 +57,11 @@ public final class UsageRecorder: Sendable {
 
     /// Detached writes not yet answered by Redis (shutdown waits for them), and those not yet sent.
     private let detached = NIOLockedValueBox(DetachedWrites())
+    /// A write after the reply, and what to do when Redis refuses it.
+    private typealias DetachedWrite = (write: UsageWrite, onRefused: @Sendable (Error) async -> Void)
     private struct DetachedWrites {
         var unfinished = 0
-        var queued: [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)] = []
+        var queued: [DetachedWrite] = []
         var sending = false
     }
     /// Most script calls sent in one round trip.
@@ -85,7 +87,7 @@ public final class UsageRecorder: Sendable {
 
     private func sendQueued() async {
         while true {
-            let batch = detached.withLockedValue { state -> [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)] in
+            let batch = detached.withLockedValue { state -> [DetachedWrite] in
                 let batch = Array(state.queued.prefix(Self.batchLimit))
                 state.queued.removeFirst(batch.count)
                 if batch.isEmpty { state.sending = false }
@@ -97,7 +99,7 @@ public final class UsageRecorder: Sendable {
         }
     }
 
-    private func send(_ batch: [(write: UsageWrite, onRefused: @Sendable (Error) async -> Void)]) async {
+    private func send(_ batch: [DetachedWrite]) async {
         do {
             guard let replies = try await deliver(batch.map(\.write)) else { return }
             for (item, reply) in zip(batch, replies) {

@@ -5,14 +5,12 @@ import NIOPosix
 /// One connection to Redis. Commands may be pipelined by several callers at once; replies come back in order.
 public final class RedisConnection: Sendable {
     let channel: Channel
-    public let commandTimeout: TimeAmount
     /// Set once a command failed at the connection level (timeout, close, protocol error): the channel may still
     /// look active for a moment while it closes, but nothing more may be sent on it.
     private let broken = NIOLockedValueBox(false)
 
-    init(channel: Channel, commandTimeout: TimeAmount) {
+    init(channel: Channel) {
         self.channel = channel
-        self.commandTimeout = commandTimeout
     }
 
     public var isActive: Bool { channel.isActive && !broken.withLockedValue { $0 } }
@@ -47,7 +45,7 @@ public final class RedisConnection: Sendable {
         } catch {
             throw RedisError.unavailable(reason: Self.describe(error), retryInMilliseconds: 0)
         }
-        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout)
+        let connection = RedisConnection(channel: channel)
         do {
             var setup: [RedisCommand] = []
             if let password = configuration.password {
