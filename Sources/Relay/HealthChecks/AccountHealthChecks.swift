@@ -71,17 +71,19 @@ public struct AccountHealthChecks: Service {
         let before = AccountHealth.availability(of: account, at: now)
         var after = account
         after.fields.merge(changes) { _, new in new }
-        let meaningful = changes.filter { account.fields[$0.key] ?? "" != $0.value }
-        if !meaningful.isEmpty { await context.accounts.mark(account, meaningful) }
         entry["health"] = Self.describe(AccountHealth.availability(of: after, at: now))
         if before != .available, AccountHealth.availability(of: after, at: now) == .available {
             entry["recovered"] = true
             logger.notice("account recovered by health check", metadata: ["account": "\(account.id)", "kind": "\(account.kind.name)"])
         }
+        // The history entry goes first: whoever sees the account's new state (the admin UI, another instance) finds
+        // the check that explains it. Written after the mark, a reader could see a recovered account with no entry.
         _ = try? await context.redis.pipeline([
             RedisCommand("LPUSH", RedisArgument(Self.historyKey(account.id)), RedisArgument(JSON.string(entry))),
             RedisCommand("LTRIM", RedisArgument(Self.historyKey(account.id)), 0, 49),
         ])
+        let meaningful = changes.filter { account.fields[$0.key] ?? "" != $0.value }
+        if !meaningful.isEmpty { await context.accounts.mark(account, meaningful) }
         return entry
     }
 
