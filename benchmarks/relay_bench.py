@@ -151,10 +151,11 @@ http {{
     # ---- measurements of a process ----------------------------------------------------------------------------
 
     @staticmethod
-    def rss_mb(pid):
+    def rss_mb(pid, field="VmRSS"):
+        """Resident MB from /proc/PID/status: VmRSS (all), RssAnon (heap, stacks) or RssFile (mapped code and data)."""
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return 0.0
 
@@ -435,6 +436,7 @@ def main():
         bench.setup()
         time.sleep(1)
         idle = bench.rss_mb(bench.relay.pid)
+        idle_anon = bench.rss_mb(bench.relay.pid, "RssAnon")
         print(f"machine: {bench.cores} cores, {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}; "
               f"relay and nginx {'pinned to core 1' if bench.cores >= 2 else 'unpinned'}; wrk {args.duration} s per line")
         targets = ["direct", "nginx", FLOOR, "relay", "relay, no-limit key", "relay x2, one Redis"]
@@ -480,8 +482,11 @@ def main():
         for p in problems:
             print(f"  {p}")
         time.sleep(1)
-        print(f"\nrelay RSS: idle {idle:.0f} MB, peak {max(bench.rss_peak.get('relay', 0), idle):.0f} MB (sampled every 50 ms), "
-              f"after the run {bench.rss_mb(bench.relay.pid):.0f} MB; Redis used_memory {bench.redis_info('used_memory') / 1e6:.1f} MB")
+        # File-backed pages (the binary's code and data, the Swift and Foundation libraries) depend on how the files
+        # entered the page cache as well as on what ran: the anonymous part is the relay's own heap and stacks.
+        print(f"\nrelay RSS: idle {idle:.0f} MB ({idle_anon:.1f} MB anonymous), peak {max(bench.rss_peak.get('relay', 0), idle):.0f} MB "
+              f"(sampled every 50 ms), after the run {bench.rss_mb(bench.relay.pid):.0f} MB ({bench.rss_mb(bench.relay.pid, 'RssAnon'):.1f} MB "
+              f"anonymous); Redis used_memory {bench.redis_info('used_memory') / 1e6:.1f} MB")
     finally:
         bench.stop()
     if bench.failures:
