@@ -4,11 +4,12 @@ import PackageDescription
 import Glibc
 #endif
 
-/// How `crs` is linked on Linux: with the toolchain's lld and, where the C library can load them, packed relative
-/// relocations (DT_RELR, glibc ≥ 2.36). The binary carries ~56,000 relative relocations; as 24-byte RELA entries
-/// the loader reads 1.3 MB of them at every start, as RELR 15 KB. Measured on the idle relay: gold 43.8 MB RSS,
-/// lld 42.1 MB, lld + RELR 40.4 MB (docs/performance.md). A glibc older than 2.36 keeps the plain format: a RELR
-/// binary would refuse to start there ("GLIBC_ABI_DT_RELR not found").
+/// How `crs` is linked on Linux: with the toolchain's lld (the default, gold, cannot pack relocations) and, where the
+/// C library can load them, packed relative relocations (DT_RELR, glibc ≥ 2.36). The binary carries ~56,000
+/// relative relocations; as 24-byte RELA entries the loader reads 1.3 MB of them at every start, as RELR 15 KB.
+/// Idle relay, page cache dropped: gold 41.9–42.5 MB RSS, lld alone 42.1–42.2, lld + RELR 40.9–41.2
+/// (docs/performance.md, fifth run). A glibc older than 2.36 keeps the plain format: a RELR binary would refuse to
+/// start there ("GLIBC_ABI_DT_RELR not found").
 let crsLinkerSettings: [LinkerSetting] = {
     #if os(Linux)
     var text = [CChar](repeating: 0, count: 64)

@@ -41,10 +41,13 @@ struct RedisFootprintTests {
                 }
             }
             /// Every key, split into those without a TTL and the longest TTL among the rest. Usage is written after
-            /// the reply, so this first waits for the last request's record.
+            /// the reply, so this first waits until every key's requests are recorded.
             func snapshot(requests: Int) async throws -> (persistent: Set<String>, longestTTL: Int) {
                 let written = await eventually {
-                    (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyIDs[2])"), "totalRequests").string) == "\(requests)"
+                    for id in keyIDs where (try? await harness.redis.send("HGET", RedisArgument("usage:\(id)"), "totalRequests").string) != "\(requests)" {
+                        return false
+                    }
+                    return true
                 }
                 #expect(written)
                 var persistent: Set<String> = []
