@@ -134,6 +134,7 @@ struct ServeTests {
         #expect(values["CRS_ENCRYPTION_KEY"]?.count == 32)
         #expect(values["CRS_JWT_SECRET"]?.count == 64)
         let again = try CRSProcess(arguments: ["setup"], environment: [:], workingDirectory: setup.workingDirectory)
+        defer { again.removeWorkingDirectory() }  // the shared directory again (harmless) and this run's own log
         #expect(await again.waitForExit() == 0)
         #expect(try String(contentsOfFile: setup.workingDirectory + "/.env", encoding: .utf8) == env)
         #expect(try RelayConfiguration(environment: values).encryptionKey == values["CRS_ENCRYPTION_KEY"])
