@@ -22,6 +22,27 @@ enum AnthropicReplies {
         ]
     }
 
+    /// A reply that calls `tool` (its name as the request named it) with empty input.
+    static func toolUseMessage(id: String, model: String, tool: String, usage: FakeUsage) -> [String: Any] {
+        var reply = message(id: id, model: model, text: "", usage: usage)
+        reply["content"] = [["type": "tool_use", "id": "toolu_\(id)", "name": tool, "input": [String: Any]()]]
+        reply["stop_reason"] = "tool_use"
+        return reply
+    }
+
+    /// The stream of a tool call: the tool_use block opens with the name, its input arrives as JSON deltas.
+    static func toolUseStreamEvents(id: String, model: String, tool: String, usage: FakeUsage) -> [(name: String, data: [String: Any])] {
+        var events = streamEvents(id: id, model: model, text: "", deltaCount: 1, usage: usage)
+        events[1] = ("content_block_start", ["type": "content_block_start", "index": 0,
+                                             "content_block": ["type": "tool_use", "id": "toolu_\(id)", "name": tool, "input": [String: Any]()]])
+        events[3] = ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "input_json_delta", "partial_json": "{}"]])
+        if var delta = events[events.count - 2].data["delta"] as? [String: Any] {
+            delta["stop_reason"] = "tool_use"
+            events[events.count - 2].data["delta"] = delta
+        }
+        return events
+    }
+
     /// The event sequence of one text reply: message_start, content_block_start, ping, deltas, stop, message_delta
     /// (cumulative usage), message_stop.
     static func streamEvents(id: String, model: String, text: String, deltaCount: Int, usage: FakeUsage) -> [(name: String, data: [String: Any])] {

@@ -8,6 +8,8 @@ import NIOCore
 ///   an OAuth token sent as `x-api-key` is refused like the real API refuses it.
 /// - Console-style endpoints: `x-api-key` for `sk-ant-…` keys, `Authorization: Bearer` otherwise, under any path
 ///   prefix (`/console-a/api/v1/messages`).
+/// Bodies are checked as the real API checks them (`AnthropicRequestRules`): unknown fields, limits, `cache_control`,
+/// `thinking`, and — for OAuth tokens — the Claude Code system identity; a scenario may relax a rule by name.
 /// It answers `…/v1/messages` (stream and non-stream) and `…/v1/messages/count_tokens`, records every request,
 /// and follows queued `FakeBehavior`s.
 public struct FakeAnthropic: Sendable {
@@ -51,6 +53,11 @@ public struct FakeAnthropic: Sendable {
         if request.headers[values: HTTPField.Name("anthropic-version")!].isEmpty {
             return finish(errorResponse(400, type: "invalid_request_error", message: "anthropic-version: header is required", requestID: requestID))
         }
+        // The real API checks the body before anything else happens; a refused request consumes no behaviour.
+        if let json = parsed, let refusal = AnthropicRequestRules.check(
+            json, countTokens: path.hasSuffix("/count_tokens"), oauth: isOAuth(request), betas: Self.betas(request), relaxed: state.relaxedRules) {
+            return finish(errorResponse(refusal.status, type: refusal.type, message: refusal.message, requestID: requestID))
+        }
         let behavior = state.nextBehavior(for: path)
         if behavior.requireClaudeCodeUserAgent == true, !Self.isClaudeCodeUserAgent(request.headers[.userAgent] ?? "") {
             return finish(errorResponse(401, type: "authentication_error", message: "invalid x-api-key", requestID: requestID))
@@ -79,6 +86,14 @@ public struct FakeAnthropic: Sendable {
         let usage = behavior.usage ?? FakeUsage()
         let text = behavior.deltaBytes == nil ? behavior.text ?? "pong" : String(repeating: "x", count: max(1, behavior.deltaCount ?? 1))
         let messageID = "msg_fake_\(sequence)"
+        if behavior.toolUse == true, let tool = ((json["tools"] as? [Any])?.first as? [String: Any])?["name"] as? String {
+            if json["stream"] as? Bool == true {
+                let events = AnthropicReplies.toolUseStreamEvents(id: messageID, model: model, tool: tool, usage: usage)
+                return streamResponse(events, behavior: behavior, usage: usage, requestID: requestID, sequence: sequence, channel: context.channel)
+            }
+            state.addEmitted(usage)
+            return finish(jsonResponse(200, AnthropicReplies.toolUseMessage(id: messageID, model: model, tool: tool, usage: usage), requestID: requestID, extra: behavior.headers))
+        }
         if json["stream"] as? Bool == true {
             let events = AnthropicReplies.streamEvents(id: messageID, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
             return streamResponse(events, behavior: behavior, usage: usage, requestID: requestID, sequence: sequence, channel: context.channel)
@@ -113,6 +128,19 @@ public struct FakeAnthropic: Sendable {
             if expectsAPIKeyHeader ? apiKeyHeader == credential : bearer == credential { return nil }
         }
         return "invalid x-api-key"
+    }
+
+    /// A subscription credential: a token the fake's authorization server issued or a scenario declared as OAuth, or
+    /// one in the `sk-ant-oat…` form, sent as a Bearer token (the only way the API takes one).
+    private func isOAuth(_ request: Request) -> Bool {
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return false }
+        let token = String(authorization.dropFirst(7))
+        return token.hasPrefix("sk-ant-oat") || state.credentials.oauthTokens.contains(token) || state.oauth.accessStatus(token) != .unknown
+    }
+
+    static func betas(_ request: Request) -> [String] {
+        request.headers[values: HTTPField.Name("anthropic-beta")!].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     static func isClaudeCodeUserAgent(_ userAgent: String) -> Bool {

@@ -53,6 +53,17 @@ public struct FakeControlAPI: Sendable {
             self.state.addCredentials(credentials)
             return Self.json(["ok": true])
         }
+        group.post("relax") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let names = ((try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any])?["rules"] as? [Any]
+            let rules = names?.compactMap { ($0 as? String).flatMap(AnthropicRequestRules.Rule.init(rawValue:)) }
+            guard let names, let rules, rules.count == names.count else {
+                let known = AnthropicRequestRules.Rule.allCases.map(\.rawValue).joined(separator: ", ")
+                return Self.badRequest("body must be {\"rules\": [...]} with rules from: \(known)")
+            }
+            self.state.relaxedRules = Set(rules)
+            return Self.json(["relaxed": rules.map(\.rawValue).sorted()])
+        }
         group.post("cassettes") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any],

@@ -51,6 +51,7 @@ public final class FakeState: Sendable {
         var pricingDocument: String?
         var codeAssistProject: String?
         var onboardPolls = 0
+        var relaxedRules: Set<AnthropicRequestRules.Rule> = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -98,6 +99,12 @@ public final class FakeState: Sendable {
     public var pricingDocument: String? {
         get { state.withLockedValue { $0.pricingDocument } }
         set { state.withLockedValue { $0.pricingDocument = newValue } }
+    }
+
+    /// Real-API rules this fake does not enforce (a scenario that sends what the real API refuses, on purpose).
+    public var relaxedRules: Set<AnthropicRequestRules.Rule> {
+        get { state.withLockedValue { $0.relaxedRules } }
+        set { state.withLockedValue { $0.relaxedRules = newValue } }
     }
 
     public func addCredentials(_ credentials: FakeCredentials) {

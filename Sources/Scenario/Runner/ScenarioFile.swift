@@ -10,6 +10,8 @@ public struct ScenarioFile: @unchecked Sendable {
     public let relays: Int
     public let config: [String: String]
     public let fakeCredentials: FakeCredentials
+    /// Real-API rules the Anthropic fake does not enforce in this scenario (`fake: {relax: [claude-code-identity]}`).
+    public let fakeRelaxed: Set<AnthropicRequestRules.Rule>
     public let steps: [ScenarioStep]
     /// Environment variables the scenario needs (real-upstream scenarios: credentials); without them it is skipped.
     public let requires: [String]
@@ -102,6 +104,7 @@ public struct ScenarioFile: @unchecked Sendable {
             requires = names
         }
         var credentials = FakeCredentials()
+        var relaxed = Set<AnthropicRequestRules.Rule>()
         if let fake = mapping["fake"] {
             try requireScalarKeys(fake, path: path)
             let any = plain(fake.any) as? [String: Any] ?? [:]
@@ -111,6 +114,18 @@ public struct ScenarioFile: @unchecked Sendable {
                 credentials.refreshTokens = Set((creds["refreshTokens"] as? [Any] ?? []).compactMap { $0 as? String })
                 credentials.awsKeys = (creds["awsKeys"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
                 credentials.azureDeployments = Set((creds["azureDeployments"] as? [Any] ?? []).compactMap { $0 as? String })
+            }
+            if let relax = any["relax"] {
+                let known = AnthropicRequestRules.Rule.allCases.map(\.rawValue).joined(separator: ", ")
+                guard let names = relax as? [Any] else {
+                    throw ScenarioLoadError(path: path, line: line(fake), message: "fake relax is a list of rule names (\(known))")
+                }
+                for name in names {
+                    guard let text = name as? String, let rule = AnthropicRequestRules.Rule(rawValue: text) else {
+                        throw ScenarioLoadError(path: path, line: line(fake), message: "fake relax: unknown rule '\(name)' (known: \(known))")
+                    }
+                    relaxed.insert(rule)
+                }
             }
         }
         guard let stepsNode = mapping["steps"], let sequence = stepsNode.sequence, !sequence.isEmpty else {
@@ -149,7 +164,7 @@ public struct ScenarioFile: @unchecked Sendable {
             }
             steps.append(ScenarioStep(line: line(node), kind: kind, spec: spec))
         }
-        return ScenarioFile(path: path, name: name, relays: relays, config: config, fakeCredentials: credentials, steps: steps, requires: requires)
+        return ScenarioFile(path: path, name: name, relays: relays, config: config, fakeCredentials: credentials, fakeRelaxed: relaxed, steps: steps, requires: requires)
     }
 
     private static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }  // Yams marks are 1-based
