@@ -4,21 +4,21 @@
 extension PriceTable {
     public static let builtIn = PriceTable(prices: anthropic.merging(google) { a, _ in a }.merging(openAI) { a, _ in a })
 
-    /// Anthropic: cache writes 1.25× (5 min) / 2× (1 h) input, cache reads 0.1× input.
+    /// Anthropic: cache writes 1.25× (5 min) / 2× (1 h) input, cache reads 0.1× input; each model's output-token maximum.
     static let anthropic: [String: ModelPrice] = [
-        "claude-opus-4-5": .perMillion(5, 25),
-        "claude-opus-4-1": .perMillion(15, 75),
-        "claude-opus-4": .perMillion(15, 75),
-        "claude-4-opus": .perMillion(15, 75),
-        "claude-sonnet-4-5": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-sonnet-4": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-4-sonnet": .perMillion(3, 15, longContext: (200_000, 6, 22.5)),
-        "claude-3-7-sonnet": .perMillion(3, 15),
-        "claude-3-5-sonnet": .perMillion(3, 15),
-        "claude-haiku-4-5": .perMillion(1, 5),
-        "claude-3-5-haiku": .perMillion(0.8, 4),
-        "claude-3-haiku": .perMillion(0.25, 1.25),
-        "claude-3-opus": .perMillion(15, 75),
+        "claude-opus-4-5": .perMillion(5, 25, maxOutput: 64000),
+        "claude-opus-4-1": .perMillion(15, 75, maxOutput: 32000),
+        "claude-opus-4": .perMillion(15, 75, maxOutput: 32000),
+        "claude-4-opus": .perMillion(15, 75, maxOutput: 32000),
+        "claude-sonnet-4-5": .perMillion(3, 15, longContext: (200_000, 6, 22.5), maxOutput: 64000),
+        "claude-sonnet-4": .perMillion(3, 15, longContext: (200_000, 6, 22.5), maxOutput: 64000),
+        "claude-4-sonnet": .perMillion(3, 15, longContext: (200_000, 6, 22.5), maxOutput: 64000),
+        "claude-3-7-sonnet": .perMillion(3, 15, maxOutput: 64000),
+        "claude-3-5-sonnet": .perMillion(3, 15, maxOutput: 8192),
+        "claude-haiku-4-5": .perMillion(1, 5, maxOutput: 64000),
+        "claude-3-5-haiku": .perMillion(0.8, 4, maxOutput: 8192),
+        "claude-3-haiku": .perMillion(0.25, 1.25, maxOutput: 4096),
+        "claude-3-opus": .perMillion(15, 75, maxOutput: 4096),
     ]
 
     /// Gemini: no cache-write charge in the token price; cached input at its own rate; 2.5 Pro's long-context tier.

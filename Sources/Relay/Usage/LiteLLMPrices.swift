@@ -25,7 +25,9 @@ public enum LiteLLMPrices {
             if let longInput = JSON.number(entry["input_cost_per_token_above_200k_tokens"]) {
                 longContext = (200_000, longInput, JSON.number(entry["output_cost_per_token_above_200k_tokens"]) ?? output)
             }
-            prices[id] = ModelPrice(input: input, output: output, cacheWrite5m: write5m, cacheWrite1h: write1h, cacheRead: read, longContext: longContext)
+            let maxOutput = JSON.int(entry["max_output_tokens"]) ?? JSON.int(entry["max_tokens"])
+            prices[id] = ModelPrice(input: input, output: output, cacheWrite5m: write5m, cacheWrite1h: write1h, cacheRead: read, longContext: longContext,
+                                    maxOutputTokens: maxOutput.flatMap { $0 > 0 ? $0 : nil })
         }
         guard !prices.isEmpty else { throw Invalid(description: "no model with per-token input and output prices") }
         return PriceTable(prices: prices)

@@ -11,27 +11,31 @@ public struct ModelPrice: Sendable, Equatable {
     public var cacheRead: Double
     /// Long-context tier: when the request's context exceeds `threshold` tokens, input/output use these prices.
     public var longContext: (threshold: Int, input: Double, output: Double)?
+    /// The most output tokens one request may ask for (`max_tokens` above it is refused upstream).
+    public var maxOutputTokens: Int?
 
     public init(input: Double, output: Double, cacheWrite5m: Double? = nil, cacheWrite1h: Double? = nil, cacheRead: Double? = nil,
-                longContext: (threshold: Int, input: Double, output: Double)? = nil) {
+                longContext: (threshold: Int, input: Double, output: Double)? = nil, maxOutputTokens: Int? = nil) {
         self.input = input
         self.output = output
         self.cacheWrite5m = cacheWrite5m ?? input * 1.25
         self.cacheWrite1h = cacheWrite1h ?? input * 2
         self.cacheRead = cacheRead ?? input * 0.1
         self.longContext = longContext
+        self.maxOutputTokens = maxOutputTokens
     }
 
     public static func == (lhs: ModelPrice, rhs: ModelPrice) -> Bool {
         lhs.input == rhs.input && lhs.output == rhs.output && lhs.cacheWrite5m == rhs.cacheWrite5m
             && lhs.cacheWrite1h == rhs.cacheWrite1h && lhs.cacheRead == rhs.cacheRead
             && lhs.longContext?.threshold == rhs.longContext?.threshold && lhs.longContext?.input == rhs.longContext?.input
+            && lhs.maxOutputTokens == rhs.maxOutputTokens
     }
 
     /// Per million tokens, as price lists write them.
-    static func perMillion(_ input: Double, _ output: Double, longContext: (Int, Double, Double)? = nil) -> ModelPrice {
+    static func perMillion(_ input: Double, _ output: Double, longContext: (Int, Double, Double)? = nil, maxOutput: Int? = nil) -> ModelPrice {
         ModelPrice(input: input / 1e6, output: output / 1e6,
-                   longContext: longContext.map { ($0.0, $0.1 / 1e6, $0.2 / 1e6) })
+                   longContext: longContext.map { ($0.0, $0.1 / 1e6, $0.2 / 1e6) }, maxOutputTokens: maxOutput)
     }
 }
 
@@ -67,6 +71,12 @@ public struct PriceTable: Sendable {
             table[model] = .some(price)
         }
         return price
+    }
+
+    /// The model's output-token maximum, only from an entry for this model itself (its id, or its id without a
+    /// date or provider prefix) — never a family fallback, which would hold a newer model to an older one's limit.
+    public func outputLimit(for model: String) -> Int? {
+        (prices[model] ?? normalized[Self.normalize(model)])?.maxOutputTokens
     }
 
     private func lookUp(_ model: String) -> ModelPrice? {
