@@ -28,9 +28,11 @@ struct AccountProbe: Sendable {
         } catch {
             return .failed(status: 0, mark: nil)
         }
-        let json: [String: Any] = ["model": account.upstreamModel(for: Self.model) ?? Self.model, "messages": [["role": "user", "content": "ping"]]]
+        // The probe is Claude Code-shaped itself: subscription tokens serve nothing else.
+        let json: [String: Any] = ["model": account.upstreamModel(for: Self.model) ?? Self.model, "messages": [["role": "user", "content": "ping"]],
+                                   "system": [["type": "text", "text": ClaudeCodeClient.identity]]]
         let body = ByteBuffer(data: JSON.data(json))
-        let dialect = AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
+        let dialect = AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier, claudeCode: nil)
         guard let upstream = try? await dialect.request(DialectInput(
             account: account, credential: credential, operation: ClaudeFamily.countTokens, clientHeaders: [:], clientQuery: nil,
             body: body, json: json, requestedModel: Self.model, upstreamModel: Self.model, stream: false)) else { return .notProbed }

@@ -25,10 +25,23 @@ protocol APIFamily: Sendable {
     func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer
     /// Called once per admitted request (Claude: remember the Claude Code version a client reports).
     func observe(_ request: Request)
+    /// Relay-wide rules on an admitted request before an account is chosen: a `RelayError` refuses it; the result
+    /// may pin it to one account (Claude: "Claude Code only" and the global session binding).
+    func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening
 }
 
 extension APIFamily {
     func observe(_ request: Request) {}
+    func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening { Screening() }
+}
+
+/// What `APIFamily.screen` decided for one request.
+struct Screening: Sendable {
+    /// Only this account may serve the request; when it cannot, the client gets `pinnedRefusal`.
+    var pinned: (kind: AccountKind, id: String)? = nil
+    var pinnedRefusal: RelayError? = nil
+    /// Called with the first account chosen for the request.
+    var onScheduled: (@Sendable (AccountRecord) async -> Void)? = nil
 }
 
 /// A client request as the relay needs to know it.

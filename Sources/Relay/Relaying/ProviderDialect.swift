@@ -16,6 +16,15 @@ protocol ProviderDialect: Sendable {
     func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer
     /// Streams in another framing are re-framed into Anthropic SSE.
     func transcoder(requestedModel: String) -> (any StreamTranscoder)?
+    /// A second request to the same account after this refusal, before it counts as a failure (nil: none).
+    func retry(after status: Int, body: ByteBuffer, input: DialectInput, previous: UpstreamRequest) async throws -> UpstreamRequest?
+    /// The upstream accepted the request (a 2xx head).
+    func accepted(_ input: DialectInput) async
+}
+
+extension ProviderDialect {
+    func retry(after status: Int, body: ByteBuffer, input: DialectInput, previous: UpstreamRequest) async throws -> UpstreamRequest? { nil }
+    func accepted(_ input: DialectInput) async {}
 }
 
 struct DialectInput {
@@ -30,6 +39,8 @@ struct DialectInput {
     let requestedModel: String
     let upstreamModel: String
     let stream: Bool
+    /// The conversation's session hash (sticky sessions), when the family derives one.
+    var sessionHash: String? = nil
 }
 
 /// Re-frames an upstream stream into Anthropic SSE, chunk by chunk.

@@ -105,7 +105,9 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         family.observe(request)
         let outcome: (response: Response, streaming: Bool)
         do {
-            outcome = try await dispatch(request, admission: admission, leases: leases, body: body, parsed: parsed, operation: operation, channel: channel)
+            let screening = try await family.screen(request, parsed: parsed, operation: operation)
+            outcome = try await dispatch(request, admission: admission, leases: leases, body: body, parsed: parsed, operation: operation, channel: channel,
+                                         screening: screening)
         } catch {
             await leases.release()
             throw error
@@ -118,7 +120,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     /// 4. Schedule and forward; fail over while nothing has been sent to the client.
     private func dispatch(
         _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, parsed: ParsedRequest, operation: String,
-        channel: (any Channel)?
+        channel: (any Channel)?, screening: Screening
     ) async throws -> (response: Response, streaming: Bool) {
         let key = admission.key
         let model = parsed.model
@@ -130,7 +132,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let selection: AccountScheduler.Selection
             do {
                 selection = try await context.traced("schedule") { span in
-                    let selected = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool)
+                    let selected = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool,
+                                                            pinned: screening.pinned)
                     span?.attributes["crs.account.id"] = selected.account.id
                     span?.attributes["crs.account.kind"] = selected.account.kind.name
                     span?.attributes["crs.schedule.source"] = selected.source.rawValue
@@ -138,9 +141,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 }
             } catch let failure as AccountScheduler.Failure {
                 if let lastFailure { return (lastFailure, false) }
+                if let refusal = screening.pinnedRefusal { throw refusal }
                 throw RelayResponses.relayError(failure, family: scheduler.policy.name, now: context.clock.now)
             }
             sticky = .prefetched(nil)  // a failed account's mapping is dropped below
+            if attempt == 1, let onScheduled = screening.onScheduled { await onScheduled(selection.account) }
             leases.add(selection.lease)
             let account = selection.account
             context.logger.debug("account selected", metadata: [
@@ -148,7 +153,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 "source": "\(selection.source.rawValue)", "model": "\(model)", "attempt": "\(attempt)",
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, operation: operation,
-                                      stream: parsed.stream, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
+                                      stream: parsed.stream, sessionHash: sessionHash, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: parsed.body ?? body, json: parsed.json)
             switch outcome {
             case .done(let response, let usage):
@@ -178,6 +183,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let model: String
         let operation: String
         let stream: Bool
+        let sessionHash: String?
         let leases: RequestLeases
         let channel: (any Channel)?
         let rateWindowMinutes: Int
@@ -198,14 +204,80 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
         let dialect = family.dialect(for: account.kind, operation: job.operation, context: context)
-        let upstreamRequest: UpstreamRequest
+        let input = DialectInput(
+            account: account, credential: credential, operation: job.operation, clientHeaders: request.headers, clientQuery: request.uri.query,
+            body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream,
+            sessionHash: job.sessionHash)
+        var upstreamRequest: UpstreamRequest
         do {
-            upstreamRequest = try await dialect.request(DialectInput(
-                account: account, credential: credential, operation: job.operation, clientHeaders: request.headers, clientQuery: request.uri.query,
-                body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream))
+            upstreamRequest = try await dialect.request(input)
         } catch let error as RelayError {
             return .failed(family.errorResponse(error), failover: true)
         }
+
+        var retried = false
+        let response: HTTPClientResponse
+        let tape: CassetteTape?
+        let sentAt: ContinuousClock.Instant
+        while true {
+            let reply: HTTPClientResponse
+            let replyTape: CassetteTape?
+            let replySentAt: ContinuousClock.Instant
+            switch await send(upstreamRequest, job, credential: credential) {
+            case .unreachable(let outcome): return outcome
+            case .reply(let head, let recording, let at): (reply, replyTape, replySentAt) = (head, recording, at)
+            }
+            let status = Int(reply.status.code)
+            replyTape?.head(status: status, headers: reply.headers)
+            if (200..<300).contains(status) { (response, tape, sentAt) = (reply, replyTape, replySentAt); break }
+            let errorBody = (try? await reply.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            replyTape?.chunk(errorBody)
+            replyTape?.finish()
+            if !retried, let again = try? await dialect.retry(after: status, body: errorBody, input: input, previous: upstreamRequest) {
+                // The same account once more, differently (Anthropic: a subscription's "only for Claude Code" refusal).
+                retried = true
+                upstreamRequest = again
+                context.logger.notice("upstream refused the request; retrying it on the same account", metadata: ["account": "\(account.id)", "status": "\(status)"])
+                continue
+            }
+            let (verdict, clientResponse) = dialect.failure(status: status, headers: reply.headers, body: errorBody, account: account, now: context.clock.now)
+            if let mark = verdict.mark {
+                await context.accounts.mark(account, AccountHealth.fields(for: mark, at: context.clock.now))
+                await context.alerts?.publish(.init(type: Self.alertType(mark), accountID: account.id, accountName: account.name,
+                                                    platform: account.kind.platform, message: "upstream \(status): \(mark)"))
+                context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
+            }
+            if verdict.countsAsServerError { await countServerError(account) }
+            return .failed(clientResponse, failover: verdict.failover)
+        }
+        let status = Int(response.status.code)
+        await dialect.accepted(input)
+        let restorer = upstreamRequest.toolNames.isEmpty ? nil : ToolNameRestorer(names: upstreamRequest.toolNames)
+        let now = context.clock.now
+        await context.accounts.mark(account, AccountHealth.clearedFields(for: account)
+            .merging(SessionWindow.changes(for: account, upstream: response.headers, at: now)) { _, new in new })
+
+        guard job.stream else {
+            let upstreamBody = try await response.body.collect(upTo: 256 << 20)
+            tape?.chunk(upstreamBody)
+            var replyBody = dialect.reply(upstreamBody, requestedModel: job.model)
+            if let restorer { replyBody = restorer.reply(replyBody) }
+            tape?.finish()
+            let usage = JSON.object(Data(buffer: replyBody)).flatMap { family.usage(inReply: $0, operation: job.operation) }
+            return .done(RelayResponses.passThrough(status: status, headers: response.headers, body: replyBody), usage)
+        }
+        let transcoder = restorer.map { ToolNameStreamRestorer($0) as any StreamTranscoder } ?? dialect.transcoder(requestedModel: job.model)
+        return .streaming(streamingResponse(response, job, transcoder: transcoder, tape: tape, sentAt: sentAt))
+    }
+
+    /// One upstream exchange up to the response head: a reply, or (unreachable, timed out) the attempt's outcome.
+    enum Sent {
+        case reply(HTTPClientResponse, CassetteTape?, sentAt: ContinuousClock.Instant)
+        case unreachable(AttemptOutcome)
+    }
+
+    private func send(_ upstreamRequest: UpstreamRequest, _ job: UpstreamAttempt, credential: String) async -> Sent {
+        let account = job.account
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = .POST
         outgoing.headers = upstreamRequest.headers
@@ -215,8 +287,6 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         outgoing.body = .bytes(upstreamRequest.body)
         let tape = context.cassettes?.begin(method: "POST", url: upstreamRequest.url, headers: upstreamRequest.headers, body: upstreamRequest.body,
                                             accountKind: account.kind.name, credential: credential)
-
-        let response: HTTPClientResponse
         let sentAt = ContinuousClock.now
         do {
             // The HTTP client's deadline covers the response head only (its timer is cancelled once the head is
@@ -226,7 +296,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let headLimit = firstByteLimit > 0 ? min(firstByteLimit, context.settings.upstreamTimeoutMilliseconds) : context.settings.upstreamTimeoutMilliseconds
             let deadline = NIODeadline.now() + .milliseconds(Int64(headLimit))
             let client = context.upstream.client(for: upstreamRequest.proxy)
-            response = try await context.traced("upstream", kind: .client) { span in
+            let response = try await context.traced("upstream", kind: .client) { span in
                 var traced = outgoing
                 if context.settings.forwardTraceParent, let parent = span?.traceParent { traced.headers.add(name: "traceparent", value: parent.header) }
                 span?.attributes["crs.account.kind"] = account.kind.name
@@ -238,6 +308,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 return reply
             }
             context.metrics.upstream(kind: account.kind.name, status: Int(response.status.code), headAfter: ContinuousClock.now - sentAt)
+            return .reply(response, tape, sentAt: sentAt)
         } catch {
             context.metrics.upstream(kind: account.kind.name, status: 0, headAfter: ContinuousClock.now - sentAt)
             tape?.finish(outcome: "unreachable: \(type(of: error))")
@@ -245,38 +316,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
             let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
-            return .failed(family.errorResponse(failure), failover: true)
+            return .unreachable(.failed(family.errorResponse(failure), failover: true))
         }
-
-        let status = Int(response.status.code)
-        tape?.head(status: status, headers: response.headers)
-        guard (200..<300).contains(status) else {
-            let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            tape?.chunk(errorBody)
-            tape?.finish()
-            let (verdict, clientResponse) = dialect.failure(status: status, headers: response.headers, body: errorBody, account: account, now: context.clock.now)
-            if let mark = verdict.mark {
-                await context.accounts.mark(account, AccountHealth.fields(for: mark, at: context.clock.now))
-                await context.alerts?.publish(.init(type: Self.alertType(mark), accountID: account.id, accountName: account.name,
-                                                    platform: account.kind.platform, message: "upstream \(status): \(mark)"))
-                context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
-            }
-            if verdict.countsAsServerError { await countServerError(account) }
-            return .failed(clientResponse, failover: verdict.failover)
-        }
-        let now = context.clock.now
-        await context.accounts.mark(account, AccountHealth.clearedFields(for: account)
-            .merging(SessionWindow.changes(for: account, upstream: response.headers, at: now)) { _, new in new })
-
-        guard job.stream else {
-            let upstreamBody = try await response.body.collect(upTo: 256 << 20)
-            tape?.chunk(upstreamBody)
-            let replyBody = dialect.reply(upstreamBody, requestedModel: job.model)
-            tape?.finish()
-            let usage = JSON.object(Data(buffer: replyBody)).flatMap { family.usage(inReply: $0, operation: job.operation) }
-            return .done(RelayResponses.passThrough(status: status, headers: response.headers, body: replyBody), usage)
-        }
-        return .streaming(streamingResponse(response, job, transcoder: dialect.transcoder(requestedModel: job.model), tape: tape, sentAt: sentAt))
     }
 
 

@@ -56,8 +56,9 @@ public final class AccountScheduler: Sendable {
 
     /// `pool` replaces the policy's pool kinds (a vendor prefix such as `ccr,` names its own pool).
     public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = [],
-                       sticky lookup: StickyLookup = .fetch, pool: [AccountKind]? = nil) async throws -> Selection {
+                       sticky lookup: StickyLookup = .fetch, pool: [AccountKind]? = nil, pinned: (kind: AccountKind, id: String)? = nil) async throws -> Selection {
         let now = clock.now
+        if let pinned { return try await dedicated(pinned.kind, pinned.id, model: model, excluded: excluded, now: now) }
         for binding in policy.bindings {
             guard let bound = key.binding(binding.field) else { continue }
             if bound.hasPrefix("group:") {

@@ -26,7 +26,11 @@ public struct RelayApplication {
         router.get("/ping") { _, _ in "pong" }
 
         // Client routes (Anthropic family), under /api and /claude.
-        let messages = RelayHandler(context: services.claude, family: ClaudeFamily(userAgents: services.claude.userAgents),
+        let claudeSettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
+        let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
+        let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
+        let messages = RelayHandler(context: services.claude, family: ClaudeFamily(userAgents: services.claude.userAgents, claudeCode: claudeCode,
+                                                                                 relaySettings: claudeSettings, sessionBindings: bindings),
                                     scheduler: services.claudeScheduler)
         let info = ClaudeInfoController(admission: services.claude.admission, redis: services.redis)
         for prefix in ["/api", "/claude", "/api/claude"] {
@@ -116,6 +120,7 @@ public struct RelayApplication {
                 keys.register(on: admin)
                 PricingController(book: services.prices, refresher: services.pricingRefresher, redis: services.redis).register(on: admin)
                 oem.registerProtected(on: admin)
+                ClaudeRelayConfigController(settings: claudeSettings).register(on: admin)
                 HelpersController(redis: services.redis, credentials: services.credentials,
                                   claudeCodeVersion: services.configuration.claudeCodeVersion).register(on: admin)
                 AccountGroupsController(redis: services.redis, clock: services.clock).register(on: admin)

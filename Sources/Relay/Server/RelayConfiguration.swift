@@ -41,6 +41,8 @@ public struct RelayConfiguration: Sendable {
     public var timezoneOffsetHours: Int
     /// Base URL of the Anthropic API for OAuth (claude-official) accounts.
     public var claudeAPIURL: String
+    /// Shape other clients' requests on subscription accounts like Claude Code's (docs/providers.md); off: as sent.
+    public var claudeCodeShaping: Bool
     /// The ChatGPT Codex backend for ChatGPT-OAuth (openai) accounts.
     public var codexAPIURL: String
     /// Google's Code Assist API for Google-OAuth (gemini) accounts.
@@ -163,6 +165,7 @@ public struct RelayConfiguration: Sendable {
         leaseSeconds = try env.int("CRS_CONCURRENCY_LEASE_SECONDS", default: 300, range: 30...86400)
         leaseRenewSeconds = try env.int("CRS_CONCURRENCY_RENEW_SECONDS", default: 30, range: 0...86400)
         billingEventsEnabled = try env.bool("CRS_BILLING_EVENTS_ENABLED", default: true)
+        claudeCodeShaping = try env.bool("CRS_CLAUDE_CODE_SHAPING", default: true)
         usagePendingLimit = try env.int("CRS_USAGE_PENDING_LIMIT", default: 10_000, range: 0...1_000_000)
         pricingFile = env.string("CRS_PRICING_FILE")
         if let pricingFile, !FileManager.default.isReadableFile(atPath: pricingFile), env.string("CRS_PRICING_URL") == nil {

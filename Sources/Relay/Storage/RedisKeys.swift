@@ -34,6 +34,12 @@ public enum RedisKeys {
     public static let oemSettings = "oem:settings"
     /// The newest Claude Code user agent seen (Node: 25 h TTL).
     public static let claudeCodeUserAgent = "claude_code_user_agent:daily"
+    /// Real Claude Code's headers per subscription account (Node: 7 days).
+    public static func claudeCodeHeaders(_ accountID: String) -> String { "claude_code_headers:\(accountID)" }
+    /// Node's global Claude relay settings (Claude Code only, global session binding), one JSON value.
+    public static let claudeRelayConfig = "claude_relay_config"
+    /// A Claude Code session bound to the subscription account that first served it (global session binding).
+    public static func originalSessionBinding(_ sessionID: String) -> String { "original_session_binding:\(sessionID)" }
 
     // Admin
     public static let adminCredentials = "session:admin_credentials"

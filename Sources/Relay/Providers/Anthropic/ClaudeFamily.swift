@@ -9,6 +9,11 @@ struct ClaudeFamily: APIFamily {
     static let countTokens = "count_tokens"
 
     let userAgents: ClaudeCodeUserAgent
+    /// Shaping for subscription accounts (nil: bodies go out as sent).
+    var claudeCode: ClaudeCodeSupport? = nil
+    /// The relay-wide Claude switches and the session bindings they govern (nil: neither applies).
+    var relaySettings: ClaudeRelaySettings? = nil
+    var sessionBindings: ClaudeSessionBindings? = nil
 
     var name: String { "anthropic" }
     var platform: String { "claude" }
@@ -35,7 +40,7 @@ struct ClaudeFamily: APIFamily {
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
-        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier)
+        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier, claudeCode: claudeCode)
     }
 
     func errorResponse(_ error: RelayError) -> Response { error.anthropicResponse }
@@ -49,6 +54,30 @@ struct ClaudeFamily: APIFamily {
 
     func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer {
         ByteBuffer(string: "event: error\ndata: " + JSON.string(["type": "error", "error": ["type": type, "message": message]]) + "\n\n")
+    }
+
+    func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening {
+        guard let relaySettings else { return Screening() }
+        let settings = await relaySettings.current()
+        if settings.claudeCodeOnly, !ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json).contains("claude_code") {
+            throw RelayError(403, "client_validation_error", "This endpoint only accepts requests from Claude Code CLI")
+        }
+        guard settings.sessionBinding, operation == Self.messages, let bindings = sessionBindings,
+              let sessionID = ClaudeSessionBindings.sessionID(in: parsed.json) else { return Screening() }
+        let ttlDays = settings.sessionBindingTTLDays
+        if let binding = try await bindings.binding(sessionID) {
+            guard binding.accountType == AccountKind.claudeOfficial.name else { return Screening() }
+            let refusal = RelayError(403, "session_binding_error", settings.sessionBindingErrorMessage)
+            guard try await bindings.usableAccount(binding) != nil else { throw refusal }
+            await bindings.touch(sessionID, ttlDays: ttlDays)
+            // Not schedulable, rate limited or busy: refused too, never moved to another account (Node's rule).
+            return Screening(pinned: (.claudeOfficial, binding.accountID), pinnedRefusal: refusal)
+        }
+        // A new session: bound to the subscription account that serves it first.
+        return Screening(onScheduled: { account in
+            guard account.kind == .claudeOfficial else { return }
+            await bindings.bind(sessionID, to: account, ttlDays: ttlDays)
+        })
     }
 
     func observe(_ request: Request) {

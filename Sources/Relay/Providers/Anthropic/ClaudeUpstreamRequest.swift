@@ -9,6 +9,8 @@ public struct UpstreamRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: ByteBuffer
     public var proxy: UpstreamProxy?
+    /// Tool names the request renamed (upstream name → the client's): the reply gets the client's back.
+    public var toolNames: [String: String] = [:]
 }
 
 /// Builds the Anthropic Messages request for an account (upstreams.md §2.1, §3; behaviour.md §13):

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+
+/// `GET/PUT /admin/claude-relay-config` (Node's paths and `{success, config}` shape): the relay-wide Claude switches.
+/// Only the fields this relay acts on can be written; each is checked as Node checks it.
+struct ClaudeRelayConfigController {
+    let settings: ClaudeRelaySettings
+
+    func register(on admin: RouterGroup<RelayRequestContext>) {
+        admin.get("claude-relay-config") { _, _ -> Response in
+            AdminReply.ok(["config": try await settings.document()])
+        }
+        admin.put("claude-relay-config") { request, context -> Response in
+            let body = try await AdminReply.body(request, limit: 64 * 1024)
+            let changes = try Self.changes(body)
+            let document = try await settings.update(changes, by: context.adminUsername ?? "admin")
+            return AdminReply.ok(["message": "Configuration updated successfully", "config": document])
+        }
+    }
+
+    static func changes(_ body: [String: Any]) throws -> [String: Any] {
+        var changes: [String: Any] = [:]
+        for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled"] {
+            guard let value = body[flag] else { continue }
+            guard let number = value as? NSNumber, JSON.isBoolean(number) else { throw AdminError(400, "\(flag) must be a boolean", "\(flag): true or false") }
+            changes[flag] = number.boolValue
+        }
+        if let message = body["sessionBindingErrorMessage"] {
+            guard let text = message as? String else { throw AdminError(400, "sessionBindingErrorMessage must be a string", "sessionBindingErrorMessage: a string") }
+            guard text.count <= 500 else {
+                throw AdminError(400, "sessionBindingErrorMessage must be less than 500 characters", "sessionBindingErrorMessage: at most 500 characters")
+            }
+            changes["sessionBindingErrorMessage"] = text
+        }
+        if let days = body["sessionBindingTtlDays"] {
+            guard let value = days as? NSNumber, !JSON.isBoolean(value), let number = JSON.number(days), number >= 1, number <= 365 else {
+                throw AdminError(400, "sessionBindingTtlDays must be a number between 1 and 365", "sessionBindingTtlDays: 1 to 365")
+            }
+            changes["sessionBindingTtlDays"] = number
+        }
+        let known: Set<String> = ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "sessionBindingErrorMessage", "sessionBindingTtlDays"]
+        if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
+            throw AdminError(400, "Unsupported setting \(unknown)", "\(unknown) is not a setting this relay has (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        guard !changes.isEmpty else { throw AdminError(400, "No settings given", "Send at least one of: \(known.sorted().joined(separator: ", "))") }
+        return changes
+    }
+}

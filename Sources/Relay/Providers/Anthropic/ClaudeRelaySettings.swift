@@ -1,0 +1,71 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Node's global Claude relay settings, the JSON value `claude_relay_config`: the "Claude Code only" switch (the
+/// Claude routes refuse every other client, relay-wide) and the global session binding. Fields this relay does not
+/// act on (Node's queue and request-detail options) are kept as stored, so a Node instance on the same Redis keeps
+/// its own. Read at most every few seconds per instance.
+public final class ClaudeRelaySettings: Sendable {
+    public struct Values: Sendable {
+        public var claudeCodeOnly = false
+        public var sessionBinding = false
+        public var sessionBindingErrorMessage = ClaudeRelaySettings.defaultBindingMessage
+        public var sessionBindingTTLDays = 1.0
+    }
+
+    /// Node's default is Chinese ("你的本地session已污染，请清理后使用。"); a stored message is used as it is.
+    public static let defaultBindingMessage = "Your local session is no longer valid here; clear it (/clear) and start a new one."
+    static let cacheSeconds: TimeInterval = 5
+
+    let redis: RedisClient
+    let clock: RelayClock
+    private let cached = NIOLockedValueBox<(at: Date, values: Values)?>(nil)
+
+    public init(redis: RedisClient, clock: RelayClock) {
+        self.redis = redis
+        self.clock = clock
+    }
+
+    /// The settings in force; Redis trouble means the defaults (nothing extra is refused), as in Node.
+    public func current() async -> Values {
+        let now = clock.now
+        if let hit = cached.withLockedValue({ $0 }), now.timeIntervalSince(hit.at) < Self.cacheSeconds, hit.at <= now { return hit.values }
+        let values = Self.values((try? await stored()) ?? [:])
+        cached.withLockedValue { $0 = (now, values) }
+        return values
+    }
+
+    /// The whole stored document with Node's defaults filled in (the admin API's view).
+    func document() async throws -> [String: Any] {
+        Self.defaults.merging(try await stored()) { _, new in new }
+    }
+
+    func update(_ changes: [String: Any], by admin: String) async throws -> [String: Any] {
+        var document = try await document()
+        document.merge(changes) { _, new in new }
+        document["updatedAt"] = ISOTime.string(clock.now)
+        document["updatedBy"] = admin
+        _ = try await redis.send("SET", RedisArgument(RedisKeys.claudeRelayConfig), RedisArgument(JSON.string(document)))
+        cached.withLockedValue { $0 = (clock.now, Self.values(document)) }
+        return document
+    }
+
+    private func stored() async throws -> [String: Any] {
+        guard let text = try await redis.send("GET", RedisArgument(RedisKeys.claudeRelayConfig)).string else { return [:] }
+        return JSON.object(Data(text.utf8)) ?? [:]
+    }
+
+    static var defaults: [String: Any] {
+        ["claudeCodeOnlyEnabled": false, "globalSessionBindingEnabled": false, "sessionBindingErrorMessage": defaultBindingMessage,
+         "sessionBindingTtlDays": 1, "updatedAt": NSNull(), "updatedBy": NSNull()]
+    }
+
+    static func values(_ document: [String: Any]) -> Values {
+        var values = Values()
+        values.claudeCodeOnly = document["claudeCodeOnlyEnabled"] as? Bool == true
+        values.sessionBinding = document["globalSessionBindingEnabled"] as? Bool == true
+        if let message = document["sessionBindingErrorMessage"] as? String, !message.isEmpty { values.sessionBindingErrorMessage = message }
+        if let days = JSON.number(document["sessionBindingTtlDays"]), days > 0 { values.sessionBindingTTLDays = days }
+        return values
+    }
+}
