@@ -35,6 +35,13 @@ struct AnthropicSDKTests {
             #expect(seen.contains { $0.path.hasSuffix("/v1/messages/count_tokens") })
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
 
+            // On the subscription account the SDK's bodies went out shaped: the identity block first, its own prompt after.
+            if accountPath == "claude-accounts" {
+                let created = try #require(seen.first { $0.path.hasSuffix("/v1/messages") })
+                let texts = ((created.jsonBody?["system"] as? [Any]) ?? []).compactMap { ($0 as? [String: Any])?["text"] as? String }
+                #expect(texts == ["You are Claude Code, Anthropic's official CLI for Claude.", "Be brief."])
+                #expect(seen.allSatisfy { $0.status == 200 }, "\(seen.map(\.status))")
+            }
             // Usage recorded equals what the fake emitted (2 × input 18 / output 42); count_tokens is not usage.
             try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
         }
