@@ -22,7 +22,7 @@ struct AdminUIBrowserTests {
                                                    RelayHarness.adminPassword, harness.anthropic.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
-            #expect((result["steps"] as? [String])?.count == 11, "\(result["steps"] ?? [])")
+            #expect((result["steps"] as? [String])?.count == 12, "\(result["steps"] ?? [])")
             // The Console account really served the request the browser test sent.
             let seen = harness.anthropic.state.requests.filter { $0.path == "/browser/v1/messages" }
             #expect(seen.count == 1, "\(harness.anthropic.state.requests.map(\.path))")

@@ -148,6 +148,18 @@ try:
     go("/settings", "#oem-site-name")
     visible("#webhook-settings h2")
     shot("07-settings")
+    # The Claude relay switches: "Claude Code only" saved, shown after a reload, then switched off again.
+    for wanted in (True, False):
+        box = visible("#claude-code-only")
+        if box.is_selected() != wanted:
+            box.click()
+        driver.find_element(By.CSS_SELECTOR, "#save-claude-relay").click()
+        wait.until(lambda d: "Claude settings saved" in d.page_source)
+        go("/settings", "#claude-code-only")
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#claude-code-only").is_selected() == wanted)
+        if wanted:
+            shot("07b-settings-claude-code-only")
+    step("Claude relay settings saved from the settings page")
     go("/tutorial", "pre.code")
     assert relay + "/api" in driver.page_source
     shot("08-tutorial")

@@ -1,5 +1,5 @@
-// Settings: branding (site name, icon URL or uploaded icon, admin button) and alert webhooks (platforms, alert
-// types, test delivery).
+// Settings: branding (site name, icon URL or uploaded icon, admin button), the relay-wide Claude switches (Claude Code
+// only, global session binding) and alert webhooks (platforms, alert types, test delivery).
 import { h, mount, field, toast, dialog, confirmAction, badge } from '../ui.js';
 import { get, post, put, del } from '../api.js';
 import { branding } from '../app.js';
@@ -12,9 +12,32 @@ const DEFAULTS = { siteName: 'Claude Relay Service', siteIcon: '', siteIconData:
 
 export async function render(container) {
   const oemPanel = h('div.panel#oem-settings');
+  const claudePanel = h('div.panel#claude-relay-settings');
   const hooksPanel = h('div.panel#webhook-settings');
-  mount(container, h('h1', 'Settings'), oemPanel, hooksPanel);
-  await Promise.all([drawOEM(), drawHooks()]);
+  mount(container, h('h1', 'Settings'), oemPanel, claudePanel, hooksPanel);
+  await Promise.all([drawOEM(), drawClaude(), drawHooks()]);
+
+  async function drawClaude() {
+    const c = (await get('/admin/claude-relay-config')).config;
+    const only = h('input', { type: 'checkbox', id: 'claude-code-only', checked: !!c.claudeCodeOnlyEnabled });
+    const binding = h('input', { type: 'checkbox', id: 'session-binding', checked: !!c.globalSessionBindingEnabled });
+    const message = h('input', { id: 'session-binding-message', value: c.sessionBindingErrorMessage || '', maxLength: 500 });
+    const ttl = h('input', { id: 'session-binding-ttl', type: 'number', min: 1, max: 365, step: 1, value: c.sessionBindingTtlDays ?? 1 });
+    const save = async () => {
+      try {
+        await put('/admin/claude-relay-config', { claudeCodeOnlyEnabled: only.checked, globalSessionBindingEnabled: binding.checked,
+          sessionBindingErrorMessage: message.value, sessionBindingTtlDays: Number(ttl.value) });
+        toast('Claude settings saved');
+        drawClaude();
+      } catch (error) { toast(error.message, true); }
+    };
+    mount(claudePanel, h('h2', 'Claude relay'),
+      h('div', h('label.check', only, 'Claude Code only: the Claude routes refuse every other client (403)')),
+      h('div', h('label.check', binding, 'Global session binding: a Claude Code session stays on the subscription account that first served it')),
+      h('div.form-grid', field('Message for a session whose account is gone', message), field('Binding lifetime (days)', ttl)),
+      h('div.toolbar', { style: 'margin-top:12px' }, h('button.primary', { type: 'button', id: 'save-claude-relay', onclick: save }, 'Save'),
+        h('span.muted', c.updatedAt ? 'Saved ' + new Date(c.updatedAt).toLocaleString() + (c.updatedBy ? ' by ' + c.updatedBy : '') : '')));
+  }
 
   async function drawOEM() {
     const s = (await get('/admin/oem-settings')).data;
