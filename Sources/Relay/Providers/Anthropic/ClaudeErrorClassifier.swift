@@ -1,9 +1,11 @@
 import Foundation
 import NIOHTTP1
 
-/// Decides what an upstream failure says about the account that produced it (behaviour.md §6.5, upstreams.md
-/// §2.3, §3) and whether another account may be tried. Time-bound marks carry their end, so accounts recover
-/// by themselves; unauthorized and blocked accounts wait for an admin (or a successful token refresh).
+/// Decides what an upstream failure says about the account that produced it, and whether another account may be
+/// tried: from the status, the error `type`, the provider's headers and whole upstream-written messages — never a
+/// phrase found somewhere in a body that may echo client input (docs/reliability.md, "hostile clients").
+/// Time-bound marks carry their end, so accounts recover by themselves; unauthorized and blocked accounts wait for
+/// an admin (or a successful token refresh).
 public enum ClaudeErrorClassifier {
     public struct Verdict: Equatable, Sendable {
         public var mark: AccountHealth.Mark?
@@ -21,19 +23,17 @@ public enum ClaudeErrorClassifier {
     }
 
     public static func classify(status: Int, headers: HTTPHeaders, body: String, account: AccountRecord, now: Date, settings: Settings = Settings()) -> Verdict {
-        let message = body.lowercased()
-        let disabled = ["organization has been disabled", "account has been disabled", "account is disabled",
-                        "oauth authentication is currently not allowed"].contains { message.contains($0) }
+        let error = UpstreamError(body)
         switch status {
         case 401:
             return Verdict(mark: .unauthorized("upstream 401: \(snippet(body))"), failover: true)
         case 403:
-            if disabled { return Verdict(mark: .blocked("upstream 403: \(snippet(body))"), failover: true) }
+            if error.saysAccountDisabled { return Verdict(mark: .blocked("upstream 403: \(snippet(body))"), failover: true) }
             return Verdict(mark: .temporaryError(until: now.addingTimeInterval(Double(settings.forbiddenMinutes * 60)), "upstream 403: \(snippet(body))"), failover: true)
-        case 400 where disabled:
+        case 400 where error.saysAccountDisabled:
             return Verdict(mark: .blocked("upstream 400: \(snippet(body))"), failover: true)
         case 429:
-            if message.contains("extra usage") { return Verdict(mark: nil, failover: false) }
+            if error.saysExtraUsageRequired { return Verdict(mark: nil, failover: false) }
             guard let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) else {
                 return Verdict(mark: nil, failover: true)
             }
@@ -43,12 +43,49 @@ public enum ClaudeErrorClassifier {
         case 500...599:
             return Verdict(mark: nil, failover: true, countsAsServerError: true)
         default:
-            if message.contains("exceed your account's rate limit"),
-               let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) {
+            if error.saysRateLimited, let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) {
                 return Verdict(mark: .rateLimited(until: until), failover: true)
             }
             return Verdict(mark: nil, failover: false)
         }
+    }
+
+    /// What an upstream error body says about the account, from the parts the upstream writes: the error `type`
+    /// and the message *as a whole* matched against the API's own wordings. Error messages echo client input
+    /// ("model: <whatever the client sent>"), so a phrase merely contained in a message proves nothing — a client
+    /// must not be able to mark a shared account blocked or rate-limited by naming its model after an error.
+    struct UpstreamError {
+        let type: String
+        /// Lower-cased, trimmed, without trailing full stops.
+        let message: String
+
+        init(_ body: String) {
+            let object = body.utf8.count <= 64 * 1024 ? JSON.object(Data(body.utf8)) : nil
+            let error = object?["error"] as? [String: Any]
+            type = (error?["type"] as? String) ?? ""
+            var text = ((error?["message"] as? String) ?? "").lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+            while text.hasSuffix(".") { text.removeLast() }
+            message = text
+        }
+
+        static let disabledWordings: Set<String> = [
+            "this organization has been disabled", "your organization has been disabled", "organization has been disabled",
+            "this account has been disabled", "your account has been disabled", "account has been disabled", "account is disabled",
+            "oauth authentication is currently not allowed for this organization", "oauth authentication is currently not allowed",
+        ]
+
+        var saysAccountDisabled: Bool {
+            ["permission_error", "invalid_request_error", "authentication_error", "forbidden"].contains(type) && Self.disabledWordings.contains(message)
+        }
+
+        /// "This request would exceed your account's rate limit. Please try again later." (any status, as Node reads it).
+        var saysRateLimited: Bool {
+            type == "rate_limit_error" && message.hasPrefix("this request would exceed your account's rate limit")
+        }
+
+        /// A 429 for a long-context request on an account without extra usage: not a rate limit, and no other
+        /// account would answer differently. (Not marking is the safe side, so a contained phrase is enough here.)
+        var saysExtraUsageRequired: Bool { message.contains("extra usage") }
     }
 
     /// `anthropic-ratelimit-unified-reset` (Unix seconds) → `retry-after` (seconds or HTTP date) → the account's
