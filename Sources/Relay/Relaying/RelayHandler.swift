@@ -15,6 +15,9 @@ import Tracing
 /// usage and cost, and release the request's concurrency leases, in one pipelined write.
 /// What differs between families (parsing, error shapes, stream formats) is the `APIFamily`.
 struct RelayHandler<Family: APIFamily>: Sendable {
+    /// The longest model id any provider uses is well under 200 bytes (Bedrock ARNs included).
+    static var maxModelNameBytes: Int { 256 }
+
     let context: RelayContext
     let family: Family
     let scheduler: AccountScheduler
@@ -76,6 +79,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             throw RelayError(413, "request_too_large", "Request body exceeds \(context.settings.maxBodyBytes) bytes")
         }
         let parsed = try family.parse(request, operation: operation, body: body)
+        // Model names are client input that normalising, price lookups and the admission script all read.
+        guard parsed.model.utf8.count <= Self.maxModelNameBytes else {
+            throw RelayError.badRequest("model: at most \(Self.maxModelNameBytes) bytes (got \(parsed.model.utf8.count))")
+        }
         guard parsed.stream else { return try await admitAndDispatch(request, rawKey: rawKey, body: body, parsed: parsed, operation: operation, channel: channel) }
         // A stream's admission and upstream call run in a child task. A task keeps the async frames of its deepest
         // call chain so far (admission, scheduling, the upstream call: ~38 KB) allocated until it ends, and this
@@ -233,6 +240,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let errorBody = (try? await reply.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             replyTape?.chunk(errorBody)
             replyTape?.finish()
+            if (300..<400).contains(status) {
+                // Not followed (the credential would go along); another account may serve the request.
+                context.logger.warning("upstream answered with a redirect; not followed", metadata: ["account": "\(account.id)", "status": "\(status)"])
+                return .failed(family.errorResponse(RelayError(502, "api_error", "Upstream answered \(status) (a redirect); the relay does not follow upstream redirects")), failover: true)
+            }
             if !retried, let again = try? await dialect.retry(after: status, body: errorBody, input: input, previous: upstreamRequest) {
                 // The same account once more, differently (Anthropic: a subscription's "only for Claude Code" refusal).
                 retried = true

@@ -4,7 +4,8 @@ import NIOCore
 import NIOPosix
 
 /// One AsyncHTTPClient per distinct proxy (AHC's proxy is a client setting), each with a pool sized for a relay
-/// (AHC's default of 8 connections per host caps throughput). No response decompression: bytes pass through.
+/// (AHC's default of 8 connections per host caps throughput). No response decompression: bytes pass through. No
+/// redirects are followed.
 public final class UpstreamHTTPClients: Sendable {
     private let clients = NIOLockedValueBox<[UpstreamProxy?: HTTPClient]>([:])
     let connectTimeout: TimeAmount
@@ -26,6 +27,9 @@ public final class UpstreamHTTPClients: Sendable {
             // timeout (10 s), so every request to a dead account waited that long first.
             configuration.connectionPool.retryConnectionEstablishment = false
             configuration.decompression = .disabled
+            // Never follow an upstream's redirect: AHC would re-send the request — credential headers included
+            // (`x-api-key`, `api-key`, `x-goog-api-key`) — to wherever the Location points. A 3xx is an upstream error.
+            configuration.redirectConfiguration = .disallow
             configuration.httpVersion = .automatic
             if let proxy {
                 switch proxy.kind {

@@ -95,9 +95,7 @@ public struct PriceTable: Sendable {
         var bytes = Array(model.lowercased().utf8)
         if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) { bytes.removeFirst(slash + 1) }
         if let vendor = firstIndex(of: "anthropic.", in: bytes) { bytes.removeFirst(vendor + "anthropic.".utf8.count) }
-        for marker in ["[1m]", ":latest"] {
-            while let at = firstIndex(of: marker, in: bytes) { bytes.removeSubrange(at..<at + marker.utf8.count) }
-        }
+        bytes = removingMarkers(bytes)
         if let at = bytes.firstIndex(of: UInt8(ascii: "@")) { bytes.removeLast(bytes.count - at) }
         // `-v\d+(:\d+)?$` (Bedrock's `-v1:0`), then `-\d{8}$` (a date stamp).
         bytes.removeLast(bytes.count - versionSuffixStart(bytes))
@@ -107,6 +105,24 @@ public struct PriceTable: Sendable {
         var name = String(decoding: bytes, as: UTF8.self)
         if name.hasSuffix("-latest") { name.removeLast("-latest".count) }
         return name
+    }
+
+    static let markers: [[UInt8]] = [Array("[1m]".utf8), Array(":latest".utf8)]
+
+    /// Every `[1m]` and `:latest`, also those that removing one forms (`[1[1m]m]`), in one pass: each byte is
+    /// appended and a marker just completed is dropped from the end. (Searching from the start after each removal
+    /// was quadratic in the name's length, and this runs for client input.)
+    static func removingMarkers(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            out.append(byte)
+            for marker in markers where byte == marker.last! && out.count >= marker.count && out.suffix(marker.count).elementsEqual(marker) {
+                out.removeLast(marker.count)
+                break
+            }
+        }
+        return out
     }
 
     /// Where a `-v<digits>` or `-v<digits>:<digits>` suffix starts (the end when there is none).
