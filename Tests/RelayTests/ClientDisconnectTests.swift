@@ -47,11 +47,17 @@ struct ClientDisconnectTests {
             #expect(cancelled, "fake outcome: \(harness.anthropic.state.requests.first?.outcome ?? "none")")
             #expect(ContinuousClock.now - hungUp < .seconds(6))
 
-            // Partial usage is recorded: the input from message_start, no completed output.
+            // Partial usage is recorded: the input from message_start, and the output that was delivered — counted
+            // from the deltas (the upstream never reported it), flagged as estimated in the request log. Hanging up
+            // after the last delta is no way to get output for free.
             let recorded = await eventually {
                 (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalInputTokens").int) == 21
             }
             #expect(recorded)
+            let output = try await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalOutputTokens").int ?? 0
+            #expect(output >= 1 && output < 99, "output \(output)")
+            let log = try await harness.redis.send("LRANGE", RedisArgument("usage:records:\(keyID)"), "0", "0").array?.first?.string ?? ""
+            #expect(log.contains(#""outputEstimated":true"#) && log.contains(#""outputTokens":\#(output)"#), "\(log)")
         }
     }
 }

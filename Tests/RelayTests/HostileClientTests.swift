@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 @testable import Relay
 import Testing
@@ -63,5 +64,43 @@ struct HostileClientTests {
         // Half a million markers: one pass (the old search-from-the-start loop took seconds here).
         let huge = String(repeating: "[1m]", count: 500_000) + "claude-sonnet-4-5"
         #expect(PriceTable.normalize(huge) == "claude-sonnet-4-5")
+    }
+
+    /// Finding 7: a stream that ends after its deltas but before `message_delta` is charged for what it delivered.
+    @Test func finding7_deliveredDeltasAreChargedWhenTheCountNeverCame() {
+        let start = #"data: {"type":"message_start","message":{"model":"claude-sonnet-4-5","usage":{"input_tokens":12,"output_tokens":1}}}"# + "\n\n"
+        let delta = #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"0123456789abcdef"}}"# + "\n\n"
+        let end = #"data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"# + "\n\n"
+        var cut = AnthropicStreamMeter()
+        cut.feed(ByteBuffer(string: start + String(repeating: delta, count: 10)))
+        #expect(cut.usage.input == 12)
+        #expect(cut.usage.output == 40 && cut.usage.outputEstimated)  // 10 deltas × 16 bytes ≈ 40 tokens
+        var complete = AnthropicStreamMeter()
+        complete.feed(ByteBuffer(string: start + String(repeating: delta, count: 10) + end))
+        #expect(complete.usage.output == 7 && !complete.usage.outputEstimated)  // the upstream's own count wins
+        // Two messages in one stream: the first reported, the second cut.
+        var two = AnthropicStreamMeter()
+        two.feed(ByteBuffer(string: start + delta + end + start + delta + delta))
+        #expect(two.usage.output == 7 + 8 && two.usage.outputEstimated && two.usage.input == 24)
+    }
+
+    @Test func finding7_openAIStreamsToo() {
+        let delta = #"data: {"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"Hi"}"# + "\n\n"
+        let done = #"data: {"type":"response.completed","response":{"model":"gpt-5","usage":{"input_tokens":5,"output_tokens":2}}}"# + "\n\n"
+        var cut = OpenAIResponsesStreamMeter()
+        cut.feed(ByteBuffer(string: String(repeating: delta, count: 3)))
+        #expect(cut.usage.output == 3 && cut.usage.outputEstimated)
+        var complete = OpenAIResponsesStreamMeter()
+        complete.feed(ByteBuffer(string: String(repeating: delta, count: 3) + done))
+        #expect(complete.usage.output == 2 && !complete.usage.outputEstimated && complete.usage.input == 5)
+
+        let chunk = #"data: {"id":"c","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}"# + "\n\n"
+        let usage = #"data: {"id":"c","model":"gpt-4o","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}"# + "\n\n"
+        var chat = ChatCompletionsStreamMeter()
+        chat.feed(ByteBuffer(string: chunk + chunk + "data: [DONE]\n\n"))
+        #expect(chat.usage.output == 2 && chat.usage.outputEstimated && chat.usage.model == "gpt-4o")
+        var reported = ChatCompletionsStreamMeter()
+        reported.feed(ByteBuffer(string: chunk + chunk + chunk + usage + "data: [DONE]\n\n"))
+        #expect(reported.usage.output == 2 && !reported.usage.outputEstimated)
     }
 }

@@ -4,11 +4,15 @@ import NIOCore
 /// Watches an Anthropic SSE stream as it passes through (bytes are never changed or held back) and collects
 /// usage: input and cache numbers from `message_start`, output (cumulative) from `message_delta`. A stream may
 /// hold several message_start/message_delta pairs; they are summed. Only lines that can carry usage or an error
-/// are parsed as JSON.
+/// are parsed as JSON. A message that ends without the upstream's output count (the client hung up after the last
+/// delta, the stream was cut) is charged for what was delivered: `DeliveredOutput` counts its deltas.
 public struct AnthropicStreamMeter: StreamUsageMeter {
     private var partialLine: [UInt8] = []
     private var finished: [TokenUsage] = []
     private var current: TokenUsage?
+    /// The current message's deltas, and whether a `message_delta` reported its output.
+    private var delivered = DeliveredOutput(.anthropic)
+    private var reportedOutput = false
     public private(set) var sawMessageStop = false
     /// The first in-stream `error` event's type and message, if any.
     public private(set) var streamError: (type: String, message: String)?
@@ -40,8 +44,17 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
     /// Everything metered so far (a cut stream reports what it had received).
     public var usage: TokenUsage {
         var total = finished.reduce(TokenUsage(), +)
-        if let current { total = total + current }
+        if let current { total = total + settled(current) }
         return total
+    }
+
+    /// The current message as charged: the upstream's output count, else the delivered deltas' estimate.
+    private func settled(_ message: TokenUsage) -> TokenUsage {
+        guard !reportedOutput, delivered.tokens > message.output else { return message }
+        var estimated = message
+        estimated.output = delivered.tokens
+        estimated.outputEstimated = true
+        return estimated
     }
 
     private mutating func line(_ raw: UnsafeRawBufferPointer) {
@@ -49,6 +62,7 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         guard bytes.count > 5, bytes.starts(with: Self.dataPrefix) else { return }
         let payload = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(5))
+        if delivered.count(payload) { return }
         guard Self.hasMarker(payload) else { return }
         guard let object = JSON.object(Data(payload)) else {
             malformedEvents += 1
@@ -56,13 +70,16 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
         }
         switch object["type"] as? String {
         case "message_start":
-            if let current { finished.append(current) }
+            if let current { finished.append(settled(current)) }
+            delivered = DeliveredOutput(.anthropic)
+            reportedOutput = false
             let message = object["message"] as? [String: Any]
             current = TokenUsage.anthropic(message?["usage"] as? [String: Any] ?? [:], model: message?["model"] as? String)
             current?.output = 0
         case "message_delta":
             guard let usage = object["usage"] as? [String: Any] else { return }
             let delta = TokenUsage.anthropic(usage)
+            if usage["output_tokens"] != nil { reportedOutput = true }
             var pair = current ?? TokenUsage()
             pair.output = max(pair.output, delta.output)
             // Newer streams repeat input/cache numbers in message_delta (cumulative): keep the larger.

@@ -7,6 +7,9 @@ public struct TokenUsage: Sendable, Equatable {
     public var cacheRead = 0
     /// The model the upstream said it used, if it said.
     public var model: String?
+    /// `output` was counted from what reached the client (a stream that ended before the upstream reported its
+    /// output), not reported by the upstream.
+    public var outputEstimated = false
 
     public init(input: Int = 0, output: Int = 0, cacheCreate5m: Int = 0, cacheCreate1h: Int = 0, cacheRead: Int = 0, model: String? = nil) {
         self.input = input
@@ -27,8 +30,10 @@ public struct TokenUsage: Sendable, Equatable {
     public var isEmpty: Bool { allTokens == 0 }
 
     public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
-        TokenUsage(input: lhs.input + rhs.input, output: lhs.output + rhs.output, cacheCreate5m: lhs.cacheCreate5m + rhs.cacheCreate5m,
-                   cacheCreate1h: lhs.cacheCreate1h + rhs.cacheCreate1h, cacheRead: lhs.cacheRead + rhs.cacheRead, model: lhs.model ?? rhs.model)
+        var sum = TokenUsage(input: lhs.input + rhs.input, output: lhs.output + rhs.output, cacheCreate5m: lhs.cacheCreate5m + rhs.cacheCreate5m,
+                             cacheCreate1h: lhs.cacheCreate1h + rhs.cacheCreate1h, cacheRead: lhs.cacheRead + rhs.cacheRead, model: lhs.model ?? rhs.model)
+        sum.outputEstimated = lhs.outputEstimated || rhs.outputEstimated
+        return sum
     }
 
     /// Reads an Anthropic `usage` object (message body, `message_start.message.usage` or `message_delta.usage`).

@@ -42,6 +42,7 @@ enum UsageRecordLine {
         key("inputTokens"); number(u.input)
         key("isLongContext"); out.append(contentsOf: (longContext ? "true" : "false").utf8)
         key("model"); JSONWriter.writeString(model, into: &out)
+        if u.outputEstimated { key("outputEstimated"); out.append(contentsOf: "true".utf8) }
         key("outputTokens"); number(u.output)
         key("timestamp"); JSONWriter.writeString(timestamp, into: &out)
         key("totalTokens"); number(u.allTokens)

@@ -3,10 +3,21 @@ import NIOCore
 
 /// Meters an OpenAI Chat Completions stream (`data: {chunk}` records, `data: [DONE]` last): usage arrives in the
 /// chunk that carries a `usage` object (the last one before `[DONE]` when `stream_options.include_usage` is on);
-/// a record with an `error` object is the upstream reporting an error in the stream.
+/// a record with an `error` object is the upstream reporting an error in the stream. A stream without a usage chunk
+/// (cut, the client gone, or `include_usage` off) is charged for the content deltas it delivered (`DeliveredOutput`).
 struct ChatCompletionsStreamMeter: StreamUsageMeter {
     private var lines = SSEDataLines()
-    private(set) var usage = TokenUsage()
+    private var reported = TokenUsage()
+    private var reportedUsage = false
+    private var delivered = DeliveredOutput(.chatCompletions)
+    var usage: TokenUsage {
+        guard !reportedUsage, delivered.tokens > 0 else { return reported }
+        var estimated = reported
+        estimated.output = delivered.tokens
+        estimated.outputEstimated = true
+        estimated.model = reported.model ?? model
+        return estimated
+    }
     private(set) var sawEnd = false
     private(set) var sawError = false
     private var model: String?
@@ -16,16 +27,22 @@ struct ChatCompletionsStreamMeter: StreamUsageMeter {
         var chunks: [[String: Any]] = []
         var done = false
         let needModel = model == nil
+        var delivered = self.delivered
         lines.feed(buffer) { text in
             if text.elementsEqual(Self.done) { done = true; return }
+            _ = text.withUnsafeBytes { delivered.count($0) }
             guard needModel || SSEDataLines.contains(text, "\"usage\"") || SSEDataLines.contains(text, "\"error\""),
                   let chunk = JSON.object(Data(text)) else { return }
             chunks.append(chunk)
         }
+        self.delivered = delivered
         if done { sawEnd = true }
         for chunk in chunks {
             if let name = chunk["model"] as? String, !name.isEmpty { model = name }
-            if let raw = chunk["usage"] as? [String: Any] { usage = OpenAIUsage.tokens(raw, model: model) }
+            if let raw = chunk["usage"] as? [String: Any] {
+                reported = OpenAIUsage.tokens(raw, model: model)
+                reportedUsage = true
+            }
             if chunk["error"] != nil { sawError = true }
         }
     }
