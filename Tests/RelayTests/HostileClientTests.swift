@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 @testable import Relay
@@ -102,5 +103,28 @@ struct HostileClientTests {
         var reported = ChatCompletionsStreamMeter()
         reported.feed(ByteBuffer(string: chunk + chunk + chunk + usage + "data: [DONE]\n\n"))
         #expect(reported.usage.output == 2 && !reported.usage.outputEstimated)
+    }
+
+    /// Finding 9 (headers): no dialect forwards the client's address, CDN headers, or headers its `Connection` names.
+    @Test func finding9_noDialectForwardsClientAddressOrHopByHopHeaders() async throws {
+        var client = HTTPFields()
+        for (name, value) in [("cf-connecting-ip", "203.0.113.7"), ("cf-ray", "abc"), ("true-client-ip", "203.0.113.7"), ("x-client-ip", "203.0.113.7"),
+                              ("via", "1.1 cdn"), ("x-forwarded-for", "203.0.113.7"), ("connection", "x-private-hop"), ("x-private-hop", "secret"),
+                              ("x-api-key", "cr_client_key"), ("sec-fetch-mode", "cors"), ("x-stainless-lang", "python"), ("anthropic-version", "2023-06-01")] {
+            client.append(HTTPField(name: HTTPField.Name(name)!, value: value))
+        }
+        let banned = ["cf-connecting-ip", "cf-ray", "true-client-ip", "x-client-ip", "via", "x-forwarded-for", "x-private-hop", "sec-fetch-mode"]
+        let console = AccountRecord(kind: .claudeConsole, fields: ["id": "c1", "apiUrl": "https://console.example/api"])
+        let claude = ClaudeUpstreamRequest.build(account: console, credential: "sk-ant-x", endpoint: .messages, clientHeaders: client, clientQuery: nil,
+                                                 body: ByteBuffer(string: "{}"), requestedModel: "m", upstreamModel: "m", officialBaseURL: "https://api.anthropic.com")
+        let responsesAccount = AccountRecord(kind: .openAIResponses, fields: ["id": "o1", "baseApi": "https://openai.example"])
+        let responses = try await OpenAIResponsesDialect().request(DialectInput(
+            account: responsesAccount, credential: "sk-o", operation: "responses", clientHeaders: client, clientQuery: nil, body: ByteBuffer(string: "{}"),
+            json: [:], requestedModel: "m", upstreamModel: "m", stream: false))
+        for (dialect, headers) in [("anthropic", claude.headers), ("openai-responses", responses.headers)] {
+            for name in banned { #expect(headers[name].isEmpty, "\(dialect) forwarded \(name)") }
+            #expect(!headers.contains { $0.value.contains("cr_client_key") }, "\(dialect) forwarded the relay key")
+            #expect(headers.first(name: "x-stainless-lang") == "python", "\(dialect) dropped an ordinary header")
+        }
     }
 }

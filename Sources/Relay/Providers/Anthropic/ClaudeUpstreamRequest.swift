@@ -30,25 +30,17 @@ public enum ClaudeUpstreamRequest {
     static let anthropicVersionField = HTTPField.Name("anthropic-version")!
     static let anthropicBetaField = HTTPField.Name("anthropic-beta")!
 
+    /// Besides what no upstream gets (`ClientHeaderFilter`): what the relay sets itself, and browser headers.
     static let droppedHeaders: Set<String> = [
-        "content-type", "user-agent", "x-api-key", "authorization", "host", "content-length", "connection", "keep-alive",
-        "proxy-authorization", "proxy-connection", "content-encoding", "transfer-encoding", "te", "trailer", "upgrade",
-        "origin", "referer", "accept-language", "accept-encoding", "accept", "cache-control", "pragma", "cookie",
-        "anthropic-dangerous-direct-browser-access", "x-goog-api-key", "api-key", "x-forwarded-for", "x-forwarded-proto",
-        "x-forwarded-host", "x-real-ip", "forwarded", "traceparent", "tracestate", "expect",
+        "content-type", "user-agent", "origin", "referer", "accept-language", "accept", "cache-control", "pragma",
+        "anthropic-dangerous-direct-browser-access", "anthropic-beta", "anthropic-version",
     ]
 
     public static func build(
         account: AccountRecord, credential: String, endpoint: Endpoint, clientHeaders: HTTPFields, clientQuery: String?,
         body: ByteBuffer, requestedModel: String, upstreamModel: String, officialBaseURL: String
     ) -> UpstreamRequest {
-        var headers = HTTPHeaders()
-        for field in clientHeaders {
-            let name = field.name.canonicalName  // already lowercase
-            if droppedHeaders.contains(name) || name.hasPrefix("sec-fetch-") || name.hasPrefix("sec-ch-ua") { continue }
-            if name == "anthropic-beta" || name == "anthropic-version" { continue }
-            headers.add(name: name, value: field.value)
-        }
+        var headers = ClientHeaderFilter.forward(clientHeaders, alsoDropping: droppedHeaders)
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         headers.replaceOrAdd(name: "anthropic-version", value: clientHeaders.value(anthropicVersionField) ?? anthropicVersion)

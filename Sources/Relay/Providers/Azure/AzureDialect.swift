@@ -31,7 +31,7 @@ struct AzureDialect: ProviderDialect {
                 body["stream_options"] = options
             }
         }
-        var headers = OpenAIResponsesDialect.forwardedHeaders(input.clientHeaders, dropping: OpenAIResponsesDialect.droppedHeaders)
+        var headers = ClientHeaderFilter.forward(input.clientHeaders)
         headers.replaceOrAdd(name: "api-key", value: input.credential)
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: input.stream ? "text/event-stream" : "application/json")

@@ -8,19 +8,12 @@ import NIOHTTP1
 /// doubled), `Authorization: Bearer <key>`, the client's headers minus transport and credential headers, the
 /// account's User-Agent if it sets one. Replies and errors pass through in OpenAI's own shape.
 struct OpenAIResponsesDialect: ProviderDialect {
-    static let droppedHeaders: Set<String> = [
-        "host", "content-length", "authorization", "x-api-key", "x-cr-api-key", "api-key", "x-goog-api-key", "connection",
-        "keep-alive", "upgrade", "proxy-authorization", "proxy-connection", "transfer-encoding", "te", "trailer", "cookie",
-        "accept-encoding", "content-encoding", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded",
-        "cf-connecting-ip", "cf-ray", "cf-ipcountry", "cdn-loop", "true-client-ip", "expect",
-    ]
-
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
         var base = (input.account.nonEmpty("baseApi") ?? "").trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard !base.isEmpty else { throw RelayError.unavailable("OpenAI-Responses account \(input.account.name) has no baseApi") }
         let url = base + (base.hasSuffix("/v1") ? "/responses" : "/v1/responses")
-        var headers = Self.forwardedHeaders(input.clientHeaders, dropping: Self.droppedHeaders)
+        var headers = ClientHeaderFilter.forward(input.clientHeaders)
         headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept-encoding", value: "identity")
@@ -37,14 +30,4 @@ struct OpenAIResponsesDialect: ProviderDialect {
     func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer { body }
 
     func transcoder(requestedModel: String) -> (any StreamTranscoder)? { nil }
-
-    static func forwardedHeaders(_ client: HTTPFields, dropping dropped: Set<String>) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        for field in client {
-            let name = field.name.canonicalName.lowercased()
-            if dropped.contains(name) || name.hasPrefix("sec-") { continue }
-            headers.add(name: name, value: field.value)
-        }
-        return headers
-    }
 }
