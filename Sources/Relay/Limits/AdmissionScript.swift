@@ -79,6 +79,24 @@ enum AdmissionScript {
       return {}
     end
 
+    -- PriceTable.normalize in Lua, for the admin's blacklist entries (client input is normalised in Swift).
+    local function normalise_model(m)
+      if type(m) ~= 'string' then return '' end
+      m = string.lower(m)
+      m = string.match(m, '[^/]*$')
+      local vendor = string.find(m, 'anthropic.', 1, true)
+      if vendor then m = string.sub(m, vendor + 10) end
+      m = (string.gsub(m, '%[1m%]', ''))
+      m = (string.gsub(m, ':latest', ''))
+      local at = string.find(m, '@', 1, true)
+      if at then m = string.sub(m, 1, at - 1) end
+      m = (string.gsub(m, '%-v%d+:%d+$', ''))
+      m = (string.gsub(m, '%-v%d+$', ''))
+      m = (string.gsub(m, '%-%d%d%d%d%d%d%d%d$', ''))
+      m = (string.gsub(m, '%-latest$', ''))
+      return m
+    end
+
     local now = tonumber(ARGV[2])
     local exempt = ARGV[10] == '1'
 
@@ -116,10 +134,11 @@ enum AdmissionScript {
     end
     if not permitted then return {'refuse', 'permission'} end
 
-    -- Model blacklist.
+    -- Model blacklist: an entry blocks the model in any spelling the normaliser folds together (case, a dated id
+    -- or its alias, a Bedrock id or ARN, a [1m] tag) — the request's model arrives normalised as ARGV[7].
     if f.enableModelRestriction == 'true' then
       for _, m in ipairs(decode_list(f.restrictedModels)) do
-        if m == ARGV[6] or m == ARGV[7] then return {'refuse', 'model'} end
+        if m == ARGV[6] or normalise_model(m) == ARGV[7] then return {'refuse', 'model'} end
       end
     end
 
