@@ -127,4 +127,13 @@ struct HostileClientTests {
             #expect(headers.first(name: "x-stainless-lang") == "python", "\(dialect) dropped an ordinary header")
         }
     }
+
+    /// Finding 5: an IPv6 client is counted per /64 (it commonly holds the whole block), IPv4-mapped as IPv4.
+    @Test func finding5_loginFailuresCountPerIPv6Slash64() {
+        #expect(LoginThrottle.bucket("2001:db8:1:2:aaaa::1") == LoginThrottle.bucket("2001:db8:1:2:ffff:ffff:ffff:fffe"))
+        #expect(LoginThrottle.bucket("2001:db8:1:2::1") == "2001:db8:1:2::/64")
+        #expect(LoginThrottle.bucket("2001:db8:1:3::1") != LoginThrottle.bucket("2001:db8:1:2::1"))
+        #expect(LoginThrottle.bucket("::ffff:203.0.113.9") == "203.0.113.9")
+        #expect(LoginThrottle.bucket("203.0.113.9") == "203.0.113.9")
+    }
 }

@@ -61,7 +61,7 @@ public struct AdminCredentials: Sendable {
     public func verify(username: String, password: String) async throws -> Bool {
         let stored = try await redis.send("HGETALL", RedisArgument(RedisKeys.adminCredentials)).stringDictionary
         guard let storedUser = stored["username"], let hash = stored["passwordHash"] else { return false }
-        let matches = Self.check(password, against: hash)
+        let matches = try await LoginThrottle.offloaded { Self.check(password, against: hash) }
         guard matches, storedUser == username else { return false }
         try await redis.send("HSET", RedisArgument(RedisKeys.adminCredentials), "lastLogin", RedisArgument(ISOTime.string(clock.now)))
         return true

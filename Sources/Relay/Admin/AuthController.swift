@@ -13,7 +13,7 @@ struct AuthController {
     func registerPublic(on group: RouterGroup<RelayRequestContext>) {
         group.post("auth/login") { request, context -> Response in
             let address = ClientAddress.of(request, channel: context.channel, trustedProxies: trustedProxies)
-            if let wait = try await throttle.lockedFor(address) {
+            if let wait = try await throttle.claim(address) {
                 var response = AdminReply.failure(429, "Too many failed logins", "Too many failed login attempts; try again in \(wait) seconds")
                 response.headers[.retryAfter] = String(wait)
                 return response
@@ -23,8 +23,8 @@ struct AuthController {
                   !username.isEmpty, !password.isEmpty else {
                 throw AdminError(400, "Missing credentials", "username and password are required")
             }
+            // The attempt was counted as a failure when it was claimed; only a success takes it back.
             guard password.count <= 1024, try await credentials.verify(username: username, password: password) else {
-                try await throttle.failed(address)
                 context.logger.warning("admin login failed", metadata: ["client": "\(address)"])
                 throw AdminError(401, "Invalid credentials", "Invalid username or password")
             }
