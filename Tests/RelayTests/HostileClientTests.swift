@@ -136,4 +136,15 @@ struct HostileClientTests {
         #expect(LoginThrottle.bucket("::ffff:203.0.113.9") == "203.0.113.9")
         #expect(LoginThrottle.bucket("203.0.113.9") == "203.0.113.9")
     }
+
+    /// Finding 2: the parser's bounds — repeated keys and more than `maxValues` values are errors, not objects.
+    @Test func finding2_parserRefusesRepeatedKeysAndUnboundedDocuments() {
+        #expect(JSONParser.parse(Data(#"{"a":1,"a":2}"#.utf8)) == nil)
+        #expect(JSONParser.parse(Data(#"{"a":{"b":1,"b":1}}"#.utf8)) == nil)
+        #expect(JSONParser.parse(Data(#"{"a":1,"b":2}"#.utf8)) != nil)
+        let many = "[" + Array(repeating: "0", count: JSONParser.maxValues).joined(separator: ",") + "]"
+        #expect(JSONParser.parse(Data(many.utf8)) == nil)  // the array itself is one more value
+        let fits = "[" + Array(repeating: "0", count: JSONParser.maxValues - 1).joined(separator: ",") + "]"
+        #expect((JSONParser.parse(Data(fits.utf8)) as? [Any])?.count == JSONParser.maxValues - 1)
+    }
 }

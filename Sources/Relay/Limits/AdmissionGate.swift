@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import NIOConcurrencyHelpers
 
 /// What admission hands to the relay pipeline: the key, its concurrency lease (if the key has a cap), the
 /// prefetched sticky mapping, and the key's rate window (minutes, 0 = none) the usage write must count into.
@@ -59,6 +60,31 @@ public final class AdmissionGate: Sendable {
     /// The client's key, present and well-formed (`ClientKey.raw`), or a 401 — before anything else is read.
     public func rawKey(headers: HTTPFields, query: String?) throws -> String {
         try ClientKey.raw(headers: headers, query: query, hasher: hasher)
+    }
+
+    /// Hashes of keys seen in `apikey:hash_map` lately: most requests come from keys seen a moment ago.
+    private let knownHashes = NIOLockedValueBox<[String: Date]>([:])
+    static let knownHashSeconds: TimeInterval = 60
+
+    /// Before the body is read: the key must exist (one HEXISTS, skipped for a key found in the last minute), so an
+    /// unissued key costs no body read or parse. Everything else about the key — disabled, expired, deleted,
+    /// limits — is the admission script's, with the body's model.
+    public func requireIssued(_ rawKey: String) async throws {
+        let hash = hasher.hash(rawKey)
+        let now = clock.now
+        if let seen = knownHashes.withLockedValue({ $0[hash] }), now.timeIntervalSince(seen) < Self.knownHashSeconds, seen <= now { return }
+        let exists: Bool
+        do {
+            exists = try await redis.send("HEXISTS", RedisArgument(RedisKeys.apiKeyHashMap), RedisArgument(hash)).int == 1
+        } catch {
+            logger.error("key lookup failed on Redis", metadata: ["error": "\(error)"])
+            throw RelayError.storeUnavailable
+        }
+        guard exists else { throw RelayError.unauthorized("Invalid API key") }
+        knownHashes.withLockedValue { known in
+            if known.count >= 100_000 { known.removeAll(keepingCapacity: true) }
+            known[hash] = now
+        }
     }
 
     /// Throws `RelayError` (already in the Anthropic shape) for every refusal.

@@ -37,6 +37,8 @@ public struct RelayError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Why a client body was not read (`JSONParser`'s rules).
+    static let invalidBodyMessage = "Request body must be a JSON object (valid JSON, no repeated keys, at most 512 levels deep and 2,000,000 values)"
     public static func badRequest(_ message: String) -> RelayError { RelayError(400, "invalid_request_error", message) }
     public static func unauthorized(_ message: String) -> RelayError { RelayError(401, "authentication_error", message) }
     public static func forbidden(_ message: String) -> RelayError { RelayError(403, "permission_error", message) }

@@ -71,7 +71,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         // 1. A key must be present and well-formed before anything else is read.
         let rawKey = try context.admission.rawKey(headers: request.headers, query: request.uri.query)
 
-        // 2. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
+        // 2. The key must be an issued one before any work proportional to the body (reading it, parsing it).
+        try await context.admission.requireIssued(rawKey)
+
+        // 3. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: context.settings.maxBodyBytes)
@@ -92,11 +95,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         return try await response
     }
 
-    /// 3. Admission, then 4. scheduling and forwarding.
+    /// 4. Admission, then 5. scheduling and forwarding.
     private func admitAndDispatch(
         _ request: Request, rawKey: String, body: ByteBuffer, parsed: ParsedRequest, operation: String, channel: (any Channel)?
     ) async throws -> Response {
-        // 3. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
+        // 4. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
         let admission = try await context.traced("admission") { _ in
             try await context.admission.admit(AdmissionGate.Request(
                 rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
@@ -124,7 +127,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         return outcome.response
     }
 
-    /// 4. Schedule and forward; fail over while nothing has been sent to the client.
+    /// 5. Schedule and forward; fail over while nothing has been sent to the client.
     private func dispatch(
         _ request: Request, admission: Admission, leases: RequestLeases, body: ByteBuffer, parsed: ParsedRequest, operation: String,
         channel: (any Channel)?, screening: Screening

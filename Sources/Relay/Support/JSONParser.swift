@@ -5,9 +5,13 @@ import Foundation
 /// built in one pass. On Linux, Foundation's parser builds NSDictionary/NSArray objects that are bridged on every
 /// cast: parsing a 300-byte request body was ~10 % of the relay's CPU per request.
 /// Strict RFC 8259: invalid UTF-8, unescaped control characters, lone surrogates, trailing commas, leading
-/// zeros and nesting deeper than `maxDepth` are errors (nil), as they are for Foundation's parser.
+/// zeros and nesting deeper than `maxDepth` are errors (nil), as they are for Foundation's parser. So are — unlike
+/// Foundation — a key repeated in one object (which value wins differs between parsers: a relay and its upstream
+/// must not read two different requests from one body) and more than `maxValues` values in a document (a 60 MiB
+/// body of `[0,0,…]` would otherwise become 30 million objects).
 enum JSONParser {
     static let maxDepth = 512
+    static let maxValues = 2_000_000
 
     static func parse(_ data: Data) -> Any? {
         data.withUnsafeBytes { raw in
@@ -21,6 +25,7 @@ enum JSONParser {
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        var valuesLeft = JSONParser.maxValues
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -37,7 +42,8 @@ enum JSONParser {
 
         mutating func value(depth: Int) -> Any? {
             skipWhitespace()
-            guard index < bytes.count, depth <= JSONParser.maxDepth else { return nil }
+            guard index < bytes.count, depth <= JSONParser.maxDepth, valuesLeft > 0 else { return nil }
+            valuesLeft -= 1
             switch bytes[index] {
             case UInt8(ascii: "{"): return object(depth: depth + 1)
             case UInt8(ascii: "["): return array(depth: depth + 1)
@@ -70,8 +76,7 @@ enum JSONParser {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index += 1
-                guard let element = value(depth: depth) else { return nil }
-                result[key] = element
+                guard let element = value(depth: depth), result.updateValue(element, forKey: key) == nil else { return nil }
                 skipWhitespace()
                 guard index < bytes.count else { return nil }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

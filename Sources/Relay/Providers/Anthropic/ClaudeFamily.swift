@@ -19,7 +19,7 @@ struct ClaudeFamily: APIFamily {
     var platform: String { "claude" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        guard var json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
+        guard var json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         guard var model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
         // `ccr,<model>`: Node's vendor prefix — only CCR accounts serve it, and they get the model without it.
         var pool: [AccountKind]?

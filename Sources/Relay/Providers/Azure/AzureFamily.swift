@@ -13,7 +13,7 @@ struct AzureFamily: APIFamily {
     var platform: String { "openai" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
+        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         // The SDK's Azure client names the deployment in the path; the body's model (if any) wins.
         let pathDeployment = Self.deployment(inPath: request.uri.path)
         guard let model = (json["model"] as? String).flatMap({ $0.isEmpty ? nil : $0 }) ?? pathDeployment else {

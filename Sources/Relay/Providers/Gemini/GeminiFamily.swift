@@ -35,7 +35,7 @@ struct GeminiFamily: APIFamily {
     static func stripModelsPrefix(_ name: String) -> String { name.hasPrefix("models/") ? String(name.dropFirst(7)) : name }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
+        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         let action = Self.action(operation)
         let model: String
         var contents: Any?

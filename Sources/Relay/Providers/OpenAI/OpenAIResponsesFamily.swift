@@ -12,7 +12,7 @@ struct OpenAIResponsesFamily: APIFamily {
     var platform: String { "openai" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest("Request body must be a JSON object") }
+        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
         guard json["input"] != nil else { throw RelayError.badRequest("input: field required") }
         if let stream = json["stream"], JSON.bool(stream) == nil { throw RelayError.badRequest("stream: must be a boolean") }
