@@ -70,6 +70,18 @@ struct MetricsTests {
         }
     }
 
+    /// Without CRS_METRICS_TOKEN the endpoint serves this host only: a request a local proxy forwarded is refused.
+    @Test func withoutATokenOnlyThisHostScrapes() async throws {
+        try await RelayHarness.with { harness in
+            let local = try await HTTPExchange.send(method: "GET", url: harness.relay.baseURL + "/metrics")
+            #expect(local.status == 200 && local.body.contains("# TYPE"))
+            for header in ["X-Forwarded-For", "Forwarded", "X-Real-IP"] {
+                let proxied = try await HTTPExchange.send(method: "GET", url: harness.relay.baseURL + "/metrics", headers: [header: "for=203.0.113.9"])
+                #expect(proxied.status == 403, "\(header): \(proxied.status)")
+            }
+        }
+    }
+
     /// `# TYPE name type` lines; every other line must be a comment or a `name{labels} value` sample.
     static func types(_ text: String) -> [String: String] {
         var types: [String: String] = [:]

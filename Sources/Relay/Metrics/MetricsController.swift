@@ -5,17 +5,22 @@ import Hummingbird
 import NIOCore
 
 /// `GET /metrics`: the Prometheus text exposition of this instance. With `CRS_METRICS_TOKEN` set, a scrape must
-/// send `Authorization: Bearer <token>` (compared in constant time); otherwise the endpoint is open, as
-/// Prometheus endpoints usually are behind a private network.
+/// send `Authorization: Bearer <token>` (compared in constant time). Without a token only a scraper on this host
+/// gets it: a loopback peer whose request carries no forwarding header (a reverse proxy on the same host would
+/// otherwise hand every visitor the relay's key, account and traffic figures).
 struct MetricsController {
     let services: RelayServices
     let token: String?
 
     func register(on router: Router<RelayRequestContext>) {
-        router.get("/metrics") { request, _ -> Response in
+        router.get("/metrics") { request, context -> Response in
             if let token, !Self.authorized(request.headers[.authorization], token: token) {
                 return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8", .wwwAuthenticate: "Bearer"],
                                 body: .init(byteBuffer: ByteBuffer(string: "metrics need a bearer token\n")))
+            }
+            if token == nil, !Self.isLocal(request, peer: context.channel.remoteAddress?.ipAddress) {
+                return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "metrics are served to this host only; set CRS_METRICS_TOKEN to scrape from elsewhere\n")))
             }
             await snapshot()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
@@ -40,6 +45,13 @@ struct MetricsController {
         }
         services.metrics.snapshot(leases: services.leases.liveCount, accounts: accounts, redisRoundTrips: services.redis.roundTripCount,
                                   pendingUsageWrites: services.claude.recorder.pendingCount)
+    }
+
+    static let forwardingHeaders = ["x-forwarded-for", "forwarded", "x-real-ip", "via"].map { HTTPField.Name($0)! }
+
+    static func isLocal(_ request: Request, peer: String?) -> Bool {
+        guard let peer, peer == "::1" || peer.hasPrefix("127.") || peer.hasPrefix("::ffff:127.") else { return false }
+        return !forwardingHeaders.contains { request.headers[$0] != nil }
     }
 
     static func authorized(_ header: String?, token: String) -> Bool {
