@@ -43,14 +43,21 @@ struct AdminError: Error {
     let status: Int
     let error: String
     let message: String
+    /// Seconds, for a 429's `Retry-After`.
+    var retryAfter: Int? = nil
 
-    init(_ status: Int, _ error: String, _ message: String) {
+    init(_ status: Int, _ error: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.error = error
         self.message = message
+        self.retryAfter = retryAfter
     }
 
-    var response: Response { AdminReply.failure(status, error, message) }
+    var response: Response {
+        var response = AdminReply.failure(status, error, message)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
 }
 
 /// Renders `AdminError`s, and any other error as a 500 with no internals, in the admin shape.

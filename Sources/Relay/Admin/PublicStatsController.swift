@@ -4,16 +4,20 @@ import Hummingbird
 /// The public key-statistics page's API (`/apiStats/api/*`, no admin token; batches.md §3.5, IMP-16): a key's
 /// owner turns the key into its id, then reads that key's usage, limits and current window — nothing about any
 /// other key, account or the deployment. Deleted and disabled keys are not resolvable.
+/// Each call is budgeted per client address and per key id (`PublicStatsThrottle`).
 struct PublicStatsController {
     let keys: APIKeyStore
     let report: KeyUsageReport
     let models: ModelUsage
+    let throttle: PublicStatsThrottle
+    let trustedProxies: [IPRange]
 
     static let maxBatch = 50
 
     func register(on router: Router<RelayRequestContext>) {
         let group = router.group("apiStats/api").add(middleware: AdminErrorMiddleware())
-        group.post("get-key-id") { request, _ -> Response in
+        group.post("get-key-id") { request, context -> Response in
+            try await throttle.admit(address: address(request, context))
             let body = try await AdminReply.body(request, limit: 64 << 10)
             guard let raw = (body["apiKey"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else {
                 throw AdminError(400, "Invalid request", "apiKey: is required")
@@ -25,26 +29,31 @@ struct PublicStatsController {
             }
             return AdminReply.data(["id": record.id])
         }
-        group.post("user-stats") { request, _ -> Response in
+        group.post("user-stats") { request, context -> Response in
             let record = try await self.record(try await AdminReply.body(request, limit: 64 << 10)["apiId"])
+            try await throttle.admit(address: address(request, context), keyIDs: [record.id])
             return AdminReply.data(try await stats([record])[0])
         }
-        group.post("user-model-stats") { request, _ -> Response in
+        group.post("user-model-stats") { request, context -> Response in
             let body = try await AdminReply.body(request, limit: 64 << 10)
             let record = try await self.record(body["apiId"])
-            return AdminReply.data(try await models.rows(period: try Self.period(body), keyID: record.id))
+            try await throttle.admit(address: address(request, context), keyIDs: [record.id])
+            return AdminReply.data(try await modelRows(period: try Self.period(body), keyID: record.id))
         }
-        group.post("batch-stats") { request, _ -> Response in
+        group.post("batch-stats") { request, context -> Response in
             let records = try await self.records(try await AdminReply.body(request, limit: 64 << 10))
+            try await throttle.admit(address: address(request, context), keyIDs: records.map(\.id))
             let individual = try await stats(records)
             return AdminReply.data(["aggregated": Self.aggregate(individual), "individual": individual])
         }
-        group.post("batch-model-stats") { request, _ -> Response in
+        group.post("batch-model-stats") { request, context -> Response in
             let body = try await AdminReply.body(request, limit: 64 << 10)
             let period = try Self.period(body)
             var merged: [String: [String: Any]] = [:]
-            for record in try await records(body) {
-                for row in try await models.rows(period: period, keyID: record.id) {
+            let records = try await records(body)
+            try await throttle.admit(address: address(request, context), keyIDs: records.map(\.id))
+            for record in records {
+                for row in try await modelRows(period: period, keyID: record.id) {
                     guard let model = row["model"] as? String else { continue }
                     merged[model] = Self.sum(merged[model], row)
                 }
@@ -52,6 +61,15 @@ struct PublicStatsController {
             let rows = merged.values.sorted { ($0["allTokens"] as? Int ?? 0) > ($1["allTokens"] as? Int ?? 0) }
             return AdminReply.data(rows)
         }
+    }
+
+    private func address(_ request: Request, _ context: RelayRequestContext) -> String {
+        ClientAddress.of(request, channel: context.channel, trustedProxies: trustedProxies)
+    }
+
+    /// The per-model rows scan Redis for the key's model buckets: kept for a while, not read on every call.
+    private func modelRows(period: String, keyID: String) async throws -> [[String: Any]] {
+        try await throttle.cachedModelRows("\(keyID):\(period)") { try await models.rows(period: period, keyID: keyID) }
     }
 
     static func visible(_ record: APIKeyRecord) -> Bool { !record.isDeleted && record.isActive }

@@ -96,7 +96,9 @@ public struct RelayApplication {
                                 offsetHours: configuration.timezoneOffsetHours)
         PublicStatsController(keys: services.keys,
                               report: KeyUsageReport(redis: services.redis, clock: services.clock, offsetHours: configuration.timezoneOffsetHours),
-                              models: ModelUsage(reader: usage, prices: services.prices)).register(on: router)
+                              models: ModelUsage(reader: usage, prices: services.prices),
+                              throttle: PublicStatsThrottle(redis: services.redis, clock: services.clock),
+                              trustedProxies: configuration.trustedProxies).register(on: router)
         let oem = OEMSettingsController(redis: services.redis, clock: services.clock)
         for prefix in ["web", "admin"] {
             let open = router.group(RouterPath(prefix)).add(middleware: AdminErrorMiddleware())

@@ -45,6 +45,8 @@ public enum RedisKeys {
     public static let adminCredentials = "session:admin_credentials"
     public static func revokedAdminToken(_ jti: String) -> String { "crs:admin:revoked:\(jti)" }
     public static func adminLoginFailures(_ address: String) -> String { "crs:admin:login_failures:\(address)" }
+    /// Calls to the public key-statistics API in one minute, per client address (`ip`) or key id (`key`).
+    public static func publicStatsCalls(_ kind: String, _ name: String, _ minute: Int) -> String { "crs:public_stats:\(kind):\(name):\(minute)" }
 
     // Usage (per key)
     public static func usageTotal(_ keyID: String) -> String { "usage:\(keyID)" }
