@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Scenario
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -146,5 +148,35 @@ struct HostileClientTests {
         #expect(JSONParser.parse(Data(many.utf8)) == nil)  // the array itself is one more value
         let fits = "[" + Array(repeating: "0", count: JSONParser.maxValues - 1).joined(separator: ",") + "]"
         #expect((JSONParser.parse(Data(fits.utf8)) as? [Any])?.count == JSONParser.maxValues - 1)
+    }
+
+    /// Finding 9 (sessions): rotating the admin password through the environment ends the sessions issued under the
+    /// old one (the same password again does not), and refreshing cannot keep a session alive past its maximum age.
+    @Test func finding9_passwordRotationEndsSessionsAndRefreshIsBounded() async throws {
+        try await RelayHarness.with { harness in
+            let logger = Logger(label: "test")
+            let credentials = AdminCredentials(redis: harness.redis, clock: RelayClock())
+            let sessions = await AdminSessions(secret: RelayHarness.jwtSecret, redis: harness.redis, clock: RelayClock())
+            _ = try await credentials.bootstrap(username: "root", password: "first-password-1", logger: logger)
+            let before = try await sessions.issue(username: "root")
+            _ = try await credentials.bootstrap(username: "root", password: "first-password-1", logger: logger)  // a restart, same env
+            #expect(try await sessions.verify(before) != nil)
+            _ = try await credentials.bootstrap(username: "root", password: "rotated-password-2", logger: logger)
+            #expect(try await sessions.verify(before) == nil)
+            #expect(try await credentials.verify(username: "root", password: "rotated-password-2"))
+
+            // A refresh chain keeps its login time: eight days after the login it is refused.
+            let clock = RelayClock()
+            let aging = await AdminSessions(secret: RelayHarness.jwtSecret, redis: harness.redis, clock: clock)
+            let login = try await aging.issue(username: "root")
+            let session = try #require(try await aging.verify(login))
+            #expect(aging.mayRefresh(session))
+            clock.advance(by: 6 * 86400 + 23 * 3600)
+            let refreshed = try await aging.issue(username: "root", loggedInAt: session.loggedInAt)
+            let later = try #require(try await aging.verify(refreshed))
+            #expect(later.expiresAt <= session.loggedInAt.addingTimeInterval(aging.maxSessionAge))  // capped, not +24 h
+            clock.advance(by: 2 * 3600)
+            #expect(!aging.mayRefresh(later))
+        }
     }
 }

@@ -19,7 +19,13 @@ public struct AdminCredentials: Sendable {
     /// username and password are generated, stored hashed, and returned so the caller prints them once.
     public func bootstrap(username: String?, password: String?, logger: Logger) async throws -> (username: String, password: String)? {
         if let username, let password {
-            try await store(username: username, password: password)
+            let existing = try await redis.send("HGETALL", RedisArgument(RedisKeys.adminCredentials)).stringDictionary
+            if existing["username"] == username, let hash = existing["passwordHash"],
+               try await LoginThrottle.offloaded({ Self.check(password, against: hash) }) {
+                return nil  // unchanged: sessions stay valid
+            }
+            // New or rotated credentials from the environment: every session issued under the old ones ends.
+            try await store(username: username, password: password, endSessions: !existing.isEmpty)
             logger.info("admin credentials set from CRS_ADMIN_USERNAME / CRS_ADMIN_PASSWORD", metadata: ["username": "\(username)"])
             return nil
         }
@@ -32,20 +38,25 @@ public struct AdminCredentials: Sendable {
         return (generatedUser, generatedPassword)
     }
 
-    public func store(username: String, password: String) async throws {
+    /// Writes the credentials; `endSessions` starts a new session generation (every earlier token is refused).
+    public func store(username: String, password: String, endSessions: Bool = false) async throws {
         let now = ISOTime.string(clock.now)
-        try await redis.send(RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.adminCredentials)] + APIKeyStore.flatten([
-            "username": username, "passwordHash": try Self.hash(password), "updatedAt": now, "createdAt": now,
-        ])))
+        let hash = try await LoginThrottle.offloaded { try Self.hash(password) }
+        var commands = [RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.adminCredentials)] + APIKeyStore.flatten([
+            "username": username, "passwordHash": hash, "updatedAt": now, "createdAt": now,
+        ]))]
+        if endSessions { commands.append(RedisCommand("HINCRBY", RedisArgument(RedisKeys.adminCredentials), "sessionGeneration", "1")) }
+        _ = try await redis.transaction(commands)
     }
 
     /// Replaces the password (and optionally the username) after checking the current password, and starts a
     /// new session generation: every token issued before is refused from then on (`AdminSessions.verify`).
     public func change(username: String, currentPassword: String, newPassword: String, newUsername: String?) async throws -> Bool {
         guard try await verify(username: username, password: currentPassword) else { return false }
+        let hash = try await LoginThrottle.offloaded { try Self.hash(newPassword) }
         _ = try await redis.transaction([
             RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.adminCredentials)] + APIKeyStore.flatten([
-                "username": newUsername ?? username, "passwordHash": try Self.hash(newPassword), "updatedAt": ISOTime.string(clock.now),
+                "username": newUsername ?? username, "passwordHash": hash, "updatedAt": ISOTime.string(clock.now),
             ])),
             RedisCommand("HINCRBY", RedisArgument(RedisKeys.adminCredentials), "sessionGeneration", "1"),
         ])

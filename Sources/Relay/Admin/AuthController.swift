@@ -48,7 +48,11 @@ struct AuthController {
             guard let token = AdminAuthMiddleware.token(request), let session = try await sessions.verify(token) else {
                 throw AdminError(401, "Invalid admin token", "The admin token is invalid, expired or revoked")
             }
-            let fresh = try await sessions.issue(username: session.username)
+            guard sessions.mayRefresh(session) else {
+                try await sessions.revoke(session)
+                throw AdminError(401, "Session too old", "This session began more than \(Int(sessions.maxSessionAge / 86400)) days ago; log in again")
+            }
+            let fresh = try await sessions.issue(username: session.username, loggedInAt: session.loggedInAt)
             try await sessions.revoke(session)
             return AdminReply.ok(["token": fresh, "expiresIn": Int(sessions.lifetime), "username": session.username])
         }
