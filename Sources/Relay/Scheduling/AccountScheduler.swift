@@ -136,7 +136,9 @@ public final class AccountScheduler: Sendable {
         guard let text = stored,
               let mapping = JSON.object(Data(text.utf8)), let id = mapping["accountId"] as? String else { return nil }
         let kind = (mapping["accountType"] as? String).flatMap { type in policy.poolKinds.first { $0.name == type } } ?? policy.poolKinds[0]
-        guard let account = try await store.get(kind, id), !excluded.contains(id),
+        // Only a shared account serves a session from its mapping: one made dedicated (or group-only) since then
+        // belongs to its keys alone, whoever's session once ran on it.
+        guard let account = try await store.get(kind, id), !excluded.contains(id), account.accountType == "shared",
               AccountHealth.availability(of: account, at: now) == .available,
               let upstream = account.upstreamModel(for: model) else {
             _ = try? await redis.send("DEL", RedisArgument(key))
