@@ -47,6 +47,12 @@ struct CassetteTests {
 
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
         #expect(names.count == 3)
+        // Recorded traffic is the operator's alone: 0600 files (the exchanges hold prompts and replies).
+        for name in names {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): \(String(mode ?? 0, radix: 8))")
+        }
+        #expect(Redactor().header("X-Amz-Security-Token", "IQoJb3JpZ2luX2VjEDoaCXVzLWVhc3QtMSJHMEUCIQD") == Redactor.mask)
         let text = try names.map { try String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }.joined(separator: "\n")
         for secret in [Self.consoleSecret, Self.oauthToken, relayKey, Self.userHash, Self.email, RelayHarness.adminPassword] {
             #expect(!text.contains(secret), "a cassette contains \(secret.prefix(10))…")

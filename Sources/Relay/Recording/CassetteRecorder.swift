@@ -14,7 +14,7 @@ public final class CassetteRecorder: Sendable {
     private let sequence = NIOLockedValueBox(0)
 
     public init(directory: String, clock: RelayClock, logger: Logger) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.directory = directory
         self.clock = clock
         self.logger = logger
@@ -87,7 +87,12 @@ public final class CassetteTape: Sendable {
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(cassette).write(to: URL(fileURLWithPath: path), options: .atomic)
+            // Owner-only (0600), written under a temporary name and moved into place: a reader never sees half a file.
+            let temporary = path + ".partial"
+            guard FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(cassette), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             logger.warning("could not write a cassette", metadata: ["path": "\(path)", "error": "\(error)"])
         }

@@ -8,7 +8,7 @@ public struct Redactor: Sendable {
 
     static let secretHeaders: Set<String> = [
         "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie", "set-cookie",
-        "x-session-token", "chatgpt-account-id",
+        "x-session-token", "chatgpt-account-id", "x-amz-security-token",
     ]
 
     static let patterns: [(NSRegularExpression, String)] = [
