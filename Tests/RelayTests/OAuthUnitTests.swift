@@ -22,6 +22,11 @@ struct OAuthUnitTests {
         #expect(try AuthorizationCode.parse("http://localhost:1455/auth/callback#code=frag-code-1&state=s1", expectedState: "s1") == "frag-code-1")
         #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("https://x.test/cb?code=c0123456789&state=other", expectedState: "s1") }
         #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("https://x.test/cb?state=s1", expectedState: "s1") }
+        // #23 finding 9: the state must be this authorization's wherever it is given, and a callback URL must give it.
+        #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("abcdefghij_KLMN-123#otherstate", expectedState: "somestate") }
+        #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("abcdefghij&state=x", expectedState: "somestate") }
+        #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("https://x.test/cb?code=c0123456789", expectedState: "s1") }
+        #expect(try AuthorizationCode.parse("abcdefghij_KLMN-123", expectedState: "somestate") == "abcdefghij_KLMN-123")  // a bare code
         #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("short", expectedState: nil) }
         #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("has spaces in it!", expectedState: nil) }
         #expect(throws: AuthorizationCode.Invalid.self) { try AuthorizationCode.parse("   ", expectedState: nil) }

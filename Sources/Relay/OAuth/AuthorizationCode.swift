@@ -17,16 +17,33 @@ public enum AuthorizationCode {
             guard let code = items.first(where: { $0.name == "code" })?.value, !code.isEmpty else {
                 throw Invalid(description: "the callback URL has no code parameter")
             }
-            if let expectedState, let state = items.first(where: { $0.name == "state" })?.value, state != expectedState {
-                throw Invalid(description: "the callback URL belongs to another authorization (state does not match)")
+            // A callback URL always carries the state it was started with: one without it, or with another, is not
+            // this authorization's (a pasted link from someone else's flow).
+            if let expectedState, items.first(where: { $0.name == "state" })?.value != expectedState {
+                throw Invalid(description: "the callback URL belongs to another authorization (state does not match, or is missing)")
             }
             return code
         }
         let code = String(text.prefix { $0 != "#" && $0 != "&" })
+        // `code#state` (what Claude's callback page shows) or `code&state=…`: a state given must be this one.
+        if let expectedState, let given = Self.pastedState(text.dropFirst(code.count)), given != expectedState {
+            throw Invalid(description: "the pasted code belongs to another authorization (state does not match)")
+        }
         guard code.count >= 10, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
             throw Invalid(description: "the authorization code must be at least 10 characters of letters, digits, '_' or '-'")
         }
         return code
+    }
+
+    /// The state after a pasted code: `#<state>`, or `&state=<state>` among `&`-separated pairs.
+    static func pastedState(_ rest: Substring) -> String? {
+        guard let first = rest.first else { return nil }
+        let tail = rest.dropFirst()
+        if first == "#" {
+            let state = tail.prefix { $0 != "&" }
+            return state.isEmpty ? nil : String(state)
+        }
+        return FormEncoding.decode(String(tail)).first { $0.key == "state" }?.value
     }
 
     private static func fragmentItems(_ fragment: String?) -> [URLQueryItem] {
