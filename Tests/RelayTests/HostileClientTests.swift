@@ -179,4 +179,25 @@ struct HostileClientTests {
             #expect(!aging.mayRefresh(later))
         }
     }
+
+    @Test func finding7_geminiStreamsToo() {
+        let piece = #"data: {"candidates":[{"content":{"role":"model","parts":[{"text":"0123456789abcdef"}]}}],"modelVersion":"gemini-2.5-pro"}"# + "\r\n\r\n"
+        let last = #"data: {"candidates":[{"content":{"role":"model","parts":[{"text":"x"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":5,"totalTokenCount":14}}"# + "\r\n\r\n"
+        var cut = GeminiStreamMeter()
+        cut.feed(ByteBuffer(string: piece + piece))
+        #expect(cut.usage.output == 8 && cut.usage.outputEstimated)
+        var complete = GeminiStreamMeter()
+        complete.feed(ByteBuffer(string: piece + piece + last))
+        #expect(complete.usage.output == 5 && !complete.usage.outputEstimated && complete.usage.input == 9)
+    }
+
+    /// Found by the error-classifier fuzz target: HTTP dates are read by hand (fixtures/fuzz/error-classifier/).
+    @Test func retryAfterHTTPDates() {
+        #expect(ClaudeErrorClassifier.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(ClaudeErrorClassifier.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == Date(timeIntervalSince1970: 0))
+        #expect(ClaudeErrorClassifier.httpDate("Wed, 29 Feb 2028 23:59:59 GMT") == Date(timeIntervalSince1970: 1_835_481_599))
+        #expect(ClaudeErrorClassifier.httpDate("06 Nov 1994 08:49:37") == nil)
+        #expect(ClaudeErrorClassifier.httpDate("Sun, 06 Foo 1994 08:49:37 GMT") == nil)
+        #expect(ClaudeErrorClassifier.httpDate("Sun, 99 Nov 1994 25:49:37 GMT") == nil)
+    }
 }

@@ -96,16 +96,33 @@ public enum ClaudeErrorClassifier {
         }
         if let retry = headers.first(name: "retry-after") {
             if let seconds = Double(retry), seconds > 0 { return now.addingTimeInterval(seconds) }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            if let date = formatter.date(from: retry), date > now { return date }
+            if let date = httpDate(retry), date > now { return date }
         }
         if account.kind == .claudeConsole {
             let minutes = Int(account.fields["rateLimitDuration"] ?? "") ?? 60
             return minutes > 0 ? now.addingTimeInterval(Double(minutes * 60)) : nil
         }
         return now.addingTimeInterval(Double(settings.defaultRateLimitMinutes * 60))
+    }
+
+    /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's IMF-fixdate), read by hand: a DateFormatter per
+    /// call was slow and, under the fuzzer's leak checker, leaked Foundation's character-set cache.
+    static func httpDate(_ text: String) -> Date? {
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT" || parts[5] == "UTC", let day = Int(parts[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: parts[2].lowercased()), let year = Int(parts[3]), (1970...9999).contains(year) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3, (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), then seconds.
+        let y = month < 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let m = month + 1
+        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]))
     }
 
     static func snippet(_ body: String) -> String {
