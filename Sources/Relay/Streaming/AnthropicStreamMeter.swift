@@ -51,10 +51,7 @@ public struct AnthropicStreamMeter: StreamUsageMeter {
     /// The current message as charged: the upstream's output count, else the delivered deltas' estimate.
     private func settled(_ message: TokenUsage) -> TokenUsage {
         guard !reportedOutput, delivered.tokens > message.output else { return message }
-        var estimated = message
-        estimated.output = delivered.tokens
-        estimated.outputEstimated = true
-        return estimated
+        return message.withDeliveredOutput(delivered.tokens)
     }
 
     private mutating func line(_ raw: UnsafeRawBufferPointer) {

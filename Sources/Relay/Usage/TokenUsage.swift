@@ -20,6 +20,14 @@ public struct TokenUsage: Sendable, Equatable {
         self.model = model
     }
 
+    /// This usage charged for `delivered` output tokens counted from a stream, when the upstream reported none.
+    func withDeliveredOutput(_ delivered: Int) -> TokenUsage {
+        var estimated = self
+        estimated.output = delivered
+        estimated.outputEstimated = true
+        return estimated
+    }
+
     public var cacheCreate: Int { cacheCreate5m + cacheCreate1h }
     /// Node's `tokens`: input + output.
     public var tokens: Int { input + output }

@@ -16,10 +16,7 @@ struct GeminiStreamMeter: StreamUsageMeter {
     var usage: TokenUsage {
         let delivered = (deliveredTextBytes + 3) / 4
         guard !sawEnd, delivered > reported.output else { return reported }
-        var estimated = reported
-        estimated.output = delivered
-        estimated.outputEstimated = true
-        return estimated
+        return reported.withDeliveredOutput(delivered)
     }
 
     mutating func feed(_ buffer: ByteBuffer) {

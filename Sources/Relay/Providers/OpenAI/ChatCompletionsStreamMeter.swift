@@ -12,9 +12,7 @@ struct ChatCompletionsStreamMeter: StreamUsageMeter {
     private var delivered = DeliveredOutput(.chatCompletions)
     var usage: TokenUsage {
         guard !reportedUsage, delivered.tokens > 0 else { return reported }
-        var estimated = reported
-        estimated.output = delivered.tokens
-        estimated.outputEstimated = true
+        var estimated = reported.withDeliveredOutput(delivered.tokens)
         estimated.model = reported.model ?? model
         return estimated
     }

@@ -12,10 +12,7 @@ struct OpenAIResponsesStreamMeter: StreamUsageMeter {
     private var delivered = DeliveredOutput(.openAIResponses)
     var usage: TokenUsage {
         guard !reportedUsage, delivered.tokens > 0 else { return reported }
-        var estimated = reported
-        estimated.output = delivered.tokens
-        estimated.outputEstimated = true
-        return estimated
+        return reported.withDeliveredOutput(delivered.tokens)
     }
     private(set) var sawEnd = false
     private(set) var sawError = false
