@@ -68,7 +68,7 @@ struct ClaudeCodeShaping {
     static func metadata(_ raw: Any?, input: Input) -> [String: Any] {
         var metadata = raw as? [String: Any] ?? [:]
         if let existing = metadata["user_id"] as? String, !existing.isEmpty { return metadata }
-        let device = hex(SHA256.hash(data: Data("crs-device:\(input.accountID)".utf8)))
+        let device = Hex.encode(SHA256.hash(data: Data("crs-device:\(input.accountID)".utf8)))
         let sessionSeed = input.sessionHash.map { "crs-session:\(input.accountID):\($0)" } ?? "crs-session:\(input.accountID):\(UUID().uuidString)"
         metadata["user_id"] = JSON.string(["device_id": device, "account_uuid": input.accountUUID ?? "", "session_id": uuid(from: sessionSeed)])
         return metadata
@@ -184,16 +184,12 @@ struct ClaudeCodeShaping {
         return reverse
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
-
     /// A version-4-shaped UUID from a seed's SHA-256 (the same seed, the same id).
     static func uuid(from seed: String) -> String {
         var bytes = Array(SHA256.hash(data: Data(seed.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let text = hex(bytes)
+        let text = Hex.encode(bytes)
         let characters = Array(text)
         func part(_ range: Range<Int>) -> String { String(characters[range]) }
         return [part(0..<8), part(8..<12), part(12..<16), part(16..<20), part(20..<32)].joined(separator: "-")
