@@ -17,7 +17,7 @@ struct HostileClientTests {
         JSON.string(["type": "error", "error": ["type": type, "message": message]])
     }
 
-    static func classify(_ status: Int, _ body: String) -> ClaudeErrorClassifier.Verdict {
+    static func classify(_ status: Int, _ body: String) -> UpstreamVerdict {
         ClaudeErrorClassifier.classify(status: status, headers: HTTPHeaders(), body: body, account: account, now: Date(timeIntervalSince1970: 1_800_000_000))
     }
 

@@ -121,8 +121,11 @@ public final class AdmissionGate: Sendable {
             throw RelayError(500, "api_error", "Admission returned an unexpected reply")
         }
         if verdict != "ok" {
-            let refusal = LimitRefusal.parse(items.map { $0.string ?? "" }, model: request.model, platform: request.platform, now: now,
-                                             resets: ResetTimes(now, offsetHours: timezoneOffsetHours))
+            guard let refusal = LimitRefusal.parse(items.map { $0.string ?? "" }, model: request.model, platform: request.platform,
+                                                   now: now, resets: ResetTimes(now, offsetHours: timezoneOffsetHours)) else {
+                logger.error("admission script returned an unknown verdict", metadata: ["verdict": "\(items.prefix(2).map { $0.string ?? "" })"])
+                throw RelayError(500, "api_error", "Admission returned an unexpected reply")
+            }
             throw refusal.relayError(now: now, userAgent: request.headers[.userAgent] ?? "")
         }
         let key = APIKeyRecord(fields: items.count > 1 ? items[1].stringDictionary : [:])

@@ -24,12 +24,15 @@ public enum LimitRefusal: Error, Equatable, Sendable {
     case windowCost(current: Double, limit: Double, resetAt: Date)
     case concurrency(current: Int, limit: Int)
 
-    /// Reads the script's `{"refuse", code, …}` reply.
-    static func parse(_ items: [String], model: String, platform: String, now: Date, resets: ResetTimes) -> LimitRefusal {
+    /// Reads the script's `{"refuse", code, …}` reply; nil when it is not a refusal this relay knows (a script
+    /// from another version, say), which must not be passed off to the client as a bad key.
+    static func parse(_ items: [String], model: String, platform: String, now: Date, resets: ResetTimes) -> LimitRefusal? {
+        guard items.first == "refuse", items.count > 1 else { return nil }
         func double(_ index: Int) -> Double { index < items.count ? Double(items[index]) ?? 0 : 0 }
         func int(_ index: Int) -> Int { Int(double(index)) }
         func date(_ index: Int) -> Date { now.addingTimeInterval(double(index) / 1000) }  // milliseconds from now
-        switch items.count > 1 ? items[1] : "" {
+        switch items[1] {
+        case "invalid": return .invalidKey
         case "disabled": return .disabledKey
         case "expired": return .expiredKey(expiresAt: items.count > 2 ? items[2] : "")
         case "permission": return .platformNotPermitted(platform: platform)
@@ -42,7 +45,7 @@ public enum LimitRefusal: Error, Equatable, Sendable {
         case "window_tokens": return .windowTokens(current: int(2), limit: int(3), resetAt: date(4))
         case "window_cost": return .windowCost(current: double(2), limit: double(3), resetAt: date(4))
         case "concurrency": return .concurrency(current: int(2), limit: int(3))
-        default: return .invalidKey
+        default: return nil
         }
     }
 

@@ -11,7 +11,7 @@ protocol ProviderDialect: Sendable {
     /// The upstream request for one attempt; a `RelayError` means this account cannot serve it (others may).
     func request(_ input: DialectInput) async throws -> UpstreamRequest
     /// What a non-2xx reply says about the account, and what the client gets if no other account serves it.
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response)
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response)
     /// A successful non-stream reply as the client gets it.
     func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer
     /// Streams in another framing are re-framed into Anthropic SSE.

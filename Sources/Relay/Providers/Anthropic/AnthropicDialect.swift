@@ -63,7 +63,7 @@ struct AnthropicDialect: ProviderDialect {
         return try await request(input, toolSuffix: Self.randomSuffix())
     }
 
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
         let verdict = ClaudeErrorClassifier.classify(status: status, headers: headers, body: String(buffer: body), account: account, now: now, settings: classifier)
         return (verdict, RelayResponses.passThrough(status: status, headers: headers, body: body))
     }

@@ -7,14 +7,6 @@ import NIOHTTP1
 /// Time-bound marks carry their end, so accounts recover by themselves; unauthorized and blocked accounts wait for
 /// an admin (or a successful token refresh).
 public enum ClaudeErrorClassifier {
-    public struct Verdict: Equatable, Sendable {
-        public var mark: AccountHealth.Mark?
-        /// Another account may serve this request (nothing was sent to the client yet).
-        public var failover: Bool
-        /// Count toward the repeated-5xx rule.
-        public var countsAsServerError: Bool = false
-    }
-
     public struct Settings: Sendable {
         public var overloadMinutes: Int = 10
         public var defaultRateLimitMinutes: Int = 60
@@ -22,31 +14,31 @@ public enum ClaudeErrorClassifier {
         public init() {}
     }
 
-    public static func classify(status: Int, headers: HTTPHeaders, body: String, account: AccountRecord, now: Date, settings: Settings = Settings()) -> Verdict {
+    public static func classify(status: Int, headers: HTTPHeaders, body: String, account: AccountRecord, now: Date, settings: Settings = Settings()) -> UpstreamVerdict {
         let error = UpstreamError(body)
         switch status {
         case 401:
-            return Verdict(mark: .unauthorized("upstream 401: \(snippet(body))"), failover: true)
+            return UpstreamVerdict(mark: .unauthorized("upstream 401: \(snippet(body))"), failover: true)
         case 403:
-            if error.saysAccountDisabled { return Verdict(mark: .blocked("upstream 403: \(snippet(body))"), failover: true) }
-            return Verdict(mark: .temporaryError(until: now.addingTimeInterval(Double(settings.forbiddenMinutes * 60)), "upstream 403: \(snippet(body))"), failover: true)
+            if error.saysAccountDisabled { return UpstreamVerdict(mark: .blocked("upstream 403: \(snippet(body))"), failover: true) }
+            return UpstreamVerdict(mark: .temporaryError(until: now.addingTimeInterval(Double(settings.forbiddenMinutes * 60)), "upstream 403: \(snippet(body))"), failover: true)
         case 400 where error.saysAccountDisabled:
-            return Verdict(mark: .blocked("upstream 400: \(snippet(body))"), failover: true)
+            return UpstreamVerdict(mark: .blocked("upstream 400: \(snippet(body))"), failover: true)
         case 429:
-            if error.saysExtraUsageRequired { return Verdict(mark: nil, failover: false) }
+            if error.saysExtraUsageRequired { return UpstreamVerdict(mark: nil, failover: false) }
             guard let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) else {
-                return Verdict(mark: nil, failover: true)
+                return UpstreamVerdict(mark: nil, failover: true)
             }
-            return Verdict(mark: .rateLimited(until: until), failover: true)
+            return UpstreamVerdict(mark: .rateLimited(until: until), failover: true)
         case 529:
-            return Verdict(mark: .overloaded(until: now.addingTimeInterval(Double(settings.overloadMinutes * 60))), failover: true)
+            return UpstreamVerdict(mark: .overloaded(until: now.addingTimeInterval(Double(settings.overloadMinutes * 60))), failover: true)
         case 500...599:
-            return Verdict(mark: nil, failover: true, countsAsServerError: true)
+            return UpstreamVerdict(mark: nil, failover: true, countsAsServerError: true)
         default:
             if error.saysRateLimited, let until = rateLimitEnd(headers: headers, account: account, now: now, settings: settings) {
-                return Verdict(mark: .rateLimited(until: until), failover: true)
+                return UpstreamVerdict(mark: .rateLimited(until: until), failover: true)
             }
-            return Verdict(mark: nil, failover: false)
+            return UpstreamVerdict(mark: nil, failover: false)
         }
     }
 

@@ -39,8 +39,8 @@ struct AzureDialect: ProviderDialect {
         return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: account.proxy)
     }
 
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
-        let verdict: ClaudeErrorClassifier.Verdict
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
+        let verdict: UpstreamVerdict
         switch status {
         case 403: verdict = .init(mark: .temporaryError(until: now.addingTimeInterval(600), "Azure 403"), failover: true)
         case 404: verdict = .init(mark: nil, failover: true)  // another account may have the deployment

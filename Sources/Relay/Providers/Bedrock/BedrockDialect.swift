@@ -19,7 +19,7 @@ struct BedrockDialect: ProviderDialect {
                                             upstreamModel: input.upstreamModel, stream: input.stream, now: Date())
     }
 
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
         let verdict = BedrockErrors.classify(status: status, name: BedrockErrors.name(from: headers), headers: headers, now: now)
         var fields = HTTPFields()
         fields[.contentType] = "application/json"

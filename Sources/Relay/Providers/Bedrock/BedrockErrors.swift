@@ -33,7 +33,7 @@ enum BedrockErrors {
         }
     }
 
-    static func classify(status: Int, name: String?, headers: HTTPHeaders, now: Date) -> ClaudeErrorClassifier.Verdict {
+    static func classify(status: Int, name: String?, headers: HTTPHeaders, now: Date) -> UpstreamVerdict {
         let lower = (name ?? "").lowercased()
         switch status {
         case 429:

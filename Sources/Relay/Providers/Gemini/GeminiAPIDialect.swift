@@ -36,7 +36,7 @@ struct GeminiAPIDialect: ProviderDialect {
         return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
     }
 
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
         (GeminiErrors.classify(status: status, body: body, now: now), RelayResponses.passThrough(status: status, headers: headers, body: body))
     }
 

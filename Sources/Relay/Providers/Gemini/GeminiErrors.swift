@@ -35,7 +35,7 @@ enum GeminiErrors {
         return Response(status: .init(code: error.status), headers: fields, body: .init(byteBuffer: ByteBuffer(data: JSON.data(object))))
     }
 
-    static func classify(status: Int, body: ByteBuffer, now: Date) -> ClaudeErrorClassifier.Verdict {
+    static func classify(status: Int, body: ByteBuffer, now: Date) -> UpstreamVerdict {
         switch status {
         case 429:
             return .init(mark: .rateLimited(until: now.addingTimeInterval(retryDelay(body) ?? 60)), failover: true)

@@ -30,7 +30,7 @@ enum OpenAIErrors {
         return Response(status: .init(code: error.status), headers: fields, body: .init(byteBuffer: ByteBuffer(data: JSON.data(object))))
     }
 
-    static func classify(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> ClaudeErrorClassifier.Verdict {
+    static func classify(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> UpstreamVerdict {
         let error = JSON.object(Data(buffer: body))?["error"] as? [String: Any]
         switch status {
         case 429:

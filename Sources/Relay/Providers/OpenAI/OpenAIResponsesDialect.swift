@@ -22,7 +22,7 @@ struct OpenAIResponsesDialect: ProviderDialect {
                                proxy: input.account.proxy)
     }
 
-    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: ClaudeErrorClassifier.Verdict, response: Response) {
+    func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
         (OpenAIErrors.classify(status: status, headers: headers, body: body, account: account, now: now),
          RelayResponses.passThrough(status: status, headers: headers, body: body))
     }
