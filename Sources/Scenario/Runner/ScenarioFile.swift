@@ -39,6 +39,11 @@ public struct ScenarioFile: @unchecked Sendable {
 
     static let nestedOptionKinds: Set<String> = ["login", "fake", "expect_fake"]
 
+    /// What an `expect:` block may check, and what a `redis:` step may name: a misspelt check (`stauts:`) would
+    /// otherwise check nothing and pass.
+    public static let expectKeys: Set<String> = ["status", "headers", "json", "body_contains", "body_not_contains", "events", "events_contain"]
+    public static let redisKeys: Set<String> = ["hash", "fields", "exists", "absent", "get", "ttl", "scard", "zcard", "llen", "xlen", "value", "keys", "count"]
+
     public static func load(path: String) throws -> ScenarioFile {
         let text: String
         do {
@@ -108,12 +113,19 @@ public struct ScenarioFile: @unchecked Sendable {
         if let fake = mapping["fake"] {
             try requireScalarKeys(fake, path: path)
             let any = plain(fake.any) as? [String: Any] ?? [:]
-            if let creds = any["credentials"] as? [String: Any] {
-                credentials.apiKeys = Set((creds["apiKeys"] as? [Any] ?? []).compactMap { $0 as? String })
-                credentials.oauthTokens = Set((creds["oauthTokens"] as? [Any] ?? []).compactMap { $0 as? String })
-                credentials.refreshTokens = Set((creds["refreshTokens"] as? [Any] ?? []).compactMap { $0 as? String })
-                credentials.awsKeys = (creds["awsKeys"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-                credentials.azureDeployments = Set((creds["azureDeployments"] as? [Any] ?? []).compactMap { $0 as? String })
+            if let creds = any["credentials"] {
+                let known = FakeRegistry.credentialNames
+                guard let object = creds as? [String: Any] else {
+                    throw ScenarioLoadError(path: path, line: line(fake), message: "fake credentials map names (\(known.sorted().joined(separator: ", "))) to lists")
+                }
+                if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                    throw ScenarioLoadError(path: path, line: line(fake), message: "fake credentials: no fake reads '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+                }
+                do {
+                    credentials = try FakeCredentials(json: object)
+                } catch {
+                    throw ScenarioLoadError(path: path, line: line(fake), message: "\(error)")
+                }
             }
             if let relax = any["relax"] {
                 let known = AnthropicRequestRules.Rule.allCases.map(\.rawValue).joined(separator: ", ")
@@ -153,6 +165,8 @@ public struct ScenarioFile: @unchecked Sendable {
                 }
             }
             try requireScalarKeys(node, path: path)
+            try requireKnownKeys(pairs["expect"], Self.expectKeys, block: "expect", path: path)
+            if kind == "redis" { try requireKnownKeys(first.value, Self.redisKeys, block: "redis", path: path) }
             var spec = plain(node.any) as? [String: Any] ?? [:]
             if nestedOptionKinds.contains(kind), let nested = spec[kind] as? [String: Any] {
                 spec.merge(nested) { current, _ in current }
@@ -173,6 +187,19 @@ public struct ScenarioFile: @unchecked Sendable {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         default: return 0
+        }
+    }
+
+    /// A block whose keys must come from `known` (nil: the block is absent).
+    static func requireKnownKeys(_ node: Node?, _ known: Set<String>, block: String, path: String) throws {
+        guard let node else { return }
+        guard let mapping = node.mapping else {
+            throw ScenarioLoadError(path: path, line: line(node), message: "'\(block)' must be a mapping")
+        }
+        for (key, _) in mapping {
+            guard let name = key.string, known.contains(name) else {
+                throw ScenarioLoadError(path: path, line: line(key), message: "'\(block)' has no check '\(key.string ?? "?")' (known: \(known.sorted().joined(separator: ", ")))")
+            }
         }
     }
 
