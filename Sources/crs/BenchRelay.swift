@@ -33,10 +33,10 @@ struct BenchRelay: AsyncParsableCommand {
     }
 
     private func measure(_ harness: RelayHarness) async throws {
-        harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-ant-bench"]))
+        harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-ant-bench"]))
         let admin = try await login(harness.relay.baseURL)
         _ = try await post(harness.relay.baseURL + "/admin/claude-console-accounts", token: admin,
-                           ["name": "bench", "apiUrl": harness.anthropic.baseURL + "/console/api", "apiKey": "sk-ant-bench"])
+                           ["name": "bench", "apiUrl": harness.fakes.baseURL + "/console/api", "apiKey": "sk-ant-bench"])
         let created = try await post(harness.relay.baseURL + "/admin/api-keys", token: admin, ["name": "bench", "permissions": "all"])
         guard let key = (created["data"] as? [String: Any])?["key"] as? String else { throw HarnessError("could not create a key") }
         // Every per-key limit on, none of them reached: what enabling limits costs on the hot path.
@@ -49,7 +49,7 @@ struct BenchRelay: AsyncParsableCommand {
         ])
         guard let limited = (limitedReply["data"] as? [String: Any])?["key"] as? String else { throw HarnessError("could not create the limited key: \(limitedReply)") }
 
-        let direct = (url: harness.anthropic.baseURL + "/console/api/v1/messages", key: "sk-ant-bench")
+        let direct = (url: harness.fakes.baseURL + "/console/api/v1/messages", key: "sk-ant-bench")
         let relayURL = harness.relay.baseURL + "/api/v1/messages"
         print("")
         print(pad("workload", 20) + pad("c", 4) + pad("direct p50/p99", 17) + pad("relay p50/p99", 17) + pad("+limits p50/p99", 17)

@@ -16,16 +16,16 @@ struct AdminUIBrowserTests {
 
     @Test func adminWalkThroughInChromium() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-browser"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-browser"]))
             try? FileManager.default.removeItem(atPath: Self.screenshots)
             let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL, RelayHarness.adminUsername,
-                                                   RelayHarness.adminPassword, harness.anthropic.baseURL + "/browser", "sk-console-browser",
+                                                   RelayHarness.adminPassword, harness.fakes.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
             #expect((result["steps"] as? [String])?.count == 12, "\(result["steps"] ?? [])")
             // The Console account really served the request the browser test sent.
-            let seen = harness.anthropic.state.requests.filter { $0.path == "/browser/v1/messages" }
-            #expect(seen.count == 1, "\(harness.anthropic.state.requests.map(\.path))")
+            let seen = harness.fakes.state.requests.filter { $0.path == "/browser/v1/messages" }
+            #expect(seen.count == 1, "\(harness.fakes.state.requests.map(\.path))")
             for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "05-dashboard-after-traffic",
                          "06-api-keys-after-traffic", "07-settings", "08-tutorial", "09-key-stats"] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page).png"), "no screenshot \(page)")

@@ -14,11 +14,11 @@ struct AnthropicSDKTests {
     @Test(arguments: ["claude-console-accounts", "claude-accounts"])
     func sdkCallsSucceedAndUsageMatches(accountPath: String) async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: ["sk-ant-oat01-sdk"], apiKeys: ["sk-console-sdk"]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["sk-ant-oat01-sdk"], apiKeys: ["sk-console-sdk"]))
             let admin = try await RelayClient.login(harness)
             let accountBody: [String: Any] = accountPath == "claude-accounts"
                 ? ["name": "oauth", "claudeAiOauth": ["accessToken": "sk-ant-oat01-sdk", "refreshToken": "r", "expiresAt": 4102444800000, "scopes": ["user:inference"]]]
-                : ["name": "console", "apiUrl": harness.anthropic.baseURL + "/console/api", "apiKey": "sk-console-sdk"]
+                : ["name": "console", "apiUrl": harness.fakes.baseURL + "/console/api", "apiKey": "sk-console-sdk"]
             let account = try await admin.call("POST", "/admin/\(accountPath)", accountBody)
             #expect(account.status == 200, "\(account.body)")
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "claude"])
@@ -30,7 +30,7 @@ struct AnthropicSDKTests {
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
 
             // The fake saw three upstream calls (create, stream, count_tokens); the relay key reached none.
-            let seen = harness.anthropic.state.requests
+            let seen = harness.fakes.state.requests
             #expect(seen.map(\.path).filter { $0.hasSuffix("/v1/messages") }.count == 2)
             #expect(seen.contains { $0.path.hasSuffix("/v1/messages/count_tokens") })
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })

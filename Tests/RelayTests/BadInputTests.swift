@@ -12,9 +12,9 @@ import Testing
 struct BadInputTests {
     @Test func invalidUTF8OversizedHeadersAndUnknownRoutesAreRefusedCleanly() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
             let key = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "k"]))["key"] as? String)
             let base = harness.relay.baseURL
 
@@ -52,7 +52,7 @@ struct BadInputTests {
             }
 
             // Nothing reached an upstream, and the relay still serves.
-            #expect(harness.anthropic.state.requests.isEmpty)
+            #expect(harness.fakes.state.requests.isEmpty)
             let ok = try await RelayClient(baseURL: base).call("POST", "/api/v1/messages",
                 ["model": "claude-3-5-haiku-20241022", "max_tokens": 5, "messages": [["role": "user", "content": "hi"]]],
                 headers: ["x-api-key": key, "anthropic-version": "2023-06-01"])

@@ -20,9 +20,9 @@ struct CassetteTests {
         var recordedBodies: [String] = []
 
         try await RelayHarness.with(overrides: ["CRS_RECORD_DIR": directory]) { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: [Self.oauthToken], apiKeys: [Self.consoleSecret]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: [Self.oauthToken], apiKeys: [Self.consoleSecret]))
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": Self.consoleSecret, "priority": 1])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": Self.consoleSecret, "priority": 1])
             let oauth = try await admin.call("POST", "/admin/claude-accounts", ["name": "O", "priority": 2, "claudeAiOauth": ["accessToken": Self.oauthToken, "refreshToken": "", "expiresAt": 4_102_444_800_000]])
             let oauthID = try #require(admin.data(oauth)["id"] as? String)
             relayKey = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "rec"]))["key"] as? String)
@@ -66,9 +66,9 @@ struct CassetteTests {
 
         // Replay: a relay whose account has another secret gets the recorded answers back.
         try await RelayHarness.with { harness in
-            harness.anthropic.state.cassettes.load(cassettes.filter { $0.accountKind == "claude-console" }, speed: 0)
+            harness.fakes.state.cassettes.load(cassettes.filter { $0.accountKind == "claude-console" }, speed: 0)
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "R", "apiUrl": harness.anthropic.baseURL + "/replay", "apiKey": "sk-other-credential-000000000000"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "R", "apiUrl": harness.fakes.baseURL + "/replay", "apiKey": "sk-other-credential-000000000000"])
             let key = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "replay"]))["key"] as? String)
             let client = RelayClient(baseURL: harness.relay.baseURL)
             let headers = ["x-api-key": key, "anthropic-version": "2023-06-01"]
@@ -77,8 +77,8 @@ struct CassetteTests {
             let streamed = try await client.call("POST", "/api/v1/messages", body.merging(["stream": true]) { _, new in new }, headers: headers)
             #expect(plain.body == recordedBodies[0])
             #expect(streamed.body == recordedBodies[1])
-            #expect(harness.anthropic.state.requests.map(\.outcome) == ["replayed", "replayed"])
-            #expect(harness.anthropic.state.cassettes.remaining == 0)
+            #expect(harness.fakes.state.requests.map(\.outcome) == ["replayed", "replayed"])
+            #expect(harness.fakes.state.cassettes.remaining == 0)
         }
     }
 }

@@ -10,11 +10,11 @@ struct ClaudeRelayEndToEndTests {
 
     @Test func consoleAccountServesNonStreamAndStreamAndUsageIsRecorded() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-ant-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-ant-console-A"]))
             let admin = try await RelayClient.login(harness)
             #expect(admin.token != nil)
             let account = try await admin.call("POST", "/admin/claude-console-accounts", [
-                "name": "A", "apiUrl": harness.anthropic.baseURL + "/console-a/api", "apiKey": "sk-ant-console-A", "accountType": "shared",
+                "name": "A", "apiUrl": harness.fakes.baseURL + "/console-a/api", "apiKey": "sk-ant-console-A", "accountType": "shared",
             ])
             #expect(account.status == 200, "\(account.body)")
             let accountID = try #require(admin.data(account)["id"] as? String)
@@ -34,7 +34,7 @@ struct ClaudeRelayEndToEndTests {
             #expect(stream.status == 200)
             #expect(stream.eventNames == ["message_start", "content_block_start", "ping", "content_block_delta", "content_block_stop", "message_delta", "message_stop"])
 
-            let seen = harness.anthropic.state.requests
+            let seen = harness.fakes.state.requests
             #expect(seen.count == 2)
             #expect(seen.allSatisfy { $0.path == "/console-a/api/v1/messages" && $0.credential == "sk-ant-console-A" })
             #expect(seen.allSatisfy { !$0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })

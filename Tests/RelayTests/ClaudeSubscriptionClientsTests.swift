@@ -16,7 +16,7 @@ struct ClaudeSubscriptionClientsTests {
 
     /// An OAuth account on the fake and a key for it.
     static func subscription(_ harness: RelayHarness) async throws -> (key: String, keyID: String) {
-        harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: [token]))
+        harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: [token]))
         let admin = try await RelayClient.login(harness)
         let account = try await admin.call("POST", "/admin/claude-accounts", [
             "name": "subscription", "claudeAiOauth": ["accessToken": token, "refreshToken": "r", "expiresAt": 4102444800000, "scopes": ["user:inference"]],
@@ -35,7 +35,7 @@ struct ClaudeSubscriptionClientsTests {
             let (key, keyID) = try await Self.subscription(harness)
             let result = try await sdkCheckResult(["python3", Self.script, "langchain", harness.relay.baseURL + "/api", key])
             #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
-            let seen = harness.anthropic.state.requests.filter { $0.path.hasSuffix("/v1/messages") }
+            let seen = harness.fakes.state.requests.filter { $0.path.hasSuffix("/v1/messages") }
             #expect(seen.count == 2)
             #expect(seen.allSatisfy { $0.status == 200 }, "\(seen.map(\.status))")
             for request in seen {
@@ -56,7 +56,7 @@ struct ClaudeSubscriptionClientsTests {
             let (key, keyID) = try await Self.subscription(harness)
             let result = try await sdkCheckResult(["python3", Self.script, "cli", harness.relay.baseURL + "/api", key, mode])
             #expect(result["result"] as? String == "pong", "\(result)")
-            let seen = harness.anthropic.state.requests.filter { $0.path.hasSuffix("/v1/messages") }
+            let seen = harness.fakes.state.requests.filter { $0.path.hasSuffix("/v1/messages") }
             #expect(!seen.isEmpty && seen.allSatisfy { $0.status == 200 }, "\(seen.map { "\($0.status) \($0.body.prefix(300))" })")
             for request in seen {
                 // The CLI's own identity (after its billing header block) reaches the fake once, not a second injected copy.
@@ -65,7 +65,7 @@ struct ClaudeSubscriptionClientsTests {
                 #expect(request.header("user-agent")?.hasPrefix("claude-cli/") == true)
                 #expect(!request.headers.flatMap { $0 }.contains { $0.contains(key) })
             }
-            let emitted = harness.anthropic.state.stats.emitted
+            let emitted = harness.fakes.state.stats.emitted
             try await expectRecordedUsage(harness, keyID: keyID, requests: emitted.replies, input: emitted.input, output: emitted.output)
         }
     }

@@ -10,14 +10,14 @@ import Testing
 struct ClientDisconnectTests {
     @Test func upstreamRequestIsCancelledAndPartialUsageRecorded() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "disconnect"])
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
             // A slow stream: 40 deltas, 300 ms apart (about 12 s in all).
-            harness.anthropic.state.enqueue([FakeBehavior(eventIntervalMs: 300, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
+            harness.fakes.state.enqueue([FakeBehavior(eventIntervalMs: 300, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
 
             var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
             request.method = .POST
@@ -42,9 +42,9 @@ struct ClientDisconnectTests {
 
             // The relay drops its upstream request promptly (long before the 12 s stream would end by itself).
             let cancelled = await eventually(timeout: .seconds(6)) {
-                harness.anthropic.state.requests.first?.outcome == "client went away"
+                harness.fakes.state.requests.first?.outcome == "client went away"
             }
-            #expect(cancelled, "fake outcome: \(harness.anthropic.state.requests.first?.outcome ?? "none")")
+            #expect(cancelled, "fake outcome: \(harness.fakes.state.requests.first?.outcome ?? "none")")
             #expect(ContinuousClock.now - hungUp < .seconds(6))
 
             // Partial usage is recorded: the input from message_start, and the output that was delivered — counted

@@ -10,14 +10,14 @@ import Testing
 struct ConcurrencyLeaseTests {
     @Test func aLiveStreamKeepsItsSlotByRenewalAndFreesItWhenTheClientHangsUp() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
             let created = try await admin.call("POST", "/admin/api-keys", ["name": "one", "concurrencyLimit": 1])
             let rawKey = try #require(admin.data(created)["key"] as? String)
             let keyID = try #require(admin.data(created)["id"] as? String)
             // A stream that sends message_start, then stays silent for a minute (until the client hangs up).
-            harness.anthropic.state.enqueue([FakeBehavior(pauseAfterEvents: 1, pauseMs: 60_000)])
+            harness.fakes.state.enqueue([FakeBehavior(pauseAfterEvents: 1, pauseMs: 60_000)])
             let client = RelayClient(baseURL: harness.relay.baseURL)
             let headers = ["x-api-key": rawKey, "anthropic-version": "2023-06-01"]
             let body: [String: Any] = ["model": "claude-3-5-haiku-20241022", "max_tokens": 5, "messages": [["role": "user", "content": "hi"]]]

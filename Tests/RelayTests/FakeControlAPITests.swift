@@ -7,7 +7,7 @@ import Testing
 @Suite("Fake control API over HTTP")
 struct FakeControlAPITests {
     @Test func behavioursCredentialsRecordAndStatsOverHTTP() async throws {
-        let fake = try await FakeServer.anthropic()
+        let fake = try await FakeServer.all()
         defer { Task { await fake.stop() } }
         let base = fake.baseURL
         func post(_ path: String, _ object: Any, headers: [String: String] = [:]) async throws -> HTTPExchange {

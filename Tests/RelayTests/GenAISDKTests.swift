@@ -15,12 +15,12 @@ struct GenAISDKTests {
     @Test(arguments: ["gemini-api-accounts", "gemini-accounts"])
     func generateStreamAndCountSucceedAndUsageMatches(accountPath: String) async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: ["ya29.sdk-token"], apiKeys: ["AIzaSDKKey"]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["ya29.sdk-token"], apiKeys: ["AIzaSDKKey"]))
             let admin = try await RelayClient.login(harness)
             let accountBody: [String: Any] = accountPath == "gemini-accounts"
                 ? ["name": "oauth", "projectId": "fake-codeassist-project", "geminiOauth": ["access_token": "ya29.sdk-token", "refresh_token": "", "expiry_date": 4_102_444_800_000]]
-                : ["name": "key", "apiKey": "AIzaSDKKey", "baseUrl": harness.anthropic.baseURL + "/generativelanguage"]
-            if accountPath == "gemini-accounts" { _ = harness.anthropic.state.onboardCodeAssistForTests() }
+                : ["name": "key", "apiKey": "AIzaSDKKey", "baseUrl": harness.fakes.baseURL + "/generativelanguage"]
+            if accountPath == "gemini-accounts" { _ = harness.fakes.state.onboardCodeAssistForTests() }
             let account = try await admin.call("POST", "/admin/\(accountPath)", accountBody)
             #expect(account.status == 200, "\(account.body)")
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "gemini"])
@@ -30,7 +30,7 @@ struct GenAISDKTests {
             let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL + "/gemini", rawKey])
             #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
-            let seen = harness.anthropic.state.requests
+            let seen = harness.fakes.state.requests
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
             try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
         }

@@ -12,14 +12,14 @@ import Testing
 struct GracefulShutdownTests {
     @Test func aStreamOutlivingTheGracePeriodEndsTruthfullyAndKeepsItsUsage() async throws {
         try await RelayHarness.with(instances: 2, overrides: ["CRS_SHUTDOWN_GRACE_SECONDS": "1"]) { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
             let admin = try await RelayClient.login(harness, relay: 1)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
             let created = try await admin.call("POST", "/admin/api-keys", ["name": "shutdown", "concurrencyLimit": 5])
             let rawKey = try #require(admin.data(created)["key"] as? String)
             let keyID = try #require(admin.data(created)["id"] as? String)
             // message_start at once, then a minute of silence: only the shutdown can end this stream.
-            harness.anthropic.state.enqueue([FakeBehavior(pauseAfterEvents: 1, pauseMs: 60_000, usage: FakeUsage(input: 23, output: 5))])
+            harness.fakes.state.enqueue([FakeBehavior(pauseAfterEvents: 1, pauseMs: 60_000, usage: FakeUsage(input: 23, output: 5))])
 
             var request = HTTPClientRequest(url: harness.relays[0].baseURL + "/api/v1/messages")
             request.method = .POST
@@ -38,7 +38,7 @@ struct GracefulShutdownTests {
                 return text
             }
             // Generous: under the whole suite the machine is saturated and the first byte can take seconds.
-            let streaming = await eventually(timeout: .seconds(30)) { harness.anthropic.state.stats.inFlight == 1 }
+            let streaming = await eventually(timeout: .seconds(30)) { harness.fakes.state.stats.inFlight == 1 }
             #expect(streaming)
             let began = ContinuousClock.now
             let stopping = Task { await harness.relays[0].stop() }

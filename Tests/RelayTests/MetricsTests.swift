@@ -18,9 +18,9 @@ struct MetricsTests {
 
     @Test func aScrapeAfterTrafficHoldsEveryFamily() async throws {
         try await RelayHarness.with(overrides: ["CRS_METRICS_TOKEN": "scrape-token-0123456789"]) { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A", "sk-console-B"], refreshTokens: ["sk-ant-ort01-metrics"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A", "sk-console-B"], refreshTokens: ["sk-ant-ort01-metrics"]))
             let admin = try await RelayClient.login(harness)
-            let base = harness.anthropic.baseURL
+            let base = harness.fakes.baseURL
             _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": base + "/a", "apiKey": "sk-console-A", "priority": 1])
             _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "B", "apiUrl": base + "/b", "apiKey": "sk-console-B", "priority": 2])
             // Two OAuth accounts that must refresh first: one can, one's refresh token was revoked (an alert).
@@ -36,7 +36,7 @@ struct MetricsTests {
             let client = RelayClient(baseURL: harness.relay.baseURL)
             let headers = ["x-api-key": key, "anthropic-version": "2023-06-01"]
             let body: [String: Any] = ["model": "claude-sonnet-4-5-20250929", "max_tokens": 5, "messages": [["role": "user", "content": "hi"]]]
-            harness.anthropic.state.enqueue([FakeBehavior(status: 429, pathPrefix: "/a")])
+            harness.fakes.state.enqueue([FakeBehavior(status: 429, pathPrefix: "/a")])
             #expect(try await client.call("POST", "/api/v1/messages", body, headers: headers).status == 200)  // A 429 → B
             #expect(try await client.call("POST", "/api/v1/messages", body.merging(["stream": true]) { _, new in new }, headers: headers).status == 200)
             #expect(try await client.call("POST", "/api/v1/messages", ["model": "x"], headers: headers).status == 400)

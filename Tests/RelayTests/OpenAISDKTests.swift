@@ -15,12 +15,12 @@ struct OpenAISDKTests {
     @Test(arguments: ["openai-responses-accounts", "openai-accounts"])
     func responsesCallsSucceedAndUsageMatches(accountPath: String) async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: ["chatgpt-access-sdk"], apiKeys: ["sk-openai-sdk"]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["chatgpt-access-sdk"], apiKeys: ["sk-openai-sdk"]))
             let admin = try await RelayClient.login(harness)
             let accountBody: [String: Any] = accountPath == "openai-accounts"
                 ? ["name": "codex", "openaiOauth": ["accessToken": "chatgpt-access-sdk", "refreshToken": "", "expires_in": 864000],
                    "accountInfo": ["accountId": "acct-sdk"]]
-                : ["name": "api", "baseApi": harness.anthropic.baseURL + "/openai-api", "apiKey": "sk-openai-sdk"]
+                : ["name": "api", "baseApi": harness.fakes.baseURL + "/openai-api", "apiKey": "sk-openai-sdk"]
             let account = try await admin.call("POST", "/admin/\(accountPath)", accountBody)
             #expect(account.status == 200, "\(account.body)")
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "openai"])
@@ -32,7 +32,7 @@ struct OpenAISDKTests {
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
 
             let upstreamPath = accountPath == "openai-accounts" ? "/codex/responses" : "/openai-api/v1/responses"
-            let seen = harness.anthropic.state.requests
+            let seen = harness.fakes.state.requests
             #expect(seen.filter { $0.path == upstreamPath }.count == 2, "\(seen.map(\.path))")
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
 
@@ -47,10 +47,10 @@ struct OpenAISDKTests {
     /// `/openai/responses` under the endpoint it is given, with the key as `api-key`.
     @Test func azureClientSucceedsAndUsageMatches() async throws {
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["azure-sdk-key"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["azure-sdk-key"]))
             let admin = try await RelayClient.login(harness)
             let account = try await admin.call("POST", "/admin/azure-openai-accounts", [
-                "name": "azure", "azureEndpoint": harness.anthropic.baseURL + "/azure-api", "apiKey": "azure-sdk-key", "deploymentName": "gpt-4o-prod",
+                "name": "azure", "azureEndpoint": harness.fakes.baseURL + "/azure-api", "apiKey": "azure-sdk-key", "deploymentName": "gpt-4o-prod",
             ])
             #expect(account.status == 200, "\(account.body)")
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "sdk", "permissions": "openai"])
@@ -61,7 +61,7 @@ struct OpenAISDKTests {
             #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
             #expect((result["responses"] as? [String: Any])?["output"] as? Int == 42)
-            let paths = harness.anthropic.state.requests.map(\.path)
+            let paths = harness.fakes.state.requests.map(\.path)
             #expect(paths.filter { $0 == "/azure-api/openai/deployments/gpt-4o-prod/chat/completions" }.count == 2, "\(paths)")
             #expect(paths.contains("/azure-api/openai/responses"))
             try await expectRecordedUsage(harness, keyID: keyID, requests: 3, input: 54, output: 126)

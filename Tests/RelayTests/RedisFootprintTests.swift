@@ -11,9 +11,9 @@ import Testing
 struct RedisFootprintTests {
     @Test func keysWithoutATTLDoNotGrowWithTimeAndEverythingElseExpires() async throws {
         try await RelayHarness.with(overrides: ["CRS_HEALTH_CHECK_INTERVAL_SECONDS": "0"]) { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
             let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-A"])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
             var rawKeys: [String] = []
             var keyIDs: [String] = []
             // A plain key, one with a request-rate window and concurrency, one with cost limits (daily, total, weekly Opus).

@@ -24,10 +24,10 @@ struct RedisSentinelTests {
             let list = sentinels.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
             try await RelayHarness.with(overrides: ["CRS_REDIS_SENTINELS": list, "CRS_REDIS_SENTINEL_MASTER": "mymaster",
                                                     "CRS_REDIS_TIMEOUT_MS": "1000"]) { harness in
-                harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-sentinel"]))
+                harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-sentinel"]))
                 let admin = try await RelayClient.login(harness)
                 _ = try await admin.call("POST", "/admin/claude-console-accounts",
-                                         ["name": "s", "apiUrl": harness.anthropic.baseURL + "/sentinel", "apiKey": "sk-console-sentinel"])
+                                         ["name": "s", "apiUrl": harness.fakes.baseURL + "/sentinel", "apiKey": "sk-console-sentinel"])
                 let key = try await admin.call("POST", "/admin/api-keys", ["name": "sentinel"])
                 let rawKey = try #require(admin.data(key)["key"] as? String)
                 let keyID = try #require(admin.data(key)["id"] as? String)

@@ -12,11 +12,11 @@ struct SecretLeakTests {
         let consoleSecret = "sk-console-LEAKCHECK-0123456789"
         let oauthToken = "sk-ant-oat01-LEAKCHECK-token-0123456789"
         try await RelayHarness.with { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(oauthTokens: [oauthToken], apiKeys: [consoleSecret]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: [oauthToken], apiKeys: [consoleSecret]))
             let admin = try await RelayClient.login(harness)
             let token = try #require(admin.token)
             _ = try await RelayClient(baseURL: harness.relay.baseURL).call("POST", "/web/auth/login", ["username": "admin", "password": "wrong-password-LEAK"])
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": consoleSecret, "priority": 1])
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": consoleSecret, "priority": 1])
             let oauth = try await admin.call("POST", "/admin/claude-accounts", ["name": "O", "claudeAiOauth": ["accessToken": oauthToken, "refreshToken": "r", "expiresAt": 4_102_444_800_000]])
             let oauthID = try #require(admin.data(oauth)["id"] as? String)
             let key = try #require(admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "k"]))["key"] as? String)
@@ -25,7 +25,7 @@ struct SecretLeakTests {
             let body: [String: Any] = ["model": "claude-3-5-haiku-20241022", "max_tokens": 5, "messages": [["role": "user", "content": "hi"]]]
             // Success, an upstream 401 and 529 (accounts get marked and logged), a stream, a bad key, a key-shaped garbage.
             _ = try await client.call("POST", "/api/v1/messages", body, headers: ["x-api-key": key, "anthropic-version": "2023-06-01"])
-            harness.anthropic.state.enqueue([FakeBehavior(status: 401), FakeBehavior(status: 529)])
+            harness.fakes.state.enqueue([FakeBehavior(status: 401), FakeBehavior(status: 529)])
             _ = try await client.call("POST", "/api/v1/messages", body, headers: ["x-api-key": key, "anthropic-version": "2023-06-01"])
             _ = try await client.call("POST", "/api/v1/messages", body.merging(["stream": true]) { _, new in new }, headers: ["x-api-key": bound, "anthropic-version": "2023-06-01"])
             _ = try await client.call("POST", "/api/v1/messages", body, headers: ["x-api-key": key + "00", "anthropic-version": "2023-06-01"])
@@ -76,7 +76,7 @@ struct SecretLeakTests {
             #expect(reply.status == 200)
             try await Task.sleep(for: .milliseconds(300))
 
-            let issued = harness.anthropic.state.oauth.issuedTokens
+            let issued = harness.fakes.state.oauth.issuedTokens
             #expect(issued.count >= 14, "the fakes issued only \(issued.count) tokens: the session did not exercise every flow")
             let log = harness.logs.lines(since: 0).joined(separator: "\n")
             #expect(log.contains("oauth token refreshed"), "the capture must have seen the refresher's log")

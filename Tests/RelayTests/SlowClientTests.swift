@@ -16,10 +16,10 @@ struct SlowClientTests {
             // The admin setup comes first. With a 1 s keep-alive limit the relay closes a pooled connection that
             // idled that long (a loaded test machine can pause this task for it), and a request sent on it just then
             // fails unread (closed / reset by peer) — a client of such a server retries; so does this setup.
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-slow"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-slow"]))
             let admin = try await Self.retryingStaleConnection { try await RelayClient.login(harness) }
             _ = try await Self.retryingStaleConnection {
-                try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.anthropic.baseURL + "/a", "apiKey": "sk-console-slow"])
+                try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-slow"])
             }
             let created = try await Self.retryingStaleConnection { try await admin.call("POST", "/admin/api-keys", ["name": "slow"]) }
             let rawKey = try #require(admin.data(created)["key"] as? String)
@@ -58,7 +58,7 @@ struct SlowClientTests {
             #expect(bodyClosed > 0.8 && bodyClosed < 3, "stalled body: \(bodyOutput)")
 
             // A 2.5 s stream outlives both deadlines untouched; the same connection then serves another request.
-            harness.anthropic.state.enqueue([FakeBehavior(eventIntervalMs: 250, usage: FakeUsage(input: 3, output: 10), text: String(repeating: "x", count: 10), deltaCount: 10)])
+            harness.fakes.state.enqueue([FakeBehavior(eventIntervalMs: 250, usage: FakeUsage(input: 3, output: 10), text: String(repeating: "x", count: 10), deltaCount: 10)])
             let keepAlive = """
             import socket, json
             body = json.dumps({"model": "claude-3-5-haiku-20241022", "max_tokens": 20, "stream": True, "messages": [{"role": "user", "content": "hi"}]}).encode()

@@ -18,7 +18,7 @@ import Testing
 @Suite("Stalled reader", .serialized)
 struct StalledReaderTests {
     @Test func aStalledClientDoesNotGrowTheRelaysMemory() async throws {
-        let fake = try await FakeServer.anthropic()
+        let fake = try await FakeServer.all()
         let relay = try CRSProcess(arguments: ["serve"], environment: ServeTests.secrets.merging([
             "CRS_ADMIN_USERNAME": "admin", "CRS_ADMIN_PASSWORD": "stalled-reader-1", "CRS_LOG_LEVEL": "warning",
             "CRS_ADMIN_LOGIN_MAX_FAILURES": "0",  // the login below polls until the admin account is written

@@ -13,10 +13,10 @@ struct TracingTests {
     static let clientSpan = "00f067aa0ba902b7"
 
     private func setUp(_ harness: RelayHarness) async throws -> (key: String, keyID: String, client: RelayClient) {
-        harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-trace-secret"]))
+        harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-trace-secret"]))
         let admin = try await RelayClient.login(harness)
         _ = try await admin.call("POST", "/admin/claude-console-accounts",
-                                 ["name": "T", "apiUrl": harness.anthropic.baseURL + "/t", "apiKey": "sk-console-trace-secret"])
+                                 ["name": "T", "apiUrl": harness.fakes.baseURL + "/t", "apiKey": "sk-console-trace-secret"])
         let created = admin.data(try await admin.call("POST", "/admin/api-keys", ["name": "traced"]))
         return (try #require(created["key"] as? String), try #require(created["id"] as? String), RelayClient(baseURL: harness.relay.baseURL))
     }
@@ -31,11 +31,11 @@ struct TracingTests {
     /// Polls the fake collector until `done` holds for what it received (spans are batched about once a second).
     private func collected(_ harness: RelayHarness, until done: ([CollectedSpan]) -> Bool) async throws -> [CollectedSpan] {
         for _ in 0..<50 {
-            let spans = CollectedSpan.all(in: harness.anthropic.state)
+            let spans = CollectedSpan.all(in: harness.fakes.state)
             if done(spans) { return spans }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return CollectedSpan.all(in: harness.anthropic.state)
+        return CollectedSpan.all(in: harness.fakes.state)
     }
 
     @Test func aRelayedRequestIsOneTraceContinuedFromTheClientAndUpstream() async throws {
@@ -47,7 +47,7 @@ struct TracingTests {
             #expect(streamed.status == 200 && streamed.body.contains("message_stop"))
 
             // Upstream saw the client's trace, continued by a span of ours.
-            let upstream = harness.anthropic.state.requests.filter { $0.path.hasPrefix("/t/") }
+            let upstream = harness.fakes.state.requests.filter { $0.path.hasPrefix("/t/") }
             #expect(upstream.count == 2)
             let forwarded = try #require(upstream.first?.header("traceparent").flatMap(TraceParent.init(header:)))
             #expect(forwarded.traceID == Self.clientTrace && forwarded.spanID != Self.clientSpan && forwarded.sampled)
@@ -73,7 +73,7 @@ struct TracingTests {
             #expect(streamRoot.attributes["crs.stream"] == "true" && streamRoot.attributes["gen_ai.usage.output_tokens"] == "42")
 
             // No secret reaches the collector.
-            let exported = harness.anthropic.state.requests.filter { $0.path == "/otlp/v1/traces" }.map(\.body).joined()
+            let exported = harness.fakes.state.requests.filter { $0.path == "/otlp/v1/traces" }.map(\.body).joined()
             #expect(!exported.contains(key) && !exported.contains("sk-console-trace-secret"))
         }
     }
@@ -82,7 +82,7 @@ struct TracingTests {
         try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}/otlp"]) { harness in
             let (key, _, client) = try await setUp(harness)
             #expect(try await send(client, key: key, stream: false, traceparent: "00-\(Self.clientTrace)-\(Self.clientSpan)-01").status == 200)
-            let upstream = try #require(harness.anthropic.state.requests.first { $0.path.hasPrefix("/t/") })
+            let upstream = try #require(harness.fakes.state.requests.first { $0.path.hasPrefix("/t/") })
             #expect(upstream.header("traceparent") == nil && upstream.header("tracestate") == nil)
             // The relay's own trace still continues the client's.
             let spans = try await collected(harness) { $0.contains { $0.parentSpanID == Self.clientSpan } }
@@ -94,7 +94,7 @@ struct TracingTests {
         try await RelayHarness.with(overrides: ["OTEL_EXPORTER_OTLP_ENDPOINT": "${fake}/otlp", "CRS_TRACE_FORWARD": "true"]) { harness in
             let (key, _, client) = try await setUp(harness)
             #expect(try await send(client, key: key, stream: false, traceparent: "00-\(Self.clientTrace)-\(Self.clientSpan)-00").status == 200)
-            let forwarded = try #require(harness.anthropic.state.requests.first { $0.path.hasPrefix("/t/") }?.header("traceparent"))
+            let forwarded = try #require(harness.fakes.state.requests.first { $0.path.hasPrefix("/t/") }?.header("traceparent"))
             #expect(TraceParent(header: forwarded)?.sampled == false && TraceParent(header: forwarded)?.traceID == Self.clientTrace)
             // A sampled request afterwards is exported; the unsampled one never is.
             #expect(try await send(client, key: key, stream: false, traceparent: nil).status == 200)

@@ -12,9 +12,9 @@ struct UpstreamTLSFailureTests {
     @Test func aFailedHandshakeFailsOverAndIsAnsweredTruthfully() async throws {
         // A long connect timeout: the old behaviour (retrying the handshake until it) would take 30 s per request.
         try await RelayHarness.with(overrides: ["CRS_UPSTREAM_CONNECT_TIMEOUT_MS": "30000"]) { harness in
-            harness.anthropic.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-tls", "sk-console-ok"]))
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-tls", "sk-console-ok"]))
             let admin = try await RelayClient.login(harness)
-            let plain = harness.anthropic.baseURL
+            let plain = harness.fakes.baseURL
             let tls = plain.replacingOccurrences(of: "http://", with: "https://")
             let broken = admin.data(try await admin.call("POST", "/admin/claude-console-accounts",
                                                          ["name": "tls-broken", "apiUrl": tls + "/tls", "apiKey": "sk-console-tls", "priority": 1]))
@@ -33,8 +33,8 @@ struct UpstreamTLSFailureTests {
             let served = try await client.call("POST", "/api/v1/messages", body, headers: headers)
             #expect(served.status == 200)
             #expect(ContinuousClock.now - started < .seconds(15), "failover waited for the connect timeout")
-            #expect(harness.anthropic.state.requests.filter { $0.path.hasPrefix("/ok/") }.count == 1)
-            #expect(!harness.anthropic.state.requests.contains { $0.path.hasPrefix("/tls/") })  // nothing readable arrived
+            #expect(harness.fakes.state.requests.filter { $0.path.hasPrefix("/ok/") }.count == 1)
+            #expect(!harness.fakes.state.requests.contains { $0.path.hasPrefix("/tls/") })  // nothing readable arrived
             let errors = try await harness.redis.send("GET", RedisArgument(RedisKeys.accountFiveXXErrors(brokenID)))
             #expect(errors.string == "1")
 

@@ -12,7 +12,10 @@ import NIOCore
 /// `thinking`, and — for OAuth tokens — the Claude Code system identity; a scenario may relax a rule by name.
 /// It answers `…/v1/messages` (stream and non-stream) and `…/v1/messages/count_tokens`, records every request,
 /// and follows queued `FakeBehavior`s.
-public struct FakeAnthropic: Sendable {
+public struct FakeAnthropic: FakeUpstream {
+    /// Subscription accounts reach it under `/official`; Console accounts carry the fake's URL themselves.
+    public static func relayEnvironment(baseURL: String) -> [String: String] { ["CRS_CLAUDE_API_URL": baseURL + "/official"] }
+
     public let state: FakeState
     public static let oauthBeta = "oauth-2025-04-20"
 

@@ -9,7 +9,11 @@ import NIOCore
 /// empty; 404 `DeploymentNotFound` otherwise), streams chat chunks with Azure's filter chunk first, a usage chunk
 /// only when asked for, `[DONE]` last, and scripts errors in Azure's shape (`{"error":{"code":"429",…}}` with
 /// `retry-after`).
-public struct FakeAzureOpenAI: Sendable {
+public struct FakeAzureOpenAI: FakeUpstream {
+    /// The deployments the fake resource has (none given: any).
+    public static let deployments = "azureDeployments"
+    public static var credentialNames: Set<String> { [deployments] }
+
     public let state: FakeState
 
     public init(state: FakeState) {
@@ -35,7 +39,7 @@ public struct FakeAzureOpenAI: Sendable {
         }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
         let deployment = chat ? (context.parameters.get("deployment") ?? "") : (json["model"] as? String ?? "")
-        if !credentials.azureDeployments.isEmpty, !credentials.azureDeployments.contains(deployment) {
+        if !credentials.list(Self.deployments).isEmpty, !credentials.list(Self.deployments).contains(deployment) {
             return finish(Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist."))
         }
         let behavior = state.nextBehavior(for: request.uri.path)

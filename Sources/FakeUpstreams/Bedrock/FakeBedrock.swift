@@ -12,7 +12,11 @@ import NIOCore
 /// on `message_stop`). Behaviours (`pathPrefix: /bedrock`) script HTTP errors with `x-amzn-ErrorType`,
 /// exception frames (`streamErrorAfterEvents`, `errorType` = the exception name), cuts and corrupted frames
 /// (`malformedAfterEvents`: a frame with a wrong CRC).
-public struct FakeBedrock: Sendable {
+public struct FakeBedrock: FakeUpstream {
+    /// AWS access key id → secret, for the SigV4 check.
+    public static let awsKeys = "awsKeys"
+    public static var credentialNames: Set<String> { [awsKeys] }
+
     public let state: FakeState
 
     public init(state: FakeState) {
@@ -31,7 +35,7 @@ public struct FakeBedrock: Sendable {
         func finish(_ response: Response) -> Response { state.finished(sequence, response) }
         let credentials = state.credentials
         do {
-            try FakeBedrockAuth(keys: credentials.awsKeys, bearerTokens: credentials.apiKeys).check(request, body: bytes)
+            try FakeBedrockAuth(keys: credentials.map(Self.awsKeys), bearerTokens: credentials.apiKeys).check(request, body: bytes)
         } catch let refusal as FakeBedrockAuth.Refusal {
             return finish(Self.error(refusal.status, refusal.name, refusal.message, service: "com.amazon.coral.service"))
         }

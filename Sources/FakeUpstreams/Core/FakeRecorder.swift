@@ -109,10 +109,9 @@ public final class FakeState: Sendable {
 
     public func addCredentials(_ credentials: FakeCredentials) {
         state.withLockedValue {
-            $0.credentials.oauthTokens.formUnion(credentials.oauthTokens)
-            $0.credentials.apiKeys.formUnion(credentials.apiKeys)
-            $0.credentials.awsKeys.merge(credentials.awsKeys) { _, new in new }
-            $0.credentials.azureDeployments.formUnion(credentials.azureDeployments)
+            var kept = credentials
+            kept.refreshTokens = []
+            $0.credentials.merge(kept)
         }
         oauth.accept(refreshTokens: Array(credentials.refreshTokens))
     }
@@ -237,32 +236,3 @@ public struct FakeEmittedUsage: Codable, Sendable, Equatable {
     public var cacheRead = 0
 }
 
-/// Credentials a fake accepts. Empty sets: any credential is accepted (but still recorded).
-public struct FakeCredentials: Codable, Sendable, Equatable {
-    public var oauthTokens: Set<String>
-    public var apiKeys: Set<String>
-    /// Refresh tokens the fake token endpoints accept (seeded accounts); not kept in `credentials`.
-    public var refreshTokens: Set<String>
-    /// AWS access key id → secret, for the fake Bedrock's SigV4 check.
-    public var awsKeys: [String: String]
-    /// Deployments the fake Azure resource has (empty: any).
-    public var azureDeployments: Set<String>
-
-    public init(oauthTokens: Set<String> = [], apiKeys: Set<String> = [], refreshTokens: Set<String> = [], awsKeys: [String: String] = [:],
-                azureDeployments: Set<String> = []) {
-        self.oauthTokens = oauthTokens
-        self.apiKeys = apiKeys
-        self.refreshTokens = refreshTokens
-        self.awsKeys = awsKeys
-        self.azureDeployments = azureDeployments
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        oauthTokens = try container.decodeIfPresent(Set<String>.self, forKey: .oauthTokens) ?? []
-        apiKeys = try container.decodeIfPresent(Set<String>.self, forKey: .apiKeys) ?? []
-        refreshTokens = try container.decodeIfPresent(Set<String>.self, forKey: .refreshTokens) ?? []
-        awsKeys = try container.decodeIfPresent([String: String].self, forKey: .awsKeys) ?? [:]
-        azureDeployments = try container.decodeIfPresent(Set<String>.self, forKey: .azureDeployments) ?? []
-    }
-}

@@ -12,6 +12,11 @@ public final class FakeServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// The relay settings that point every upstream (and the OAuth authorization servers) at this server.
+    public var relayEnvironment: [String: String] {
+        FakeRegistry.relayEnvironment(baseURL: baseURL).merging(FakeOAuthServer.relayEnvironment(baseURL: baseURL)) { _, new in new }
+    }
+
     private init(port: Int, state: FakeState, group: ServiceGroup, task: Task<Void, Error>) {
         self.port = port
         self.state = state
@@ -19,21 +24,18 @@ public final class FakeServer: Sendable {
         self.task = task
     }
 
-    /// A fake Anthropic API (OAuth and Console styles) with its control API and the fake OAuth servers.
-    public static func anthropic(host: String = "127.0.0.1", port: Int = 0, recordLimit: Int = 1_000_000,
-                                 logger: Logger = Logger(label: "crs.fake.anthropic")) async throws -> FakeServer {
+    /// Every provider's fake (`FakeRegistry`) on one port, with the harness's own pieces: the control API, the fake
+    /// OAuth authorization servers, a webhook receiver, an OTLP collector and a price-list mirror.
+    public static func all(host: String = "127.0.0.1", port: Int = 0, recordLimit: Int = 1_000_000,
+                           logger: Logger = Logger(label: "crs.fake")) async throws -> FakeServer {
         let state = FakeState(recordLimit: recordLimit)
         let router = Router(context: FakeRequestContext.self)
         FakeControlAPI(state: state).register(on: router)
         FakeOAuthServer(state: state).register(on: router)
-        FakeBedrock(state: state).register(on: router)
-        FakeOpenAI(state: state).register(on: router)
-        FakeAzureOpenAI(state: state).register(on: router)
-        FakeGemini(state: state).register(on: router)
         FakeWebhookReceiver(state: state).register(on: router)
         FakeOTLPCollector(state: state).register(on: router)
-        FakeAnthropic(state: state).register(on: router)
         FakePriceMirror(state: state).register(on: router)
+        for fake in FakeRegistry.all { fake.init(state: state).register(on: router) }
         return try await start(router: router, state: state, host: host, port: port, logger: logger)
     }
 

@@ -12,7 +12,10 @@ import NIOCore
 ///   `?key=`, one of `apiKeys`): bare replies.
 /// Streams only with `alt=sse` (else one JSON array); usage on the last chunk; the stream ends by closing.
 /// Errors in Google's shape; a scripted 429 carries `RetryInfo` (`unifiedResetInSeconds` → `retryDelay`).
-public struct FakeGemini: Sendable {
+public struct FakeGemini: FakeUpstream {
+    /// Google-OAuth accounts reach Code Assist under `/codeassist`.
+    public static func relayEnvironment(baseURL: String) -> [String: String] { ["CRS_GEMINI_CODE_ASSIST_URL": baseURL + "/codeassist"] }
+
     public let state: FakeState
 
     public init(state: FakeState) {

@@ -15,6 +15,16 @@ import NIOCore
 public struct FakeOAuthServer: Sendable {
     public let state: FakeState
 
+    /// The relay's authorization and token URLs for the fake's Claude, Google and OpenAI servers (`/oauth/{provider}/…`).
+    public static func relayEnvironment(baseURL: String) -> [String: String] {
+        var environment: [String: String] = [:]
+        for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("OPENAI", "openai")] {
+            environment["CRS_\(prefix)_OAUTH_AUTHORIZE_URL"] = baseURL + "/oauth/\(provider)/authorize"
+            environment["CRS_\(prefix)_OAUTH_TOKEN_URL"] = baseURL + "/oauth/\(provider)/token"
+        }
+        return environment
+    }
+
     public init(state: FakeState) {
         self.state = state
     }

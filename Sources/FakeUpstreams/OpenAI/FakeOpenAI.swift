@@ -11,7 +11,10 @@ import NIOCore
 /// - `POST /openai-api/v1/responses` — the public API with an API key (`apiKeys`): a bare Response object;
 ///   429s are `rate_limit_exceeded`.
 /// Streams are the real event sequence with `sequence_number`s, usage only in `response.completed`, no `[DONE]`.
-public struct FakeOpenAI: Sendable {
+public struct FakeOpenAI: FakeUpstream {
+    /// ChatGPT-OAuth accounts reach the Codex backend under `/codex`.
+    public static func relayEnvironment(baseURL: String) -> [String: String] { ["CRS_CODEX_API_URL": baseURL + "/codex"] }
+
     public let state: FakeState
 
     public init(state: FakeState) {

@@ -14,7 +14,8 @@ public final class RelayHarness: Sendable {
 
     public let redisServer: RedisServerProcess
     public let redis: RedisClient
-    public let anthropic: FakeServer
+    /// Every provider's fake, on one port.
+    public let fakes: FakeServer
     private let instances: NIOLockedValueBox<[RunningRelay]>
     /// What the relays logged (debug and up), for failure reports.
     public let logs: RelayLogCapture
@@ -24,11 +25,11 @@ public final class RelayHarness: Sendable {
     public var relays: [RunningRelay] { instances.withLockedValue { $0 } }
     public var relay: RunningRelay { relays[0] }
 
-    init(redisServer: RedisServerProcess, redis: RedisClient, anthropic: FakeServer, relays: [RunningRelay], logs: RelayLogCapture,
+    init(redisServer: RedisServerProcess, redis: RedisClient, fakes: FakeServer, relays: [RunningRelay], logs: RelayLogCapture,
          environment: [String: String], logger: Logger) {
         self.redisServer = redisServer
         self.redis = redis
-        self.anthropic = anthropic
+        self.fakes = fakes
         self.instances = NIOLockedValueBox(relays)
         self.logs = logs
         self.environment = environment
@@ -55,19 +56,14 @@ public final class RelayHarness: Sendable {
         do {
             var logger = Logger(label: "crs.harness")
             logger.logLevel = logLevel
-            fake = try await FakeServer.anthropic(logger: logger)
+            fake = try await FakeServer.all(logger: logger)
             var environment = [
                 "CRS_ENCRYPTION_KEY": encryptionKey, "CRS_JWT_SECRET": jwtSecret, "CRS_REDIS_URL": redisServer.url,
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
-                "CRS_CLAUDE_API_URL": fake!.baseURL + "/official", "CRS_CODEX_API_URL": fake!.baseURL + "/codex",
-                "CRS_GEMINI_CODE_ASSIST_URL": fake!.baseURL + "/codeassist",
                 "CRS_LOG_LEVEL": logLevel.rawValue,
             ]
-            // The authorization servers are the fake's (`/oauth/{claude,google,openai}/…`).
-            for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("OPENAI", "openai")] {
-                environment["CRS_\(prefix)_OAUTH_AUTHORIZE_URL"] = fake!.baseURL + "/oauth/\(provider)/authorize"
-                environment["CRS_\(prefix)_OAUTH_TOKEN_URL"] = fake!.baseURL + "/oauth/\(provider)/token"
-            }
+            // Each provider's upstream and the authorization servers are the fakes'.
+            environment.merge(fake!.relayEnvironment) { _, new in new }
             // Overrides may name the fake (`CRS_PRICING_URL: ${fake}/pricing/…`).
             environment.merge(overrides.mapValues { $0.replacingOccurrences(of: "${fake}", with: fake!.baseURL) }) { _, new in new }
             environment["CRS_PORT"] = "0"
@@ -76,7 +72,7 @@ public final class RelayHarness: Sendable {
                                                             makeLogger: { logs.logger($0, instance: index) }))
             }
             let redis = try RedisClient(url: redisServer.url)
-            return RelayHarness(redisServer: redisServer, redis: redis, anthropic: fake!, relays: started, logs: logs,
+            return RelayHarness(redisServer: redisServer, redis: redis, fakes: fake!, relays: started, logs: logs,
                                 environment: environment, logger: logger)
         } catch {
             for relay in started { await relay.stop() }
@@ -88,7 +84,7 @@ public final class RelayHarness: Sendable {
 
     public func stop() async {
         for relay in relays { await relay.stop() }
-        await anthropic.stop()
+        await fakes.stop()
         await redis.shutdown()
         await redisServer.stop()
     }

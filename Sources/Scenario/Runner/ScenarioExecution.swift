@@ -16,7 +16,7 @@ struct ScenarioExecution {
     init(harness: RelayHarness, secrets: [String] = []) {
         self.harness = harness
         self.secrets = secrets.filter { $0.count >= 4 }
-        variables["fake"] = harness.anthropic.baseURL
+        variables["fake"] = harness.fakes.baseURL
         variables["redis_url"] = harness.redisServer.url
         for (index, relay) in harness.relays.enumerated() { variables["relay\(index)"] = relay.baseURL }
         variables["relay"] = harness.relay.baseURL
@@ -203,7 +203,7 @@ struct ScenarioExecution {
     }
 
     private func fake(_ spec: [String: Any]) -> [String] {
-        let state = harness.anthropic.state
+        let state = harness.fakes.state
         if (spec["reset"] as? Bool) == true { state.clearRecord() }
         if (spec["clear"] as? Bool) == true { state.clearBehaviors() }
         if let directory = spec["cassette"] as? String {
@@ -237,7 +237,7 @@ struct ScenarioExecution {
     }
 
     private mutating func expectFake(_ spec: [String: Any]) -> [String] {
-        let state = harness.anthropic.state
+        let state = harness.fakes.state
         // `path_prefix` narrows every check of the step to the requests under that path (e.g. one token endpoint).
         let received = state.requests.filter { $0.path.hasPrefix(spec["path_prefix"] as? String ?? "") }
         var problems: [String] = []
@@ -380,7 +380,7 @@ struct ScenarioExecution {
               let entries = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["entries"] as? [String: [String: Any]] else {
             return ["seed file \(path) is not a dataset ({\"entries\": {key: {type, value}}})"]
         }
-        let fake = harness.anthropic.baseURL
+        let fake = harness.fakes.baseURL
         func text(_ value: Any) -> String { Self.text(value).replacingOccurrences(of: "${fake}", with: fake) }
         var commands: [RedisCommand] = []
         for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
@@ -429,7 +429,7 @@ struct ScenarioExecution {
         if let exchange = lastExchange, step.kind == "admin" || step.kind == "request" || step.kind == "login" {
             lines.append("response: \(exchange.status) \(exchange.body.prefix(600))")
         }
-        let received = harness.anthropic.state.requests
+        let received = harness.fakes.state.requests
         lines.append("fake received \(received.count) request(s)" + (received.isEmpty ? "" : ":"))
         for request in received.suffix(5) {
             lines.append("  #\(request.sequence) \(request.method) \(request.path) → \(request.status) (\(request.outcome)); credential \(Self.redact(request.credential))")

@@ -44,8 +44,8 @@ public struct ScenarioRunner: Sendable {
             return ScenarioResult(name: file.name, path: file.path, stepsRun: 0,
                                   failure: .init(step: 0, line: 1, title: "environment", problems: ["could not start: \(error)"], context: []), seconds: 0)
         }
-        harness.anthropic.state.addCredentials(file.fakeCredentials)
-        harness.anthropic.state.relaxedRules = file.fakeRelaxed
+        harness.fakes.state.addCredentials(file.fakeCredentials)
+        harness.fakes.state.relaxedRules = file.fakeRelaxed
         var execution = ScenarioExecution(harness: harness, secrets: file.requires.compactMap { ProcessInfo.processInfo.environment[$0] })
         var failure: ScenarioResult.StepFailure?
         var ran = 0
