@@ -9,6 +9,10 @@ enum AccountInput {
         var description: String { "\(field): \(reason)" }
     }
 
+    /// A kind's own fields: reads `body` (with `creating`: a create, where required fields must be present) into
+    /// `fields`, or throws `Invalid`.
+    typealias Rules = @Sendable (_ body: [String: Any], _ fields: inout [String: String], _ creating: Bool) throws -> Void
+
     static func fields(_ body: [String: Any], kind: AccountKind, creating: Bool) throws -> [String: String] {
         var fields: [String: String] = [:]
         try text(body, "name", into: &fields, required: creating, max: 100)
@@ -24,72 +28,11 @@ enum AccountInput {
             fields["accountType"] = value
         }
         if body.keys.contains("proxy") { fields["proxy"] = try proxy(body["proxy"]) }
-        if let expiry = body["subscriptionExpiresAt"] ?? body["expiresAt"].flatMap({ kind == .claudeConsole || kind == .ccr ? $0 : nil }) {
+        if let expiry = body["subscriptionExpiresAt"] {
             fields["subscriptionExpiresAt"] = try timestamp(expiry, field: "subscriptionExpiresAt")
         }
-        switch kind {
-        case .claudeConsole, .ccr: try console(snakeCaseAccepted(body), into: &fields, creating: creating)
-        case .gemini: try gemini(body, into: &fields, creating: creating)
-        case .openAI: try openAI(body, into: &fields, creating: creating)
-        case .bedrock: try bedrock(body, into: &fields, creating: creating)
-        case .openAIResponses: try openAIResponses(body, into: &fields, creating: creating)
-        case .azureOpenAI: try azureOpenAI(body, into: &fields, creating: creating)
-        case .geminiAPI: try geminiAPI(body, into: &fields, creating: creating)
-        default: try official(body, into: &fields, creating: creating)
-        }
+        try kind.input(body, &fields, creating)
         return fields
-    }
-
-    /// The snake_case body of the original's CCR script (`api_url`, `api_key`, `rate_limit_minutes`) means the same.
-    static func snakeCaseAccepted(_ body: [String: Any]) -> [String: Any] {
-        var body = body
-        for (snake, camel) in [("api_url", "apiUrl"), ("api_key", "apiKey"), ("rate_limit_minutes", "rateLimitDuration")] where body[camel] == nil {
-            if let value = body[snake] { body[camel] = value }
-        }
-        return body
-    }
-
-    private static func console(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
-        try url(body, "apiUrl", into: &fields, creating: creating)
-        try secret(body, "apiKey", into: &fields, creating: creating)
-        try supportedModels(body, into: &fields, creating: creating)
-        try headerValue(body, "userAgent", into: &fields)
-        try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
-        if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
-        if let quota = body["dailyQuota"], !(quota is NSNull) {
-            guard let value = JSON.number(quota) ?? (quota as? String).flatMap(Double.init), value >= 0 else {
-                throw Invalid(field: "dailyQuota", reason: "must be a number ≥ 0")
-            }
-            fields["dailyQuota"] = APIKeyInput.formatDecimal(value)
-        }
-        if let reset = body["quotaResetTime"] as? String {
-            guard reset.range(of: #"^([01]\d|2[0-3]):[0-5]\d$"#, options: .regularExpression) != nil else {
-                throw Invalid(field: "quotaResetTime", reason: "must be HH:mm")
-            }
-            fields["quotaResetTime"] = reset
-        }
-    }
-
-    private static func official(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
-        var accessToken = body["accessToken"] as? String
-        var refreshToken = body["refreshToken"] as? String
-        if let oauth = body["claudeAiOauth"] as? [String: Any] {
-            accessToken = (oauth["accessToken"] as? String) ?? accessToken
-            refreshToken = (oauth["refreshToken"] as? String) ?? refreshToken
-            if let expires = JSON.number(oauth["expiresAt"]) { fields["expiresAt"] = String(Int64(expires)) }
-            if let scopes = oauth["scopes"] as? [String] { fields["scopes"] = scopes.joined(separator: " ") }
-            if let info = oauth["subscriptionInfo"] { fields["subscriptionInfo"] = JSON.string(info) }
-            fields["claudeAiOauth"] = JSON.string(oauth)
-        }
-        if let expires = body["expiresAt"], let number = JSON.number(expires) { fields["expiresAt"] = String(Int64(number)) }
-        if let token = accessToken, !token.isEmpty { fields["accessToken"] = token }
-        if let token = refreshToken, !token.isEmpty { fields["refreshToken"] = token }
-        if creating, fields["accessToken"] == nil, fields["refreshToken"] == nil {
-            throw Invalid(field: "claudeAiOauth", reason: "an access token or refresh token is required")
-        }
-        if let email = body["email"] as? String { fields["email"] = email }
-        if let info = body["subscriptionInfo"], !(info is NSNull) { fields["subscriptionInfo"] = JSON.string(info) }
-        try boolean(body, "autoStopOnWarning", into: &fields)
     }
 
     /// `supportedModels`: an array (identity mapping) or an object requested → upstream name; empty = every model.
@@ -140,6 +83,15 @@ enum AccountInput {
 
     // MARK: field helpers
 
+    /// The token pair of an OAuth kind; on create one of them is required.
+    static func tokens(access: String?, refresh: String?, blob: String, into fields: inout [String: String], creating: Bool) throws {
+        if let access, !access.isEmpty { fields["accessToken"] = access }
+        if let refresh, !refresh.isEmpty { fields["refreshToken"] = refresh }
+        if creating, fields["accessToken"] == nil, fields["refreshToken"] == nil {
+            throw Invalid(field: blob, reason: "an access token or refresh token is required (run the OAuth flow first)")
+        }
+    }
+
     /// A value that is sent upstream as a header (`userAgent`): trimmed, no control characters (CR/LF would inject
     /// headers of its own); absent → untouched, null → cleared.
     static func headerValue(_ body: [String: Any], _ name: String, into fields: inout [String: String]) throws {
@@ -181,7 +133,7 @@ enum AccountInput {
         fields[name] = value ? "true" : "false"
     }
 
-    private static func timestamp(_ raw: Any, field: String) throws -> String {
+    static func timestamp(_ raw: Any, field: String) throws -> String {
         if raw is NSNull { return "" }
         if let number = JSON.number(raw) { return ISOTime.string(Date(timeIntervalSince1970: number > 1e11 ? number / 1000 : number)) }
         guard let text = raw as? String else { throw Invalid(field: field, reason: "must be a date") }

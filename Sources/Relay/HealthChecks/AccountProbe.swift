@@ -32,7 +32,7 @@ struct AccountProbe: Sendable {
         let json: [String: Any] = ["model": account.upstreamModel(for: Self.model) ?? Self.model, "messages": [["role": "user", "content": "ping"]],
                                    "system": [["type": "text", "text": ClaudeCodeClient.identity]]]
         let body = ByteBuffer(data: JSON.data(json))
-        let dialect = AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier, claudeCode: nil)
+        let dialect = AnthropicDialect(officialBaseURL: context.settings.upstreamURL(AnthropicProvider.apiURL), classifier: context.settings.classifier, claudeCode: nil)
         guard let upstream = try? await dialect.request(DialectInput(
             account: account, credential: credential, operation: ClaudeFamily.countTokens, clientHeaders: [:], clientQuery: nil,
             body: body, json: json, requestedModel: Self.model, upstreamModel: Self.model, stream: false)) else { return .notProbed }

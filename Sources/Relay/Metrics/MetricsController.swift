@@ -44,7 +44,7 @@ struct MetricsController {
             accounts += counts.map { (kind.name, $0.key, $0.value) }
         }
         services.metrics.snapshot(leases: services.leases.liveCount, accounts: accounts, redisRoundTrips: services.redis.roundTripCount,
-                                  pendingUsageWrites: services.claude.recorder.pendingCount)
+                                  pendingUsageWrites: services.relay.recorder.pendingCount)
     }
 
     static let forwardingHeaders = ["x-forwarded-for", "forwarded", "x-real-ip", "via"].map { HTTPField.Name($0)! }

@@ -22,11 +22,8 @@ public struct RelayContext: Sendable {
     public let logger: Logger
 
     public struct Settings: Sendable {
-        public var officialBaseURL = "https://api.anthropic.com"
-        /// Google's Code Assist API for Google-OAuth Gemini accounts (`{base}/v1internal:{method}`).
-        public var codeAssistBaseURL = "https://cloudcode-pa.googleapis.com"
-        /// The ChatGPT Codex backend for ChatGPT-OAuth accounts (`{codex}/responses`).
-        public var codexBaseURL = "https://chatgpt.com/backend-api/codex"
+        /// The providers' upstream base URLs by environment name (`UpstreamURLSetting`); defaults where unset.
+        var upstreamURLs: [String: String] = [:]
         public var maxBodyBytes = 60 * 1024 * 1024
         public var upstreamTimeoutMilliseconds = 600_000
         /// A stream's response head must arrive within this (0: only the request deadline applies).
@@ -45,6 +42,8 @@ public struct RelayContext: Sendable {
         /// get no trace headers, not even the client's.
         public var forwardTraceParent = false
         public init() {}
+
+        func upstreamURL(_ setting: UpstreamURLSetting) -> String { upstreamURLs[setting.environment] ?? setting.defaultValue }
     }
 
     public init(admission: AdmissionGate, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,

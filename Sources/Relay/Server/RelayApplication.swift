@@ -25,61 +25,7 @@ public struct RelayApplication {
         router.get("/health") { _, _ in try await health.check() }
         router.get("/ping") { _, _ in "pong" }
 
-        // Client routes (Anthropic family), under /api and /claude.
-        let claudeSettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
-        let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
-        let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
-        let messages = RelayHandler(context: services.claude, family: ClaudeFamily(userAgents: services.claude.userAgents, claudeCode: claudeCode,
-                                                                                 relaySettings: claudeSettings, sessionBindings: bindings),
-                                    scheduler: services.claudeScheduler)
-        let info = ClaudeInfoController(admission: services.claude.admission, redis: services.redis)
-        for prefix in ["/api", "/claude", "/api/claude"] {
-            router.post("\(prefix)/v1/messages") { request, context in await messages.handle(request, operation: ClaudeFamily.messages, channel: context.channel) }
-            router.post("\(prefix)/v1/messages/count_tokens") { request, context in await messages.handle(request, operation: ClaudeFamily.countTokens, channel: context.channel) }
-            router.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
-            router.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
-        }
-
-        // OpenAI Responses (Codex CLI and the openai SDK), under /openai.
-        let responses = RelayHandler(context: services.claude, family: OpenAIResponsesFamily(), scheduler: services.openAIScheduler)
-        for path in ["/openai/responses", "/openai/v1/responses"] {
-            router.post(RouterPath(path)) { request, context in
-                await responses.handle(request, operation: OpenAIResponsesFamily.responses, channel: context.channel)
-            }
-        }
-
-        // Gemini: the standard API (google-genai SDKs, Gemini CLI with a key) and Code Assist (Gemini CLI, OAuth).
-        let gemini = RelayHandler(context: services.claude, family: GeminiFamily(), scheduler: services.geminiScheduler)
-        for version in ["v1beta", "v1"] {
-            router.post(RouterPath("/gemini/\(version)/models/:modelAction")) { request, context in
-                let action = (context.parameters.get("modelAction") ?? "").split(separator: ":").last.map(String.init) ?? ""
-                guard [GeminiFamily.generate, GeminiFamily.stream, GeminiFamily.countTokens].contains(action) else {
-                    return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(action)'"))
-                }
-                return await gemini.handle(request, operation: action, channel: context.channel)
-            }
-        }
-        GeminiModelsController(admission: services.claude.admission).register(on: router)
         MetricsController(services: services, token: services.configuration.metricsToken).register(on: router)
-        router.post("/gemini/:method") { request, context in
-            let method = context.parameters.get("method") ?? ""
-            let action = GeminiFamily.action(method)
-            guard method.hasPrefix(GeminiFamily.codeAssistPrefix),
-                  [GeminiFamily.generate, GeminiFamily.stream, GeminiFamily.countTokens].contains(action) || GeminiFamily.setupMethods.contains(action) else {
-                return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(method)'"))
-            }
-            return await gemini.handle(request, operation: method, channel: context.channel)
-        }
-
-        // Azure OpenAI: Node's paths and the ones the official SDK's AzureOpenAI client builds.
-        let azure = RelayHandler(context: services.claude, family: AzureFamily(), scheduler: services.azureScheduler)
-        for path in ["/azure/chat/completions", "/azure/openai/deployments/:deployment/chat/completions"] {
-            router.post(RouterPath(path)) { request, context in await azure.handle(request, operation: AzureFamily.chatCompletions, channel: context.channel) }
-        }
-        for path in ["/azure/responses", "/azure/openai/responses", "/azure/openai/v1/responses"] {
-            router.post(RouterPath(path)) { request, context in await azure.handle(request, operation: AzureFamily.responses, channel: context.channel) }
-        }
-
         // The admin web UI (static files, read once).
         if let root = WebAssets.locate(configured: configuration.webRoot) {
             WebUIController(assets: WebAssets(root: root)).register(on: router)
@@ -117,26 +63,28 @@ public struct RelayApplication {
                 .add(middleware: AdminAuthMiddleware(sessions: services.sessions))
             auth.registerProtected(on: admin)
             if prefix == "admin" {
+                // Each provider's client routes (its API families) and admin routes of its own.
+                let routes = ProviderRoutes(client: router, admin: admin, services: services)
+                for provider in ProviderRegistry.all { provider.register(routes) }
                 let keys = APIKeysController(store: services.keys, reader: usage, clock: services.clock)
                 APIKeyBatchController(keys: keys).register(on: admin)
                 keys.register(on: admin)
                 PricingController(book: services.prices, refresher: services.pricingRefresher, redis: services.redis).register(on: admin)
                 oem.registerProtected(on: admin)
-                ClaudeRelayConfigController(settings: claudeSettings).register(on: admin)
                 HelpersController(redis: services.redis, credentials: services.credentials,
                                   claudeCodeVersion: services.configuration.claudeCodeVersion).register(on: admin)
                 AccountGroupsController(redis: services.redis, clock: services.clock).register(on: admin)
                 UpdateCheckController(feedURL: services.configuration.updateCheckURL).register(on: admin)
                 WebhookController(store: WebhookConfigStore(redis: services.redis, clock: services.clock),
-                                  sender: WebhookSender(clients: services.upstream, logger: services.claude.logger), clock: services.clock).register(on: admin)
+                                  sender: WebhookSender(clients: services.upstream, logger: services.relay.logger), clock: services.clock).register(on: admin)
                 DashboardController(reader: usage, startedAt: startedAt).register(on: admin)
                 TrendsController(reader: usage, prices: services.prices).register(on: admin)
                 AccountUsageController(reader: usage, prices: services.prices).register(on: admin)
-                for kind in [AccountKind.claudeOfficial, .gemini, .openAI] {
+                for kind in AccountKind.all where kind.isOAuth {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
                                     clock: services.clock).register(on: admin)
                 }
-                let checks = services.healthChecks(logger: services.claude.logger)
+                let checks = services.healthChecks(logger: services.relay.logger)
                 for kind in AccountKind.all {
                     HealthCheckController(kind: kind, checks: checks, store: services.accounts, redis: services.redis).register(on: admin)
                     AccountsController(kind: kind, store: services.accounts, clock: services.clock, onboarding: services.onboarding).register(on: admin)

@@ -39,14 +39,10 @@ public struct RelayConfiguration: Sendable {
     public var upstreamIdleTimeoutMilliseconds: Int
     public var shutdownGraceSeconds: Int
     public var timezoneOffsetHours: Int
-    /// Base URL of the Anthropic API for OAuth (claude-official) accounts.
-    public var claudeAPIURL: String
+    /// The registered providers' upstream base URLs (`CRS_CLAUDE_API_URL`, …), by environment name.
+    public var upstreamURLs: [String: String]
     /// Shape other clients' requests on subscription accounts like Claude Code's (docs/providers.md); off: as sent.
     public var claudeCodeShaping: Bool
-    /// The ChatGPT Codex backend for ChatGPT-OAuth (openai) accounts.
-    public var codexAPIURL: String
-    /// Google's Code Assist API for Google-OAuth (gemini) accounts.
-    public var codeAssistURL: String
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     public var metricsToken: String?
     /// OpenTelemetry tracing (`OTEL_EXPORTER_OTLP_*`, `OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER_ARG`, `CRS_TRACE_FORWARD`).
@@ -140,13 +136,13 @@ public struct RelayConfiguration: Sendable {
         upstreamIdleTimeoutMilliseconds = try env.int("CRS_UPSTREAM_IDLE_TIMEOUT_MS", default: 120_000, range: 0...3_600_000)
         shutdownGraceSeconds = try env.int("CRS_SHUTDOWN_GRACE_SECONDS", default: 30, range: 0...3600)
         timezoneOffsetHours = try env.int("CRS_TIMEZONE_OFFSET_HOURS", default: 8, range: -12...14)
-        claudeAPIURL = env.string("CRS_CLAUDE_API_URL", default: "https://api.anthropic.com")
-        guard let claudeURL = URL(string: claudeAPIURL), ["http", "https"].contains(claudeURL.scheme ?? ""), claudeURL.host != nil else {
-            throw ConfigurationError("CRS_CLAUDE_API_URL", "must be an http(s) URL, got '\(claudeAPIURL)'")
-        }
-        codexAPIURL = env.string("CRS_CODEX_API_URL", default: "https://chatgpt.com/backend-api/codex")
-        guard let codexURL = URL(string: codexAPIURL), ["http", "https"].contains(codexURL.scheme ?? ""), codexURL.host != nil else {
-            throw ConfigurationError("CRS_CODEX_API_URL", "must be an http(s) URL, got '\(codexAPIURL)'")
+        upstreamURLs = [:]
+        for setting in ProviderRegistry.upstreamURLs {
+            let value = env.string(setting.environment, default: setting.defaultValue)
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(setting.environment, "must be an http(s) URL, got '\(value)'")
+            }
+            upstreamURLs[setting.environment] = value
         }
         metricsToken = env.string("CRS_METRICS_TOKEN")
         tracing = try TracingConfiguration(env: env)
@@ -154,10 +150,6 @@ public struct RelayConfiguration: Sendable {
         redisAlertAfterSeconds = try env.int("CRS_REDIS_ALERT_AFTER_SECONDS", default: 30, range: 0...86400)
         adminLoginMaxFailures = try env.int("CRS_ADMIN_LOGIN_MAX_FAILURES", default: 5, range: 0...1000)
         adminLoginLockoutSeconds = try env.int("CRS_ADMIN_LOGIN_LOCKOUT_SECONDS", default: 900, range: 1...86400)
-        codeAssistURL = env.string("CRS_GEMINI_CODE_ASSIST_URL", default: "https://cloudcode-pa.googleapis.com")
-        guard let assistURL = URL(string: codeAssistURL), ["http", "https"].contains(assistURL.scheme ?? ""), assistURL.host != nil else {
-            throw ConfigurationError("CRS_GEMINI_CODE_ASSIST_URL", "must be an http(s) URL, got '\(codeAssistURL)'")
-        }
         stickySessionTTLHours = try env.int("CRS_STICKY_SESSION_TTL_HOURS", default: 1, range: 1...720)
         stickyRenewalThresholdMinutes = try env.int("CRS_STICKY_RENEWAL_THRESHOLD_MINUTES", default: 0, range: 0...43200)
         maxUpstreamAttempts = try env.int("CRS_MAX_UPSTREAM_ATTEMPTS", default: 3, range: 1...10)
@@ -209,4 +201,7 @@ public struct RelayConfiguration: Sendable {
         configuration.leaseTimeout = .milliseconds(Int64(redisTimeoutMilliseconds))
         return configuration
     }
+
+    /// A provider's upstream base URL as configured (its default where unset).
+    func upstreamURL(_ setting: UpstreamURLSetting) -> String { upstreamURLs[setting.environment] ?? setting.defaultValue }
 }

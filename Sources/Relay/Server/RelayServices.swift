@@ -15,13 +15,11 @@ public struct RelayServices: Sendable {
     public let leases: LeaseKeeper
     public let prices: PriceBook
     public let pricingRefresher: PricingRefresher?
-    public let claude: RelayContext
+    /// What every family's relay pipeline shares.
+    public let relay: RelayContext
     public let metrics: RelayMetrics
-    /// One scheduler per API family.
-    public let claudeScheduler: AccountScheduler
-    public let openAIScheduler: AccountScheduler
-    public let azureScheduler: AccountScheduler
-    public let geminiScheduler: AccountScheduler
+    /// One scheduler per account pool (each registered provider's pools).
+    let schedulers: [AccountPool: AccountScheduler]
     public let tokens: TokenRefresher
     public let onboarding: OAuthOnboarding
     public let alerts: AlertPublisher
@@ -55,21 +53,19 @@ public struct RelayServices: Sendable {
             PricingRefresher(url: $0, interval: .seconds(configuration.pricingRefreshMinutes * 60), book: prices,
                              saveTo: configuration.pricingFile, clock: clock, logger: makeLogger("crs.pricing"))
         }
-        func scheduler(_ policy: SchedulingPolicy) -> AccountScheduler {
-            AccountScheduler(policy: policy, store: accounts, redis: redis, clock: clock, leases: leases,
-                             stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
-                             renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
+        var schedulers: [AccountPool: AccountScheduler] = [:]
+        for pool in ProviderRegistry.pools {
+            schedulers[pool] = AccountScheduler(policy: SchedulingPolicy(pool), store: accounts, redis: redis, clock: clock, leases: leases,
+                                                stickyTTLSeconds: configuration.stickySessionTTLHours * 3600,
+                                                renewalThresholdSeconds: configuration.stickyRenewalThresholdMinutes * 60)
         }
-        let claudeScheduler = scheduler(.claude)
         var usageSettings = UsageRecorder.Settings()
         usageSettings.timezoneOffsetHours = configuration.timezoneOffsetHours
         usageSettings.billingEvents = configuration.billingEventsEnabled
         usageSettings.pendingLimit = configuration.usagePendingLimit
         let recorder = UsageRecorder(redis: redis, prices: prices, settings: usageSettings, logger: makeLogger("crs.usage"), metrics: metrics)
         var settings = RelayContext.Settings()
-        settings.officialBaseURL = configuration.claudeAPIURL
-        settings.codexBaseURL = configuration.codexAPIURL
-        settings.codeAssistBaseURL = configuration.codeAssistURL
+        settings.upstreamURLs = configuration.upstreamURLs
         settings.maxBodyBytes = configuration.maxBodyBytes
         settings.upstreamTimeoutMilliseconds = configuration.upstreamTimeoutMilliseconds
         settings.upstreamFirstByteTimeoutMilliseconds = configuration.upstreamFirstByteTimeoutMilliseconds
@@ -97,13 +93,13 @@ public struct RelayServices: Sendable {
                                     alerts: alerts, clock: clock, settings: refreshSettings, logger: oauthLogger, metrics: metrics)
         let onboarding = OAuthOnboarding(
             sessions: OAuthSessions(redis: redis, clock: clock), endpoint: tokenEndpoint, refresher: tokens, accounts: accounts,
-            profile: ClaudeProfile(baseURL: configuration.claudeAPIURL, clients: upstream), clock: clock, logger: oauthLogger)
+            profile: ClaudeProfile(baseURL: configuration.upstreamURL(AnthropicProvider.apiURL), clients: upstream), clock: clock, logger: oauthLogger)
         let admission = AdmissionGate(redis: redis, hasher: hasher, clock: clock, leases: leases,
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
-        var claude = RelayContext(
+        var relay = RelayContext(
             admission: admission, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
-        claude.alerts = alerts
+        relay.alerts = alerts
         var exporter: OTLPExporter?
         if let endpoint = configuration.tracing.endpoint {
             var exporterSettings = OTLPExporter.Settings(endpoint: endpoint)
@@ -111,13 +107,12 @@ public struct RelayServices: Sendable {
             exporterSettings.serviceName = configuration.tracing.serviceName
             exporter = OTLPExporter(settings: exporterSettings, client: upstream.client(for: nil), logger: makeLogger("crs.tracing"))
         }
-        if configuration.tracing.isEnabled { claude.tracer = RelayTracer(exporter: exporter, sampleRatio: configuration.tracing.sampleRatio) }
+        if configuration.tracing.isEnabled { relay.tracer = RelayTracer(exporter: exporter, sampleRatio: configuration.tracing.sampleRatio) }
         return RelayServices(
             configuration: configuration, redis: redis, clock: clock, cipher: cipher, keys: keys, accounts: accounts,
             credentials: AdminCredentials(redis: redis, clock: clock),
             sessions: await AdminSessions(secret: configuration.jwtSecret, redis: redis, clock: clock),
-            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, claude: claude, metrics: metrics, claudeScheduler: claudeScheduler,
-            openAIScheduler: scheduler(.openAI), azureScheduler: scheduler(.azure), geminiScheduler: scheduler(.gemini),
+            upstream: upstream, leases: leases, prices: prices, pricingRefresher: refresher, relay: relay, metrics: metrics, schedulers: schedulers,
             tokens: tokens, onboarding: onboarding, alerts: alerts, traceExporter: exporter)
     }
 
@@ -126,7 +121,7 @@ public struct RelayServices: Sendable {
     public func backgroundServices(logger: Logger) -> [any Service] {
         var services: [any Service] = [
             InvalidationListener(redis: redis, accounts: accounts, logger: logger), leases,
-            UsageReplayService(recorder: claude.recorder, logger: logger),
+            UsageReplayService(recorder: relay.recorder, logger: logger),
         ]
         if let pricingRefresher { services.append(pricingRefresher) }
         if let traceExporter { services.append(traceExporter) }
@@ -136,7 +131,7 @@ public struct RelayServices: Sendable {
         var watch = RedisTroubleWatch.Settings()
         watch.threshold = .seconds(configuration.redisAlertAfterSeconds)
         watch.interval = min(.seconds(5), max(.milliseconds(200), watch.threshold / 3))
-        let recorder = claude.recorder
+        let recorder = relay.recorder
         services.append(RedisTroubleWatch(store: WebhookConfigStore(redis: redis, clock: clock), sender: WebhookSender(clients: upstream, logger: logger),
                                           pendingWrites: { recorder.pendingCount }, clock: clock, settings: watch, metrics: metrics, logger: logger))
         services.append(TokenRefreshService(refresher: tokens, accounts: accounts, intervalSeconds: configuration.oauthRefreshIntervalSeconds,
@@ -144,7 +139,13 @@ public struct RelayServices: Sendable {
         return services
     }
 
+    /// The scheduler of `pool`; every pool a registered kind serves in has one.
+    func scheduler(for pool: AccountPool) -> AccountScheduler {
+        guard let scheduler = schedulers[pool] else { preconditionFailure("account pool \(pool) has no account kinds") }
+        return scheduler
+    }
+
     public func healthChecks(logger: Logger) -> AccountHealthChecks {
-        AccountHealthChecks(context: claude, intervalSeconds: configuration.healthCheckIntervalSeconds, logger: logger)
+        AccountHealthChecks(context: relay, intervalSeconds: configuration.healthCheckIntervalSeconds, logger: logger)
     }
 }

@@ -5,15 +5,31 @@ public enum RedisKeys {
     public static let apiKeyPrefix = "apikey:"
     public static let apiKeyHashMap = "apikey:hash_map"
 
-    // Accounts
-    public static func claudeOfficialAccount(_ id: String) -> String { "claude:account:\(id)" }
-    public static func claudeConsoleAccount(_ id: String) -> String { "claude_console_account:\(id)" }
+    // Accounts, one hash (Bedrock: one JSON string) per account under its kind's prefix; Node keeps the shared
+    // accounts of some kinds in a set as well. Each provider's `AccountKind` names its keys from here.
+    public static let claudeOfficialAccountPrefix = "claude:account:"
+    public static let claudeConsoleAccountPrefix = "claude_console_account:"
+    public static let ccrAccountPrefix = "ccr_account:"
+    public static let bedrockAccountPrefix = "bedrock_account:"
+    public static let geminiAccountPrefix = "gemini_account:"
+    public static let geminiAPIAccountPrefix = "gemini_api_account:"
+    public static let openAIAccountPrefix = "openai:account:"
+    public static let openAIResponsesAccountPrefix = "openai_responses_account:"
+    public static let azureOpenAIAccountPrefix = "azure_openai:account:"
     public static let sharedClaudeConsoleAccounts = "shared_claude_console_accounts"
+    public static let sharedCCRAccounts = "shared_ccr_accounts"
+    public static let sharedGeminiAccounts = "shared_gemini_accounts"
+    public static let sharedGeminiAPIAccounts = "shared_gemini_api_accounts"
+    public static let sharedOpenAIAccounts = "shared_openai_accounts"
+    public static let sharedOpenAIResponsesAccounts = "shared_openai_responses_accounts"
+    public static let sharedAzureOpenAIAccounts = "shared_azure_openai_accounts"
     public static func accountFiveXXErrors(_ id: String) -> String { "claude_account:\(id):5xx_errors" }
-    public static func accountUnauthorizedErrors(_ id: String) -> String { "claude_account:\(id):401_errors" }
 
-    // Scheduling
-    public static func claudeSessionMapping(_ hash: String) -> String { "unified_claude_session_mapping:\(hash)" }
+    // Scheduling: a sticky session's account, per pool (`AccountPool.stickyPrefix` + the session hash).
+    public static let claudeStickyPrefix = "unified_claude_session_mapping:"
+    public static let openAIStickyPrefix = "unified_openai_session_mapping:"
+    public static let geminiStickyPrefix = "unified_gemini_session_mapping:"
+    public static let azureOpenAIStickyPrefix = "azure_openai_session_account_mapping:"
 
     // Limits (behaviour.md §7)
     public static func keyConcurrency(_ keyID: String) -> String { "concurrency:\(keyID)" }
@@ -82,8 +98,6 @@ public enum RedisKeys {
     // OAuth
     public static func oauthSession(_ id: String) -> String { "oauth:\(id)" }
     public static func tokenRefreshLock(_ platform: String, _ accountID: String) -> String { "token_refresh_lock:\(platform):\(accountID)" }
-    public static let sharedGeminiAccounts = "shared_gemini_accounts"
-    public static let sharedOpenAIAccounts = "shared_openai_accounts"
 
     // Alerts (consumed by webhooks; readable by operators with XRANGE)
     public static let alertStream = "crs:alerts"

@@ -54,7 +54,7 @@ struct TrendsController {
             let group = request.uri.queryParameters.get("group") ?? "claude"
             let labels = ["claude": "Claude", "gemini": "Gemini", "openai": "OpenAI", "droid": "Droid"]
             guard let groupLabel = labels[group] else { throw AdminError(400, "Invalid group", "group: claude, gemini, openai or droid") }
-            let kinds = Self.groupKinds[group] ?? []
+            let kinds = Self.groupKinds(group)
             let accounts = try await reader.allAccounts().filter { kinds.contains($0.kind) }
             var series: [[String: Any]] = []
             var sums: [String: Double] = [:]
@@ -100,11 +100,9 @@ struct TrendsController {
         try await ModelUsage(reader: reader, prices: prices).rows(period: period, keyID: keyID)
     }
 
-    /// The account kinds each chart group covers.
-    static let groupKinds: [String: [AccountKind]] = [
-        "claude": AccountKind.claudeFamily + [.ccr], "gemini": AccountKind.geminiFamily,
-        "openai": AccountKind.openAIFamily + [.azureOpenAI], "droid": [],
-    ]
+    /// The account kinds each chart group covers: those whose pool needs the group's key permission (`droid`, which
+    /// Node's UI asks for, has none here).
+    static func groupKinds(_ group: String) -> [AccountKind] { AccountKind.all.filter { $0.pool.permission == group } }
 
     static func measure(_ totals: UsageTotals, _ metric: String) -> Double {
         switch metric {

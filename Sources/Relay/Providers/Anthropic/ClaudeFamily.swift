@@ -40,7 +40,7 @@ struct ClaudeFamily: APIFamily {
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
-        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.officialBaseURL, classifier: context.settings.classifier, claudeCode: claudeCode)
+        kind == .bedrock ? BedrockDialect() : AnthropicDialect(officialBaseURL: context.settings.upstreamURL(AnthropicProvider.apiURL), classifier: context.settings.classifier, claudeCode: claudeCode)
     }
 
     func errorResponse(_ error: RelayError) -> Response { error.anthropicResponse }

@@ -63,7 +63,7 @@ struct GeminiFamily: APIFamily {
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
         kind == .geminiAPI ? GeminiAPIDialect(operation: operation)
-            : GeminiCodeAssistDialect(operation: operation, baseURL: context.settings.codeAssistBaseURL,
+            : GeminiCodeAssistDialect(operation: operation, baseURL: context.settings.upstreamURL(GeminiProvider.codeAssistURL),
                                       projects: GeminiProjects(accounts: context.accounts, clients: context.upstream, logger: context.logger))
     }
 

@@ -29,7 +29,7 @@ struct OpenAIResponsesFamily: APIFamily {
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
-        kind == .openAI ? CodexDialect(baseURL: context.settings.codexBaseURL) : OpenAIResponsesDialect()
+        kind == .openAI ? CodexDialect(baseURL: context.settings.upstreamURL(OpenAIProvider.codexURL)) : OpenAIResponsesDialect()
     }
 
     func errorResponse(_ error: RelayError) -> Response {

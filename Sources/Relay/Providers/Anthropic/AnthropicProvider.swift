@@ -1,0 +1,58 @@
+import Hummingbird
+
+/// Anthropic's Messages API and the Claude account kinds that serve it: subscription (OAuth) accounts on Anthropic's
+/// API, Console accounts and Claude Code Router endpoints on their own URLs. Bedrock joins the same pool.
+struct AnthropicProvider: RelayProvider {
+    var name: String { "anthropic" }
+
+    static let apiURL = UpstreamURLSetting(environment: "CRS_CLAUDE_API_URL", defaultValue: "https://api.anthropic.com",
+                                           summary: "Anthropic's API for subscription (OAuth) accounts")
+    var upstreamURLs: [UpstreamURLSetting] { [Self.apiURL] }
+
+    var accountKinds: [AccountKind] { [.claudeOfficial, .claudeConsole, .ccr] }
+
+    func register(_ routes: ProviderRoutes) {
+        let services = routes.services
+        let configuration = services.configuration
+        let relaySettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
+        let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
+        let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
+        let family = ClaudeFamily(userAgents: services.relay.userAgents, claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
+        let messages = routes.handler(family, pool: .claude)
+        let info = ClaudeInfoController(admission: services.relay.admission, redis: services.redis)
+        let prefixes = ["/api", "/claude", "/api/claude"]
+        routes.post(prefixes.map { "\($0)/v1/messages" }, to: messages, operation: ClaudeFamily.messages)
+        routes.post(prefixes.map { "\($0)/v1/messages/count_tokens" }, to: messages, operation: ClaudeFamily.countTokens)
+        for prefix in prefixes {
+            routes.client.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
+            routes.client.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }
+        }
+        ClaudeRelayConfigController(settings: relaySettings).register(on: routes.admin)
+    }
+}
+
+extension AccountPool {
+    /// Anthropic Messages requests (`/api/v1/messages`).
+    public static let claude = AccountPool(name: "Claude", permission: "claude", stickyPrefix: RedisKeys.claudeStickyPrefix)
+}
+
+extension AccountKind {
+    public static let claudeOfficial = AccountKind(
+        name: "claude-official", label: "Claude (subscription)", usageType: "claude", platform: "claude",
+        keyPrefix: RedisKeys.claudeOfficialAccountPrefix, sharedSet: nil, salt: .claudeOAuth,
+        secretFields: ["email", "password", "claudeAiOauth", "accessToken", "refreshToken"],
+        bindingField: "claudeAccountId", adminPath: "claude-accounts", pool: .claude, credentialField: "accessToken", isOAuth: true,
+        input: AccountInput.official)
+
+    public static let claudeConsole = AccountKind(
+        name: "claude-console", label: "Claude Console", keyPrefix: RedisKeys.claudeConsoleAccountPrefix,
+        sharedSet: RedisKeys.sharedClaudeConsoleAccounts, salt: .claudeConsole, secretFields: ["apiKey"],
+        bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts", pool: .claude, input: AccountInput.console)
+
+    /// Claude Code Router endpoints (Console-shaped: `apiUrl` + `apiKey`). Served only to requests whose model
+    /// carries the `ccr,` vendor prefix, or to keys bound with `claudeAccountId: ccr:<id>` (Node's rules).
+    public static let ccr = AccountKind(
+        name: "ccr", label: "CCR (Claude Code Router)", keyPrefix: RedisKeys.ccrAccountPrefix, sharedSet: RedisKeys.sharedCCRAccounts,
+        salt: .ccr, secretFields: ["apiKey"], bindingField: "claudeAccountId", bindingPrefix: "ccr:", adminPath: "ccr-accounts",
+        pool: .claude, inSharedPool: false, input: AccountInput.console)
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+
+/// Azure OpenAI deployments (`{azureEndpoint}/openai/deployments/{deployment}/…?api-version=…`, `api-key`):
+/// Chat Completions and Responses, on Node's paths and the ones the official SDK's AzureOpenAI client builds.
+struct AzureProvider: RelayProvider {
+    var name: String { "azure-openai" }
+    var accountKinds: [AccountKind] { [.azureOpenAI] }
+
+    func register(_ routes: ProviderRoutes) {
+        let azure = routes.handler(AzureFamily(), pool: .azureOpenAI)
+        routes.post(["/azure/chat/completions", "/azure/openai/deployments/:deployment/chat/completions"], to: azure,
+                    operation: AzureFamily.chatCompletions)
+        routes.post(["/azure/responses", "/azure/openai/responses", "/azure/openai/v1/responses"], to: azure, operation: AzureFamily.responses)
+    }
+}
+
+extension AccountPool {
+    /// Azure OpenAI requests (`/azure/…`); keys need the `openai` permission.
+    public static let azureOpenAI = AccountPool(name: "Azure OpenAI", permission: "openai", stickyPrefix: RedisKeys.azureOpenAIStickyPrefix)
+}
+
+extension AccountKind {
+    public static let azureOpenAI = AccountKind(
+        name: "azure-openai", label: "Azure OpenAI", platform: "azure_openai", keyPrefix: RedisKeys.azureOpenAIAccountPrefix,
+        sharedSet: RedisKeys.sharedAzureOpenAIAccounts, salt: .azureOpenAIDefault, secretFields: ["apiKey"],
+        bindingField: "azureOpenaiAccountId", adminPath: "azure-openai-accounts", pool: .azureOpenAI, input: AccountInput.azureOpenAI)
+}

@@ -1,0 +1,15 @@
+/// AWS Bedrock accounts: Anthropic models through InvokeModel, serving the Anthropic Messages family (its routes
+/// are Anthropic's; `ClaudeFamily` picks the Bedrock dialect for these accounts).
+struct BedrockProvider: RelayProvider {
+    var name: String { "bedrock" }
+    var accountKinds: [AccountKind] { [.bedrock] }
+    func register(_ routes: ProviderRoutes) {}
+}
+
+extension AccountKind {
+    /// Node keeps it as a JSON string, credentials inside as `{encrypted, iv}`.
+    public static let bedrock = AccountKind(
+        name: "bedrock", label: "AWS Bedrock", keyPrefix: RedisKeys.bedrockAccountPrefix, sharedSet: nil, salt: .bedrock,
+        secretFields: ["awsCredentials"], bindingField: "bedrockAccountId", adminPath: "bedrock-accounts", pool: .claude,
+        storage: .json, credentialField: "awsCredentials", input: AccountInput.bedrock)
+}
