@@ -34,11 +34,13 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     public let isOAuth: Bool
     /// The kind's own create/edit body fields (the common ones — name, priority, proxy, … — are read for every kind).
     let input: AccountInput.Rules
+    /// The admin UI's form for creating one by hand (empty: OAuth kinds are created only through their flow).
+    let form: [AccountFormField]
 
     init(name: String, label: String, usageType: String? = nil, platform: String? = nil, keyPrefix: String, sharedSet: String?,
          salt: SecretSalt, secretFields: Set<String>, bindingField: String, bindingPrefix: String? = nil, adminPath: String,
          pool: AccountPool, inSharedPool: Bool = true, storage: AccountStorage = .hash, credentialField: String = "apiKey",
-         isOAuth: Bool = false, input: @escaping AccountInput.Rules) {
+         isOAuth: Bool = false, input: @escaping AccountInput.Rules, form: [AccountFormField]) {
         self.name = name
         self.label = label
         self.usageType = usageType ?? name
@@ -56,6 +58,7 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         self.credentialField = credentialField
         self.isOAuth = isOAuth
         self.input = input
+        self.form = form
     }
 
     public var description: String { name }

@@ -7,11 +7,14 @@ public struct AccountPool: Sendable, Hashable, CustomStringConvertible {
     public let permission: String
     /// Where sticky sessions are kept (`RedisKeys`).
     public let stickyPrefix: String
+    /// The `platform` of the account groups a key can be bound to in this pool (`group:<id>`); nil: none.
+    public let groupPlatform: String?
 
-    public init(name: String, permission: String, stickyPrefix: String) {
+    public init(name: String, permission: String, stickyPrefix: String, groupPlatform: String?) {
         self.name = name
         self.permission = permission
         self.stickyPrefix = stickyPrefix
+        self.groupPlatform = groupPlatform
     }
 
     public var description: String { name }

@@ -33,7 +33,7 @@ struct AnthropicProvider: RelayProvider {
 
 extension AccountPool {
     /// Anthropic Messages requests (`/api/v1/messages`).
-    public static let claude = AccountPool(name: "Claude", permission: "claude", stickyPrefix: RedisKeys.claudeStickyPrefix)
+    public static let claude = AccountPool(name: "Claude", permission: "claude", stickyPrefix: RedisKeys.claudeStickyPrefix, groupPlatform: "claude")
 }
 
 extension AccountKind {
@@ -42,17 +42,30 @@ extension AccountKind {
         keyPrefix: RedisKeys.claudeOfficialAccountPrefix, sharedSet: nil, salt: .claudeOAuth,
         secretFields: ["email", "password", "claudeAiOauth", "accessToken", "refreshToken"],
         bindingField: "claudeAccountId", adminPath: "claude-accounts", pool: .claude, credentialField: "accessToken", isOAuth: true,
-        input: AccountInput.official)
+        input: AccountInput.official,
+        form: [AccountFormField("accessToken", "Access token", .secret, required: true, group: "claudeAiOauth"),
+               AccountFormField("refreshToken", "Refresh token (optional)", .secret, group: "claudeAiOauth")])
 
     public static let claudeConsole = AccountKind(
         name: "claude-console", label: "Claude Console", keyPrefix: RedisKeys.claudeConsoleAccountPrefix,
         sharedSet: RedisKeys.sharedClaudeConsoleAccounts, salt: .claudeConsole, secretFields: ["apiKey"],
-        bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts", pool: .claude, input: AccountInput.console)
+        bindingField: "claudeConsoleAccountId", adminPath: "claude-console-accounts", pool: .claude, input: AccountInput.console,
+        form: consoleForm)
 
     /// Claude Code Router endpoints (Console-shaped: `apiUrl` + `apiKey`). Served only to requests whose model
     /// carries the `ccr,` vendor prefix, or to keys bound with `claudeAccountId: ccr:<id>` (Node's rules).
     public static let ccr = AccountKind(
         name: "ccr", label: "CCR (Claude Code Router)", keyPrefix: RedisKeys.ccrAccountPrefix, sharedSet: RedisKeys.sharedCCRAccounts,
         salt: .ccr, secretFields: ["apiKey"], bindingField: "claudeAccountId", bindingPrefix: "ccr:", adminPath: "ccr-accounts",
-        pool: .claude, inSharedPool: false, input: AccountInput.console)
+        pool: .claude, inSharedPool: false, input: AccountInput.console, form: consoleForm)
+
+    /// Console and CCR: an endpoint and its key.
+    static let consoleForm = [
+        AccountFormField("apiUrl", "API URL", .url, required: true, placeholder: "https://…"),
+        AccountFormField("apiKey", "API key", .secret, required: true),
+        AccountFormField("supportedModels", "Models (one per line; empty = all)", .models),
+        AccountFormField("userAgent", "User-Agent (optional)", .text),
+        AccountFormField("rateLimitDuration", "Rate-limit rest (minutes)", .number, defaultValue: "60"),
+        AccountFormField("dailyQuota", "Daily quota ($, 0 = none)", .number, defaultValue: "0", step: "0.01"),
+    ]
 }

@@ -16,12 +16,15 @@ struct AzureProvider: RelayProvider {
 
 extension AccountPool {
     /// Azure OpenAI requests (`/azure/…`); keys need the `openai` permission.
-    public static let azureOpenAI = AccountPool(name: "Azure OpenAI", permission: "openai", stickyPrefix: RedisKeys.azureOpenAIStickyPrefix)
+    public static let azureOpenAI = AccountPool(name: "Azure OpenAI", permission: "openai", stickyPrefix: RedisKeys.azureOpenAIStickyPrefix, groupPlatform: nil)
 }
 
 extension AccountKind {
     public static let azureOpenAI = AccountKind(
         name: "azure-openai", label: "Azure OpenAI", platform: "azure_openai", keyPrefix: RedisKeys.azureOpenAIAccountPrefix,
         sharedSet: RedisKeys.sharedAzureOpenAIAccounts, salt: .azureOpenAIDefault, secretFields: ["apiKey"],
-        bindingField: "azureOpenaiAccountId", adminPath: "azure-openai-accounts", pool: .azureOpenAI, input: AccountInput.azureOpenAI)
+        bindingField: "azureOpenaiAccountId", adminPath: "azure-openai-accounts", pool: .azureOpenAI, input: AccountInput.azureOpenAI,
+        form: [AccountFormField("azureEndpoint", "Endpoint", .url, required: true, placeholder: "https://NAME.openai.azure.com"),
+               AccountFormField("apiKey", "API key", .secret, required: true), AccountFormField("deploymentName", "Deployment", .text),
+               AccountFormField("apiVersion", "API version", .text), AccountFormField("supportedModels", "Models (one per line)", .models)])
 }

@@ -11,5 +11,10 @@ extension AccountKind {
     public static let bedrock = AccountKind(
         name: "bedrock", label: "AWS Bedrock", keyPrefix: RedisKeys.bedrockAccountPrefix, sharedSet: nil, salt: .bedrock,
         secretFields: ["awsCredentials"], bindingField: "bedrockAccountId", adminPath: "bedrock-accounts", pool: .claude,
-        storage: .json, credentialField: "awsCredentials", input: AccountInput.bedrock)
+        storage: .json, credentialField: "awsCredentials", input: AccountInput.bedrock,
+        form: [AccountFormField("accessKeyId", "Access key id", .secret, required: true, group: "awsCredentials"),
+               AccountFormField("secretAccessKey", "Secret access key", .secret, required: true, group: "awsCredentials"),
+               AccountFormField("sessionToken", "Session token (optional)", .secret, group: "awsCredentials"),
+               AccountFormField("region", "Region", .text, defaultValue: "us-east-1"),
+               AccountFormField("defaultModel", "Default model (optional)", .text)])
 }

@@ -37,7 +37,7 @@ struct GeminiProvider: RelayProvider {
 
 extension AccountPool {
     /// Gemini requests (`/gemini/…`).
-    public static let gemini = AccountPool(name: "Gemini", permission: "gemini", stickyPrefix: RedisKeys.geminiStickyPrefix)
+    public static let gemini = AccountPool(name: "Gemini", permission: "gemini", stickyPrefix: RedisKeys.geminiStickyPrefix, groupPlatform: "gemini")
 }
 
 extension AccountKind {
@@ -45,11 +45,12 @@ extension AccountKind {
     public static let gemini = AccountKind(
         name: "gemini", label: "Gemini (Google OAuth)", keyPrefix: RedisKeys.geminiAccountPrefix, sharedSet: RedisKeys.sharedGeminiAccounts,
         salt: .gemini, secretFields: ["geminiOauth", "accessToken", "refreshToken"], bindingField: "geminiAccountId",
-        adminPath: "gemini-accounts", pool: .gemini, credentialField: "accessToken", isOAuth: true, input: AccountInput.gemini)
+        adminPath: "gemini-accounts", pool: .gemini, credentialField: "accessToken", isOAuth: true, input: AccountInput.gemini, form: [])
 
     /// Gemini API keys (`{base}/v1beta/models/{model}:{action}` on generativelanguage), bound as `geminiAccountId: api:<id>`.
     public static let geminiAPI = AccountKind(
         name: "gemini-api", label: "Gemini API key", keyPrefix: RedisKeys.geminiAPIAccountPrefix, sharedSet: RedisKeys.sharedGeminiAPIAccounts,
         salt: .geminiAPI, secretFields: ["apiKey"], bindingField: "geminiAccountId", bindingPrefix: "api:", adminPath: "gemini-api-accounts",
-        pool: .gemini, input: AccountInput.geminiAPI)
+        pool: .gemini, input: AccountInput.geminiAPI,
+        form: [AccountFormField("apiKey", "API key", .secret, required: true), AccountFormField("baseUrl", "Base URL (optional)", .url)])
 }

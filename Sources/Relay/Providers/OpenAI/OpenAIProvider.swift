@@ -19,7 +19,7 @@ struct OpenAIProvider: RelayProvider {
 
 extension AccountPool {
     /// OpenAI Responses requests (`/openai/responses`).
-    public static let openAI = AccountPool(name: "OpenAI", permission: "openai", stickyPrefix: RedisKeys.openAIStickyPrefix)
+    public static let openAI = AccountPool(name: "OpenAI", permission: "openai", stickyPrefix: RedisKeys.openAIStickyPrefix, groupPlatform: "openai")
 }
 
 extension AccountKind {
@@ -27,11 +27,13 @@ extension AccountKind {
     public static let openAI = AccountKind(
         name: "openai", label: "OpenAI Codex (ChatGPT OAuth)", keyPrefix: RedisKeys.openAIAccountPrefix, sharedSet: RedisKeys.sharedOpenAIAccounts,
         salt: .openAI, secretFields: ["idToken", "accessToken", "refreshToken", "openaiOauth", "email"], bindingField: "openaiAccountId",
-        adminPath: "openai-accounts", pool: .openAI, credentialField: "accessToken", isOAuth: true, input: AccountInput.openAI)
+        adminPath: "openai-accounts", pool: .openAI, credentialField: "accessToken", isOAuth: true, input: AccountInput.openAI, form: [])
 
     /// OpenAI Responses API with an API key (`{baseApi}/v1/responses`). Bound as `openaiAccountId: responses:<id>`.
     public static let openAIResponses = AccountKind(
         name: "openai-responses", label: "OpenAI Responses (API key)", keyPrefix: RedisKeys.openAIResponsesAccountPrefix,
         sharedSet: RedisKeys.sharedOpenAIResponsesAccounts, salt: .openAIResponses, secretFields: ["apiKey"], bindingField: "openaiAccountId",
-        bindingPrefix: "responses:", adminPath: "openai-responses-accounts", pool: .openAI, input: AccountInput.openAIResponses)
+        bindingPrefix: "responses:", adminPath: "openai-responses-accounts", pool: .openAI, input: AccountInput.openAIResponses,
+        form: [AccountFormField("baseApi", "Base API URL", .url, required: true, placeholder: "https://api.openai.com"),
+               AccountFormField("apiKey", "API key", .secret, required: true), AccountFormField("userAgent", "User-Agent (optional)", .text)])
 }

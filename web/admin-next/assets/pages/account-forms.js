@@ -2,54 +2,39 @@
 // flows (open the provider's page, paste the code or the callback URL back; the relay exchanges it).
 import { h, field, dialog, toast } from '../ui.js';
 import { post, put } from '../api.js';
+import { accountKinds } from '../kinds.js';
 
-export const TYPES = [
-  { id: 'claude-oauth', label: 'Claude (OAuth)', path: 'claude-accounts', oauth: true },
-  { id: 'claude-token', label: 'Claude (paste OAuth token)', path: 'claude-accounts' },
-  { id: 'claude-console', label: 'Claude Console', path: 'claude-console-accounts' },
-  { id: 'ccr', label: 'CCR (Claude Code Router)', path: 'ccr-accounts' },
-  { id: 'bedrock', label: 'AWS Bedrock', path: 'bedrock-accounts' },
-  { id: 'gemini-oauth', label: 'Gemini (Google OAuth)', path: 'gemini-accounts', oauth: true },
-  { id: 'gemini-api', label: 'Gemini API key', path: 'gemini-api-accounts' },
-  { id: 'openai-oauth', label: 'OpenAI Codex (ChatGPT OAuth)', path: 'openai-accounts', oauth: true },
-  { id: 'openai-responses', label: 'OpenAI Responses (API key)', path: 'openai-responses-accounts' },
-  { id: 'azure', label: 'Azure OpenAI', path: 'azure-openai-accounts' },
-];
+/** The create dialog's types: each kind's OAuth flow, and its form where it can be filled by hand. */
+async function types() {
+  const { kinds } = await accountKinds();
+  const list = [];
+  for (const kind of kinds) {
+    if (kind.oauth) list.push({ id: kind.name + '-oauth', label: kind.label + ' — OAuth authorization', path: kind.adminPath, oauth: true, form: [] });
+    if (kind.form.length) list.push({ id: kind.name, label: kind.oauth ? kind.label + ' — paste a token' : kind.label, path: kind.adminPath, form: kind.form });
+  }
+  return list;
+}
 
 const input = (name, attrs = {}) => h('input', { name, ...attrs });
-const secret = (name, editing) => input(name, { type: 'password', autocomplete: 'off', placeholder: editing ? 'unchanged unless entered' : '', required: !editing });
 
-/** The fields of one type (edit: `account` given, secrets optional). */
-function typeFields(type, account) {
+/** The fields of one type's form (edit: `account` given; secrets then stay as stored unless entered). */
+function typeFields(form, account) {
   const a = account || {};
   const editing = !!account;
-  switch (type) {
-    case 'claude-console':
-    case 'ccr':
-      return [field('API URL', input('apiUrl', { value: a.apiUrl || '', required: true, placeholder: 'https://…' })), field('API key', secret('apiKey', editing)),
-        field('Models (one per line; empty = all)', h('textarea', { name: 'supportedModels' }, listOf(a.supportedModels).join('\n'))),
-        field('User-Agent (optional)', input('userAgent', { value: a.userAgent || '' })),
-        field('Rate-limit rest (minutes)', input('rateLimitDuration', { type: 'number', min: 0, value: a.rateLimitDuration ?? 60 })),
-        field('Daily quota ($, 0 = none)', input('dailyQuota', { type: 'number', min: 0, step: '0.01', value: a.dailyQuota ?? 0 }))];
-    case 'claude-token':
-      return [field('Access token', secret('accessToken', editing)), field('Refresh token (optional)', secret('refreshToken', true))];
-    case 'bedrock':
-      return [field('Access key id', secret('accessKeyId', editing)), field('Secret access key', secret('secretAccessKey', editing)),
-        field('Session token (optional)', secret('sessionToken', true)), field('Region', input('region', { value: a.region || 'us-east-1' })),
-        field('Default model (optional)', input('defaultModel', { value: a.defaultModel || '' }))];
-    case 'gemini-api':
-      return [field('API key', secret('apiKey', editing)), field('Base URL (optional)', input('baseUrl', { value: a.baseUrl || '' }))];
-    case 'openai-responses':
-      return [field('Base API URL', input('baseApi', { value: a.baseApi || '', required: true, placeholder: 'https://api.openai.com' })),
-        field('API key', secret('apiKey', editing)), field('User-Agent (optional)', input('userAgent', { value: a.userAgent || '' }))];
-    case 'azure':
-      return [field('Endpoint', input('azureEndpoint', { value: a.azureEndpoint || '', required: true, placeholder: 'https://NAME.openai.azure.com' })),
-        field('API key', secret('apiKey', editing)), field('Deployment', input('deploymentName', { value: a.deploymentName || '' })),
-        field('API version', input('apiVersion', { value: a.apiVersion || '' })),
-        field('Models (one per line)', h('textarea', { name: 'supportedModels' }, listOf(a.supportedModels).join('\n')))];
-    default:
-      return [];
-  }
+  return form.map((f) => {
+    const stored = f.group ? undefined : a[f.name];
+    switch (f.type) {
+      case 'secret':
+        return field(f.label, input(f.name, { type: 'password', autocomplete: 'off', placeholder: editing ? 'unchanged unless entered' : f.placeholder,
+          required: f.required && !editing }));
+      case 'models':
+        return field(f.label, h('textarea', { name: f.name }, listOf(stored).join('\n')));
+      case 'number':
+        return field(f.label, input(f.name, { type: 'number', min: 0, step: f.step || '1', value: stored ?? f.default ?? '' }));
+      default:
+        return field(f.label, input(f.name, { value: stored || f.default || '', required: f.required, placeholder: f.placeholder }));
+    }
+  });
 }
 
 function listOf(value) {
@@ -58,31 +43,20 @@ function listOf(value) {
   return [];
 }
 
-/** The request body for a type from the form's values (secrets left out when not re-entered). */
-function bodyOf(type, v) {
+/** The request body from the form's values: empty fields are left out (on edit: kept as stored); a group's fields
+ * travel as one object, and only when one of them was entered. */
+function bodyOf(form, v) {
   const body = { name: v.name, description: v.description, priority: Number(v.priority || 50), accountType: v.accountType };
-  const keep = (name, value = v[name]) => { if (value !== undefined && value !== '') body[name] = value; };
-  switch (type) {
-    case 'claude-console': case 'ccr':
-      keep('apiUrl'); keep('apiKey'); keep('userAgent', v.userAgent ?? '');
-      body.supportedModels = (v.supportedModels || '').split('\n').map((m) => m.trim()).filter(Boolean);
-      body.rateLimitDuration = Number(v.rateLimitDuration || 0);
-      body.dailyQuota = Number(v.dailyQuota || 0);
-      break;
-    case 'claude-token':
-      if (v.accessToken) body.claudeAiOauth = { accessToken: v.accessToken, refreshToken: v.refreshToken || '', expiresAt: Date.now() + 365 * 86400e3, scopes: [] };
-      break;
-    case 'bedrock':
-      if (v.accessKeyId || v.secretAccessKey) body.awsCredentials = { accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, sessionToken: v.sessionToken || undefined };
-      keep('region'); keep('defaultModel');
-      break;
-    case 'gemini-api': keep('apiKey'); keep('baseUrl'); break;
-    case 'openai-responses': keep('baseApi'); keep('apiKey'); keep('userAgent'); break;
-    case 'azure':
-      keep('azureEndpoint'); keep('apiKey'); keep('deploymentName'); keep('apiVersion');
-      body.supportedModels = (v.supportedModels || '').split('\n').map((m) => m.trim()).filter(Boolean);
-      break;
+  for (const f of form) {
+    let value = v[f.name];
+    if (f.type === 'models') value = (value || '').split('\n').map((m) => m.trim()).filter(Boolean);
+    else if (f.type === 'number') value = Number(value || 0);
+    else if (value === undefined || value === '') continue;
+    if (f.group) (body[f.group] = body[f.group] || {})[f.name] = value;
+    else body[f.name] = value;
   }
+  // A pasted OAuth token carries no expiry: treat it as long-lived rather than due for refresh at once.
+  if (body.claudeAiOauth) body.claudeAiOauth = { refreshToken: '', expiresAt: Date.now() + 365 * 86400e3, scopes: [], ...body.claudeAiOauth };
   return body;
 }
 
@@ -97,6 +71,7 @@ const values = (form) => Object.fromEntries([...form.querySelectorAll('[name]')]
 
 /** Create dialog: pick a type, fill its form (or run its OAuth flow). Resolves true when an account was created. */
 export async function createAccountDialog() {
+  const TYPES = await types();
   const typeSelect = h('select', { id: 'account-type', name: '_type' }, TYPES.map((t) => h('option', { value: t.id }, t.label)));
   const specific = h('div.form-grid');
   const oauthBox = h('div');
@@ -104,7 +79,7 @@ export async function createAccountDialog() {
   let session = null;
   const sync = () => {
     const type = TYPES.find((t) => t.id === typeSelect.value);
-    specific.replaceChildren(...typeFields(type.id));
+    specific.replaceChildren(...typeFields(type.form));
     session = null;
     oauthBox.replaceChildren();
     if (type.oauth) {
@@ -129,9 +104,9 @@ export async function createAccountDialog() {
     try {
       if (type.oauth) {
         if (!session || !v.code) return toast('Generate the link and paste the code first', true);
-        await post(`/admin/${type.path}/exchange-code`, { ...bodyOf(type.id, v), sessionId: session, authorizationCode: v.code.trim() });
+        await post(`/admin/${type.path}/exchange-code`, { ...bodyOf(type.form, v), sessionId: session, authorizationCode: v.code.trim() });
       } else {
-        await post(`/admin/${type.path}`, bodyOf(type.id, v));
+        await post(`/admin/${type.path}`, bodyOf(type.form, v));
       }
       toast('Account created');
       close(true);
@@ -141,13 +116,13 @@ export async function createAccountDialog() {
 
 /** Edit dialog of one account (its list's admin path says its type). */
 export async function editAccountDialog(account, path) {
-  const type = { 'claude-accounts': 'claude-token', 'claude-console-accounts': 'claude-console', 'ccr-accounts': 'ccr', 'bedrock-accounts': 'bedrock',
-    'gemini-api-accounts': 'gemini-api', 'openai-responses-accounts': 'openai-responses', 'azure-openai-accounts': 'azure' }[path] || 'oauth';
-  const form = h('form', { onsubmit: (e) => e.preventDefault() }, h('div.form-grid', common(account)), h('div.form-grid', typeFields(type, account)));
-  return dialog(`Edit ${account.name}`, form, [{ label: 'Cancel' }, { label: 'Save', primary: true, run: async (close) => {
-    if (!form.reportValidity()) return;
+  const { kinds } = await accountKinds();
+  const form = (kinds.find((k) => k.adminPath === path) || { form: [] }).form;
+  const element = h('form', { onsubmit: (e) => e.preventDefault() }, h('div.form-grid', common(account)), h('div.form-grid', typeFields(form, account)));
+  return dialog(`Edit ${account.name}`, element, [{ label: 'Cancel' }, { label: 'Save', primary: true, run: async (close) => {
+    if (!element.reportValidity()) return;
     try {
-      await put(`/admin/${path}/${account.id}`, bodyOf(type, values(form)));
+      await put(`/admin/${path}/${account.id}`, bodyOf(form, values(element)));
       toast('Saved');
       close(true);
     } catch (error) { toast(error.message, true); }

@@ -4,15 +4,9 @@ import { h, mount, fmt, badge, dialog, toast, confirmAction } from '../ui.js';
 import { get, post, put, del } from '../api.js';
 import { createAccountDialog, editAccountDialog } from './account-forms.js';
 import { lineChart } from '../chart.js';
+import { accountKinds } from '../kinds.js';
 
 export const title = 'Accounts';
-
-const LISTS = [
-  ['claude-accounts', 'Claude'], ['claude-console-accounts', 'Claude Console'], ['ccr-accounts', 'CCR'], ['bedrock-accounts', 'Bedrock'],
-  ['gemini-accounts', 'Gemini'], ['gemini-api-accounts', 'Gemini API'], ['openai-accounts', 'OpenAI Codex'],
-  ['openai-responses-accounts', 'OpenAI Responses'], ['azure-openai-accounts', 'Azure OpenAI'],
-];
-const OAUTH_PATHS = new Set(['claude-accounts', 'gemini-accounts', 'openai-accounts']);
 
 function health(a) {
   const state = (a.health || {}).state;
@@ -23,6 +17,9 @@ function health(a) {
 }
 
 export async function render(container) {
+  const { kinds } = await accountKinds();
+  const LISTS = kinds.map((k) => [k.adminPath, k.label]);
+  const OAUTH_PATHS = new Set(kinds.filter((k) => k.oauth).map((k) => k.adminPath));
   const filter = h('select', { 'aria-label': 'Type', onchange: () => draw() }, h('option', { value: '' }, 'All types'), LISTS.map(([p, l]) => h('option', { value: p }, l)));
   const table = h('div.panel#accounts-table');
   mount(container, h('h1', 'Accounts'), h('div.toolbar', filter, h('button', { type: 'button', onclick: () => load() }, 'Refresh'), h('div.spacer'),

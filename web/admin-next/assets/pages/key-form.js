@@ -2,24 +2,18 @@
 // permissions, limits, expiry modes, model and client restrictions.
 import { h, field, dialog, toast } from '../ui.js';
 import { get, post, put } from '../api.js';
+import { accountKinds } from '../kinds.js';
 
-const LISTS = {
-  official: '/admin/claude-accounts', console: '/admin/claude-console-accounts', ccr: '/admin/ccr-accounts',
-  gemini: '/admin/gemini-accounts', geminiApi: '/admin/gemini-api-accounts', openai: '/admin/openai-accounts',
-  responses: '/admin/openai-responses-accounts', bedrock: '/admin/bedrock-accounts', azure: '/admin/azure-openai-accounts',
-  groups: '/admin/account-groups',
-};
-
-/** Everything the dialog offers: account lists, groups, tags and supported clients (loaded in parallel). */
+/** Everything the dialog offers: the key fields that bind to accounts with each kind's accounts, groups, tags and
+ * supported clients (loaded in parallel). */
 export async function loadChoices() {
-  const entries = await Promise.all(Object.entries(LISTS).map(async ([name, path]) => {
-    try { return [name, (await get(path)).data || []]; } catch { return [name, []]; }
+  const { kinds, bindings } = await accountKinds();
+  const lists = await Promise.all(kinds.map(async (kind) => {
+    try { return [kind.name, (await get('/admin/' + kind.adminPath)).data || []]; } catch { return [kind.name, []]; }
   }));
-  const choices = Object.fromEntries(entries);
-  const [tags, clients] = await Promise.all([get('/admin/api-keys/tags'), get('/admin/supported-clients')]);
-  choices.tags = tags.data || [];
-  choices.clients = clients.data || [];
-  return choices;
+  const [groups, tags, clients] = await Promise.all([get('/admin/account-groups').catch(() => ({ data: [] })), get('/admin/api-keys/tags'),
+    get('/admin/supported-clients')]);
+  return { bindings, accounts: Object.fromEntries(lists), groups: groups.data || [], tags: tags.data || [], clients: clients.data || [] };
 }
 
 function options(current, groups) {
@@ -47,18 +41,14 @@ function localInput(iso) {
 /** Opens the dialog; resolves with the server's reply data (with the one-time `key` on create), or undefined. */
 export async function keyDialog(choices, key = null) {
   const k = key || { permissions: 'all', expirationMode: 'fixed', activationUnit: 'days', activationDays: 30, tags: [], restrictedModels: [], allowedClients: [] };
-  const claudeValue = k.claudeConsoleAccountId ? 'console:' + k.claudeConsoleAccountId : (k.claudeAccountId || '');
-  const bindings = {
-    claude: options(claudeValue, [['Claude official', choices.official.map(named(''))], ['Claude Console', choices.console.map(named('console:'))],
-      ['CCR', choices.ccr.map(named('ccr:'))], ['Groups', groupsOf(choices, 'claude')]]),
-    gemini: options(k.geminiAccountId || '', [['Gemini (OAuth)', choices.gemini.map(named(''))], ['Gemini API key', choices.geminiApi.map(named('api:'))],
-      ['Groups', groupsOf(choices, 'gemini')]]),
-    openai: options(k.openaiAccountId || '', [['ChatGPT / Codex', choices.openai.map(named(''))], ['OpenAI Responses', choices.responses.map(named('responses:'))],
-      ['Groups', groupsOf(choices, 'openai')]]),
-    bedrock: options(k.bedrockAccountId || '', [['Bedrock', choices.bedrock.map(named(''))]]),
-    azure: options(k.azureOpenaiAccountId || '', [['Azure OpenAI', choices.azure.map(named(''))]]),
-  };
-  for (const [name, select] of Object.entries(bindings)) select.name = 'bind-' + name;
+  // One select per binding field: the accounts of each kind it can name (with the kind's value prefix), and groups.
+  const bindings = choices.bindings.map((binding) => {
+    const select = options(k[binding.field] || '', [
+      ...binding.kinds.map((kind) => [kind.label, (choices.accounts[kind.name] || []).map(named(kind.prefix))]),
+      ['Groups', binding.groupPlatform ? groupsOf(choices, binding.groupPlatform) : []]]);
+    select.name = 'bind-' + binding.field;
+    return { binding, select };
+  });
 
   const input = (name, value, attrs = {}) => h('input', { name, value: value ?? '', ...attrs });
   const number = (name, value, step = '1') => input(name, value ?? 0, { type: 'number', min: 0, step });
@@ -84,8 +74,7 @@ export async function keyDialog(choices, key = null) {
         .map(([v, t]) => h('option', { value: v, selected: k.permissions === v }, t)))),
       isCreate ? field('How many (batch: 2–500)', number('count', 1)) : field('Active', h('input', { type: 'checkbox', name: 'isActive', checked: k.isActive !== false })))),
     h('fieldset', h('legend', 'Account binding (empty = shared pool)'), h('div.form-grid',
-      field('Claude', bindings.claude), field('Gemini', bindings.gemini), field('OpenAI', bindings.openai),
-      field('Bedrock', bindings.bedrock), field('Azure OpenAI', bindings.azure))),
+      bindings.map(({ binding, select }) => field(binding.label, select)))),
     h('fieldset', h('legend', 'Limits (0 = none)'), h('div.form-grid',
       field('Concurrent requests', number('concurrencyLimit', k.concurrencyLimit)),
       field('Rate window (minutes)', number('rateLimitWindow', k.rateLimitWindow)),
@@ -122,13 +111,7 @@ export async function keyDialog(choices, key = null) {
     } else {
       out.expiresAt = v.expiresAt ? new Date(v.expiresAt).toISOString() : null;
     }
-    const claude = v['bind-claude'];
-    out.claudeConsoleAccountId = claude.startsWith('console:') ? claude.slice(8) : null;
-    out.claudeAccountId = claude && !claude.startsWith('console:') ? claude : null;
-    out.geminiAccountId = v['bind-gemini'] || null;
-    out.openaiAccountId = v['bind-openai'] || null;
-    out.bedrockAccountId = v['bind-bedrock'] || null;
-    out.azureOpenaiAccountId = v['bind-azure'] || null;
+    for (const { binding } of bindings) out[binding.field] = v['bind-' + binding.field] || null;
     if (!isCreate) out.isActive = v.isActive;
     return { out, count: Number(v.count || 1) };
   }
