@@ -1,10 +1,10 @@
 import Foundation
 
-/// The webhook configuration in Node's place and shape (`webhook_config:default`, behaviour.md §11.1):
+/// The webhook configuration in Node's place and shape (`webhook_config:default`, docs/reference/data-layout.md):
 /// `{enabled, platforms: [{id, type, name, url, enabled, …type fields}], notificationTypes: {…: Bool},
 /// retrySettings: {maxRetries, retryDelay (ms), timeout (ms)}, createdAt, updatedAt}`.
 struct WebhookConfig: @unchecked Sendable {
-    static let key = "webhook_config:default"
+    static let key = RedisKeys.webhookConfig
     static let types: Set<String> = ["wechat_work", "dingtalk", "feishu", "slack", "discord", "telegram", "bark", "smtp", "custom"]
     static let notificationTypes = ["accountAnomaly", "quotaWarning", "systemError", "securityAlert", "rateLimitRecovery", "test"]
 

@@ -10,8 +10,8 @@ import ServiceLifecycle
 ///   account as a real request would;
 /// - every check is kept in `crs:health_check:history:{id}` (newest first, 50 entries) for the admin UI.
 public struct AccountHealthChecks: Service {
-    static let lockKey = "crs:health_check:lock"
-    static func historyKey(_ id: String) -> String { "crs:health_check:history:\(id)" }
+    static let lockKey = RedisKeys.healthCheckLock
+    static func historyKey(_ id: String) -> String { RedisKeys.healthCheckHistory(id) }
 
     let context: RelayContext
     let intervalSeconds: Int

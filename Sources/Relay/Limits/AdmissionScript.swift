@@ -4,7 +4,7 @@
 /// if everything passes — count the request in its window, take a concurrency lease and read the sticky mapping.
 ///
 /// Permanent refusals come first (401, 403), then those only a reset lifts (402), then transient ones (429), so a
-/// refused request never consumes quota. Keys follow the Node layout (behaviour.md §4.1, §7). The script names its
+/// refused request never consumes quota. Keys follow the Node layout (docs/reference/data-layout.md). The script names its
 /// keys itself, so it suits a single Redis (or Sentinel-managed master), not Redis Cluster.
 ///
 /// ARGV: 1 key hash, 2 now (ms), 3 now (ISO), 4 local date, 5 ISO week, 6 model, 7 normalised model, 8 platform,
@@ -15,6 +15,10 @@
 /// {"refuse", code, numbers as strings…} (for the rate window: current, limit, milliseconds until it resets).
 enum AdmissionScript {
     static let script = RedisScript(source)
+
+    /// Key names come from `RedisKeys` (`RedisKeys+Lua.swift`).
+    private static func k(_ key: String) -> String { RedisKeys.lua(key) }
+    private static func v(_ expression: String) -> String { RedisKeys.luaVar(expression) }
 
     static let source = """
     local function num(v) return tonumber(v or '') or 0 end
@@ -100,9 +104,9 @@ enum AdmissionScript {
     local now = tonumber(ARGV[2])
     local exempt = ARGV[10] == '1'
 
-    local id = redis.call('HGET', 'apikey:hash_map', ARGV[1])
+    local id = redis.call('HGET', \(k(RedisKeys.apiKeyHashMap)), ARGV[1])
     if not id then return {'refuse', 'invalid'} end
-    local key = 'apikey:' .. id
+    local key = \(k(RedisKeys.apiKey(v("id"))))
     local raw = redis.call('HGETALL', key)
     local f = {}
     for i = 1, #raw, 2 do f[raw[i]] = raw[i + 1] end
@@ -156,22 +160,22 @@ enum AdmissionScript {
 
     local windowed = false
     local concurrencyLimit = num(f.concurrencyLimit)
-    local leaseKey = 'concurrency:' .. id
+    local leaseKey = \(k(RedisKeys.keyConcurrency(v("id"))))
     if not exempt then
       -- Cost limits: accumulated cost at or over the limit refuses (the crossing request passed).
       local dailyLimit = num(f.dailyCostLimit)
       if dailyLimit > 0 then
-        local cost = num(redis.call('GET', 'usage:cost:daily:' .. id .. ':' .. ARGV[4]))
+        local cost = num(redis.call('GET', \(k(RedisKeys.costDaily(v("id"), v("ARGV[4]"))))))
         if cost >= dailyLimit then return {'refuse', 'daily_cost', tostring(cost), tostring(dailyLimit)} end
       end
       local totalLimit = num(f.totalCostLimit)
       if totalLimit > 0 then
-        local cost = num(redis.call('GET', 'usage:cost:total:' .. id))
+        local cost = num(redis.call('GET', \(k(RedisKeys.costTotal(v("id"))))))
         if cost >= totalLimit then return {'refuse', 'total_cost', tostring(cost), tostring(totalLimit)} end
       end
       local opusLimit = num(f.weeklyOpusCostLimit)
       if opusLimit > 0 and string.find(string.lower(ARGV[6]), 'claude-opus', 1, true) then
-        local cost = num(redis.call('GET', 'usage:opus:weekly:' .. id .. ':' .. ARGV[5]))
+        local cost = num(redis.call('GET', \(k(RedisKeys.opusWeekly(v("id"), v("ARGV[5]"))))))
         if cost >= opusLimit then return {'refuse', 'opus_cost', tostring(cost), tostring(opusLimit)} end
       end
 
@@ -183,27 +187,27 @@ enum AdmissionScript {
       if windowMinutes > 0 and (requestLimit > 0 or tokenLimit > 0 or costLimit > 0) then
         windowed = true
         local windowMs = math.floor(windowMinutes * 60000)
-        local startKey = 'rate_limit:window_start:' .. id
+        local startKey = \(k(RedisKeys.rateWindowStart(v("id"))))
         local start = tonumber(redis.call('GET', startKey) or '')
         if not start or now - start >= windowMs then
           start = now
           redis.call('SET', startKey, ARGV[2], 'PX', windowMs)
-          redis.call('SET', 'rate_limit:requests:' .. id, '0', 'PX', windowMs)
-          redis.call('SET', 'rate_limit:tokens:' .. id, '0', 'PX', windowMs)
-          redis.call('SET', 'rate_limit:cost:' .. id, '0', 'PX', windowMs)
+          redis.call('SET', \(k(RedisKeys.rateWindowRequests(v("id")))), '0', 'PX', windowMs)
+          redis.call('SET', \(k(RedisKeys.rateWindowTokens(v("id")))), '0', 'PX', windowMs)
+          redis.call('SET', \(k(RedisKeys.rateWindowCost(v("id")))), '0', 'PX', windowMs)
         end
         -- Milliseconds left in the window, never more than the window (this request's clock may lag the one that
         -- opened it by a few ms).
         local resetIn = string.format('%d', math.min(windowMs, math.max(0, start + windowMs - now)))
-        local requests = num(redis.call('GET', 'rate_limit:requests:' .. id))
+        local requests = num(redis.call('GET', \(k(RedisKeys.rateWindowRequests(v("id"))))))
         if requestLimit > 0 and requests >= requestLimit then
           return {'refuse', 'window_requests', tostring(requests), tostring(requestLimit), resetIn}
         end
-        local tokens = num(redis.call('GET', 'rate_limit:tokens:' .. id))
+        local tokens = num(redis.call('GET', \(k(RedisKeys.rateWindowTokens(v("id"))))))
         if tokenLimit > 0 and tokens >= tokenLimit then
           return {'refuse', 'window_tokens', tostring(tokens), tostring(tokenLimit), resetIn}
         end
-        local cost = num(redis.call('GET', 'rate_limit:cost:' .. id))
+        local cost = num(redis.call('GET', \(k(RedisKeys.rateWindowCost(v("id"))))))
         if costLimit > 0 and cost >= costLimit then
           return {'refuse', 'window_cost', tostring(cost), tostring(costLimit), resetIn}
         end
@@ -220,7 +224,7 @@ enum AdmissionScript {
     end
 
     -- Admitted: count it and take the lease.
-    if windowed then redis.call('INCR', 'rate_limit:requests:' .. id) end
+    if windowed then redis.call('INCR', \(k(RedisKeys.rateWindowRequests(v("id"))))) end
     local leased = '0'
     if not exempt and concurrencyLimit > 0 then
       redis.call('ZADD', leaseKey, now + tonumber(ARGV[12]), ARGV[11])

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The concurrency leases of this instance: creates them, renews the live ones every `renewInterval` (one
 /// pipeline for all), and sweeps expired members out of every `concurrency:*` set once a minute — so a set never
-/// counts a request that is gone, even one of a crashed instance (behaviour.md §7.2).
+/// counts a request that is gone, even one of a crashed instance (docs/reference/data-layout.md).
 public final class LeaseKeeper: Service, Sendable {
     public struct Settings: Sendable {
         /// How long a lease lives without renewal (Node: 300 s, at least 30).
@@ -105,7 +105,7 @@ public final class LeaseKeeper: Service, Sendable {
     /// Drops expired members from every `concurrency:*` set (emptied sets vanish). Returns members removed.
     @discardableResult
     public func sweep() async throws -> Int {
-        let keys = try await redis.scan(match: "concurrency:*")
+        let keys = try await redis.scan(match: RedisKeys.concurrencyPrefix + "*")
         guard !keys.isEmpty else { return 0 }
         let now = RedisArgument(clock.nowMilliseconds)
         let replies = try await redis.pipeline(keys.map { RedisCommand("ZREMRANGEBYSCORE", RedisArgument($0), "-inf", now) })

@@ -31,11 +31,7 @@ public struct MigrationCheck: Sendable {
     }
 
     /// Key families this relay reads or writes, by prefix (the rest is reported as unknown).
-    static let knownPrefixes = [
-        "apikey:", "usage:", "account_usage:", "rate_limit:", "concurrency:", "unified_", "sticky_session:", "session:",
-        "oauth:", "token_refresh_lock:", "system:metrics:", "claude_account:", "account_group", "oem:", "webhook_config:",
-        "claude_code_user_agent:", "billing:", "crs:", "shared_", "ratelimit:", "account:overload:", "temp_unavailable:",
-    ] + AccountKind.all.map(\.keyPrefix)
+    static let knownPrefixes = RedisKeys.families
 
     let redis: RedisClient
     let cipher: SecretCipher
@@ -49,8 +45,8 @@ public struct MigrationCheck: Sendable {
         var report = Report()
         report.rows.append(try await apiKeys())
         for kind in AccountKind.all { report.rows.append(try await accounts(kind)) }
-        let usage = try await redis.scan(match: "usage:*")
-        report.rows.append(Row(what: "usage keys (usage:*)", count: usage.count, problems: []))
+        let usage = try await redis.scan(match: RedisKeys.usagePrefix + "*")
+        report.rows.append(Row(what: "usage keys (\(RedisKeys.usagePrefix)*)", count: usage.count, problems: []))
         for key in try await redis.scan(match: "*") where !Self.knownPrefixes.contains(where: { key.hasPrefix($0) }) {
             let prefix = key.split(separator: ":").first.map { String($0) + ":" } ?? key
             report.unknownPrefixes[prefix, default: 0] += 1
@@ -59,7 +55,7 @@ public struct MigrationCheck: Sendable {
     }
 
     private func apiKeys() async throws -> Row {
-        let keys = try await redis.scan(match: "apikey:*").filter { $0 != RedisKeys.apiKeyHashMap }
+        let keys = try await redis.scan(match: RedisKeys.apiKeyPrefix + "*").filter { $0 != RedisKeys.apiKeyHashMap }
         let map = try await redis.send("HGETALL", RedisArgument(RedisKeys.apiKeyHashMap)).stringDictionary
         var problems: [String] = []
         let records = try await redis.pipeline(keys.map { RedisCommand("HGETALL", RedisArgument($0)) }).map(\.stringDictionary)
@@ -68,10 +64,10 @@ public struct MigrationCheck: Sendable {
             let id = String(key.dropFirst(RedisKeys.apiKeyPrefix.count))
             ids.insert(id)
             guard let hash = fields["apiKey"], !hash.isEmpty else { problems.append("\(key) has no key hash"); continue }
-            if map[hash] != id { problems.append("\(key) is missing from apikey:hash_map (it cannot authenticate)") }
+            if map[hash] != id { problems.append("\(key) is missing from \(RedisKeys.apiKeyHashMap) (it cannot authenticate)") }
         }
-        for (_, id) in map where !ids.contains(id) { problems.append("apikey:hash_map points to the missing key \(id)") }
-        return Row(what: "API keys (apikey:*)", count: keys.count, problems: problems)
+        for (_, id) in map where !ids.contains(id) { problems.append("\(RedisKeys.apiKeyHashMap) points to the missing key \(id)") }
+        return Row(what: "API keys (\(RedisKeys.apiKeyPrefix)*)", count: keys.count, problems: problems)
     }
 
     private func accounts(_ kind: AccountKind) async throws -> Row {

@@ -1,4 +1,4 @@
-/// Every Redis key the relay reads or writes, in the Node original's layout (behaviour.md §4.1), in one place.
+/// Every Redis key the relay reads or writes, in the Node original's layout (docs/reference/data-layout.md), in one place.
 public enum RedisKeys {
     // API keys
     public static func apiKey(_ id: String) -> String { "apikey:\(id)" }
@@ -31,22 +31,25 @@ public enum RedisKeys {
     public static let geminiStickyPrefix = "unified_gemini_session_mapping:"
     public static let azureOpenAIStickyPrefix = "azure_openai_session_account_mapping:"
 
-    // Limits (behaviour.md §7)
-    public static func keyConcurrency(_ keyID: String) -> String { "concurrency:\(keyID)" }
+    // Limits (docs/reference/data-layout.md)
+    public static let concurrencyPrefix = "concurrency:"
+    public static func keyConcurrency(_ keyID: String) -> String { concurrencyPrefix + keyID }
     /// An account's own cap (`maxConcurrentTasks`); relay naming, under the same `concurrency:` sweep.
-    public static func accountConcurrency(_ accountID: String) -> String { "concurrency:account:\(accountID)" }
+    public static func accountConcurrency(_ accountID: String) -> String { concurrencyPrefix + "account:" + accountID }
     public static func rateWindowStart(_ keyID: String) -> String { "rate_limit:window_start:\(keyID)" }
     public static func rateWindowRequests(_ keyID: String) -> String { "rate_limit:requests:\(keyID)" }
     public static func rateWindowTokens(_ keyID: String) -> String { "rate_limit:tokens:\(keyID)" }
     public static func rateWindowCost(_ keyID: String) -> String { "rate_limit:cost:\(keyID)" }
     public static let billingEvents = "billing:events"
 
-    // Account groups (Node layout, behaviour.md §3.4)
+    // Account groups (Node layout, docs/reference/data-layout.md)
     public static let accountGroups = "account_groups"
     public static func accountGroup(_ id: String) -> String { "account_group:\(id)" }
     public static func accountGroupMembers(_ id: String) -> String { "account_group_members:\(id)" }
 
     // Settings
+    /// Node's webhook notification settings, one JSON value.
+    public static let webhookConfig = "webhook_config:default"
     public static let oemSettings = "oem:settings"
     /// The newest Claude Code user agent seen (Node: 25 h TTL).
     public static let claudeCodeUserAgent = "claude_code_user_agent:daily"
@@ -69,10 +72,14 @@ public enum RedisKeys {
     public static func usageDaily(_ keyID: String, _ date: String) -> String { "usage:daily:\(keyID):\(date)" }
     public static func usageMonthly(_ keyID: String, _ month: String) -> String { "usage:monthly:\(keyID):\(month)" }
     public static func usageHourly(_ keyID: String, _ hour: String) -> String { "usage:hourly:\(keyID):\(hour)" }
-    public static func usageModel(_ period: String, _ model: String, _ bucket: String) -> String { "usage:model:\(period):\(model):\(bucket)" }
+    public static let usagePrefix = "usage:"
+    public static func usageModel(_ period: String, _ model: String, _ bucket: String) -> String { usageModelPrefix(period) + "\(model):\(bucket)" }
+    /// Every model's counters of one period (`usage:model:daily:` + model + bucket).
+    public static func usageModelPrefix(_ period: String) -> String { "usage:model:\(period):" }
     public static func usageKeyModel(_ keyID: String, _ period: String, _ model: String, _ bucket: String) -> String {
-        "usage:\(keyID):model:\(period):\(model):\(bucket)"
+        usageKeyModelPrefix(keyID, period) + "\(model):\(bucket)"
     }
+    public static func usageKeyModelPrefix(_ keyID: String, _ period: String) -> String { "usage:\(keyID):model:\(period):" }
     public static func usageRecords(_ keyID: String) -> String { "usage:records:\(keyID)" }
     public static func costDaily(_ keyID: String, _ date: String) -> String { "usage:cost:daily:\(keyID):\(date)" }
     public static func costMonthly(_ keyID: String, _ month: String) -> String { "usage:cost:monthly:\(keyID):\(month)" }
@@ -80,16 +87,21 @@ public enum RedisKeys {
     public static func costTotal(_ keyID: String) -> String { "usage:cost:total:\(keyID)" }
     public static func opusWeekly(_ keyID: String, _ week: String) -> String { "usage:opus:weekly:\(keyID):\(week)" }
     public static func opusTotal(_ keyID: String) -> String { "usage:opus:total:\(keyID)" }
-    public static func systemMetricsMinute(_ unixMinute: Int64) -> String { "system:metrics:minute:\(unixMinute)" }
+    public static func systemMetricsMinute(_ unixMinute: some CustomStringConvertible) -> String { "system:metrics:minute:\(unixMinute)" }
 
     // Usage (per account)
     public static func accountUsageTotal(_ accountID: String) -> String { "account_usage:\(accountID)" }
     public static func accountUsage(_ period: String, _ accountID: String, _ bucket: String) -> String { "account_usage:\(period):\(accountID):\(bucket)" }
     public static func accountUsageModel(_ period: String, _ accountID: String, _ model: String, _ bucket: String) -> String {
-        "account_usage:model:\(period):\(accountID):\(model):\(bucket)"
+        accountUsageModelPrefix(period, accountID) + "\(model):\(bucket)"
     }
+    public static func accountUsageModelPrefix(_ period: String, _ accountID: String) -> String { "account_usage:model:\(period):\(accountID):" }
 
     // Relay-only additions (the Node original has no equivalent; additive, never conflicting)
+    /// Held by the instance running the periodic account health check.
+    public static let healthCheckLock = "crs:health_check:lock"
+    /// An account's last health-check results (newest first, 50 kept).
+    public static func healthCheckHistory(_ accountID: String) -> String { "crs:health_check:history:\(accountID)" }
     public static let unpricedModels = "crs:pricing:unpriced_models"
     /// Marks a request's usage write as applied (makes replays after a lost reply idempotent; 1 h TTL).
     public static func usageApplied(_ requestID: String) -> String { "crs:usage:applied:\(requestID)" }
@@ -104,4 +116,14 @@ public enum RedisKeys {
     public static let alertChannel = "crs:alerts"
     /// Present while an alert of this type for this account is in its quiet period.
     public static func alertQuiet(_ type: String, _ accountID: String) -> String { "crs:alerts:quiet:\(type):\(accountID)" }
+
+    /// Key families this relay (or the Node original, on the same data) reads or writes, by prefix: what
+    /// `crs migrate --check` does not report as unknown.
+    public static var families: [String] {
+        [apiKeyPrefix, usagePrefix, "account_usage:", "rate_limit:", concurrencyPrefix, "unified_", "sticky_session:", "session:",
+         "oauth:", "token_refresh_lock:", "system:metrics:", "claude_account:", "account_group", "oem:", "webhook_config:",
+         "claude_code_user_agent:", "billing:", "crs:", "shared_", "ratelimit:", "account:overload:", "temp_unavailable:",
+         "claude_code_headers:", "claude_relay_config", "original_session_binding:", azureOpenAIStickyPrefix]
+            + AccountKind.all.map(\.keyPrefix)
+    }
 }

@@ -37,7 +37,7 @@ public enum BenchmarkSurface {
     public static func admissionCommand(rawKey: String, model: String, headers: HTTPFields) -> Work {
         let gate = self.gate
         let request = AdmissionGate.Request(rawKey: rawKey, headers: headers, model: model, platform: "claude", matchedClients: ["claude_code"],
-                                            stickyKey: "unified_claude_session_mapping:0123456789abcdef")
+                                            stickyKey: RedisKeys.claudeStickyPrefix + "0123456789abcdef")
         return {
             let member = UUID().lowercasedString
             let command = AdmissionScript.script.command(keys: [], arguments: gate.arguments(for: request, now: Date(), leaseMember: member))

@@ -2,7 +2,7 @@ import Foundation
 
 /// The usage write as one server-side script: the relay sends the request's facts (ids, time buckets, token
 /// counts, cost, the request-log line — about 35 short arguments) and Redis derives the ~120 counter updates of the
-/// Node layout (behaviour.md §4.1) itself. Before, the relay built every command and sent them all as script
+/// Node layout (docs/reference/data-layout.md) itself. Before, the relay built every command and sent them all as script
 /// arguments (~600 arguments, ~15 KB per request): the relay's largest own cost per request after the network.
 ///
 /// Applied at most once: the request's marker (`KEYS[1]`, kept `ARGV[1]` seconds) is set first and the rest runs
@@ -22,6 +22,10 @@ enum UsageScript {
     }
 
     static let fixedCount = Argument.allCases.count
+
+    /// Key names come from `RedisKeys`: `k(RedisKeys.usageDaily(v("key"), v("date")))` is `'usage:daily:' .. key .. ':' .. date`.
+    private static func k(_ key: String) -> String { RedisKeys.lua(key) }
+    private static func v(_ expression: String) -> String { RedisKeys.luaVar(expression) }
 
     /// `local <name> = ARGV[<position>]` for every fixed argument: the script reads them by the enum's names.
     private static let locals = Argument.allCases.map { "local \($0) = ARGV[\($0.rawValue)]" }.joined(separator: "\n")
@@ -63,61 +67,61 @@ enum UsageScript {
         if long then
           total = join(total, {'totalLongContextInputTokens', input, 'totalLongContextOutputTokens', output, 'totalLongContextRequests', '1'})
         end
-        incr('usage:' .. key, total)
-        incr('usage:daily:' .. key .. ':' .. date, join(base, ephemeral, longFields), 32 * DAY)
-        incr('usage:monthly:' .. key .. ':' .. month, join(base, ephemeral, longFields), 365 * DAY)
-        incr('usage:hourly:' .. key .. ':' .. hour, base, 7 * DAY)
+        incr(\(k(RedisKeys.usageTotal(v("key")))), total)
+        incr(\(k(RedisKeys.usageDaily(v("key"), v("date")))), join(base, ephemeral, longFields), 32 * DAY)
+        incr(\(k(RedisKeys.usageMonthly(v("key"), v("month")))), join(base, ephemeral, longFields), 365 * DAY)
+        incr(\(k(RedisKeys.usageHourly(v("key"), v("hour")))), base, 7 * DAY)
 
         -- Per model (global) and per key + model
-        incr('usage:model:daily:' .. model .. ':' .. date, perModel, 32 * DAY)
-        incr('usage:model:monthly:' .. model .. ':' .. month, perModel, 365 * DAY)
-        incr('usage:model:hourly:' .. model .. ':' .. hour, perModel, 7 * DAY)
-        incr('usage:' .. key .. ':model:daily:' .. model .. ':' .. date, join(perModel, ephemeral), 32 * DAY)
-        incr('usage:' .. key .. ':model:monthly:' .. model .. ':' .. month, join(perModel, ephemeral), 365 * DAY)
-        incr('usage:' .. key .. ':model:hourly:' .. model .. ':' .. hour, perModel, 7 * DAY)
+        incr(\(k(RedisKeys.usageModel("daily", v("model"), v("date")))), perModel, 32 * DAY)
+        incr(\(k(RedisKeys.usageModel("monthly", v("model"), v("month")))), perModel, 365 * DAY)
+        incr(\(k(RedisKeys.usageModel("hourly", v("model"), v("hour")))), perModel, 7 * DAY)
+        incr(\(k(RedisKeys.usageKeyModel(v("key"), "daily", v("model"), v("date")))), join(perModel, ephemeral), 32 * DAY)
+        incr(\(k(RedisKeys.usageKeyModel(v("key"), "monthly", v("model"), v("month")))), join(perModel, ephemeral), 365 * DAY)
+        incr(\(k(RedisKeys.usageKeyModel(v("key"), "hourly", v("model"), v("hour")))), perModel, 7 * DAY)
 
         -- Per account
-        incr('account_usage:' .. account, {'totalTokens', tokens, 'totalInputTokens', input, 'totalOutputTokens', output,
+        incr(\(k(RedisKeys.accountUsageTotal(v("account")))), {'totalTokens', tokens, 'totalInputTokens', input, 'totalOutputTokens', output,
           'totalCacheCreateTokens', cacheCreate, 'totalCacheReadTokens', cacheRead, 'totalAllTokens', allTokens, 'totalRequests', '1'})
-        incr('account_usage:daily:' .. account .. ':' .. date, base, 32 * DAY)
-        incr('account_usage:monthly:' .. account .. ':' .. month, base, 365 * DAY)
+        incr(\(k(RedisKeys.accountUsage("daily", v("account"), v("date")))), base, 32 * DAY)
+        incr(\(k(RedisKeys.accountUsage("monthly", v("account"), v("month")))), base, 365 * DAY)
         local hourlyModel = {}
         for i = 1, #perModel, 2 do
           hourlyModel[#hourlyModel + 1] = 'model:' .. model .. ':' .. perModel[i]
           hourlyModel[#hourlyModel + 1] = perModel[i + 1]
         end
-        incr('account_usage:hourly:' .. account .. ':' .. hour, join(base, hourlyModel), 7 * DAY)
-        incr('account_usage:model:daily:' .. account .. ':' .. model .. ':' .. date, perModel, 32 * DAY)
-        incr('account_usage:model:monthly:' .. account .. ':' .. model .. ':' .. month, perModel, 365 * DAY)
-        incr('account_usage:model:hourly:' .. account .. ':' .. model .. ':' .. hour, perModel, 7 * DAY)
+        incr(\(k(RedisKeys.accountUsage("hourly", v("account"), v("hour")))), join(base, hourlyModel), 7 * DAY)
+        incr(\(k(RedisKeys.accountUsageModel("daily", v("account"), v("model"), v("date")))), perModel, 32 * DAY)
+        incr(\(k(RedisKeys.accountUsageModel("monthly", v("account"), v("model"), v("month")))), perModel, 365 * DAY)
+        incr(\(k(RedisKeys.accountUsageModel("hourly", v("account"), v("model"), v("hour")))), perModel, 7 * DAY)
 
         -- Cost counters (only when the model is priced: an unknown cost is not $0)
         if cost ~= '' then
-          local counters = {{'usage:cost:daily:' .. key .. ':' .. date, 30 * DAY}, {'usage:cost:monthly:' .. key .. ':' .. month, 90 * DAY},
-            {'usage:cost:hourly:' .. key .. ':' .. hour, 7 * DAY}, {'usage:cost:total:' .. key, 0}}
+          local counters = {{\(k(RedisKeys.costDaily(v("key"), v("date")))), 30 * DAY}, {\(k(RedisKeys.costMonthly(v("key"), v("month")))), 90 * DAY},
+            {\(k(RedisKeys.costHourly(v("key"), v("hour")))), 7 * DAY}, {\(k(RedisKeys.costTotal(v("key")))), 0}}
           for _, counter in ipairs(counters) do
             redis.call('INCRBYFLOAT', counter[1], cost)
             if counter[2] > 0 then redis.call('EXPIRE', counter[1], counter[2]) end
           end
           if opusCounted == '1' then
-            redis.call('INCRBYFLOAT', 'usage:opus:weekly:' .. key .. ':' .. week, cost)
-            redis.call('EXPIRE', 'usage:opus:weekly:' .. key .. ':' .. week, 14 * DAY)
-            redis.call('INCRBYFLOAT', 'usage:opus:total:' .. key, cost)
+            redis.call('INCRBYFLOAT', \(k(RedisKeys.opusWeekly(v("key"), v("week")))), cost)
+            redis.call('EXPIRE', \(k(RedisKeys.opusWeekly(v("key"), v("week")))), 14 * DAY)
+            redis.call('INCRBYFLOAT', \(k(RedisKeys.opusTotal(v("key")))), cost)
           end
         end
 
         -- Request log (newest first, 200 kept)
-        redis.call('LPUSH', 'usage:records:' .. key, record)
-        redis.call('LTRIM', 'usage:records:' .. key, 0, 199)
-        redis.call('EXPIRE', 'usage:records:' .. key, 90 * DAY)
+        redis.call('LPUSH', \(k(RedisKeys.usageRecords(v("key")))), record)
+        redis.call('LTRIM', \(k(RedisKeys.usageRecords(v("key")))), 0, 199)
+        redis.call('EXPIRE', \(k(RedisKeys.usageRecords(v("key")))), 90 * DAY)
 
         -- Realtime metrics (RPM/TPM)
-        incr('system:metrics:minute:' .. minute, {'requests', '1', 'totalTokens', allTokens, 'inputTokens', input,
+        incr(\(k(RedisKeys.systemMetricsMinute(v("minute")))), {'requests', '1', 'totalTokens', allTokens, 'inputTokens', input,
           'outputTokens', output, 'cacheCreateTokens', cacheCreate, 'cacheReadTokens', cacheRead}, 600)
 
         -- Last use of key and account (the scheduler's least-recently-used order)
         local stamp = timestamp
-        redis.call('HSET', 'apikey:' .. key, 'lastUsedAt', stamp)
+        redis.call('HSET', \(k(RedisKeys.apiKey(v("key")))), 'lastUsedAt', stamp)
         if accountIsJSON == '1' then
           local raw = redis.call('GET', accountRedisKey)
           if raw then
@@ -128,15 +132,15 @@ enum UsageScript {
         else
           redis.call('HSET', accountRedisKey, 'lastUsedAt', stamp)
         end
-        if cost == '' then redis.call('SADD', 'crs:pricing:unpriced_models', rawModel) end
+        if cost == '' then redis.call('SADD', \(k(RedisKeys.unpricedModels)), rawModel) end
 
         -- The key's rate window: the crossing request passes, the next one is refused
         if rateWindowMs ~= '0' then
-          redis.call('INCRBY', 'rate_limit:tokens:' .. key, allTokens)
-          redis.call('PEXPIRE', 'rate_limit:tokens:' .. key, rateWindowMs, 'NX')
+          redis.call('INCRBY', \(k(RedisKeys.rateWindowTokens(v("key")))), allTokens)
+          redis.call('PEXPIRE', \(k(RedisKeys.rateWindowTokens(v("key")))), rateWindowMs, 'NX')
           if cost ~= '' then
-            redis.call('INCRBYFLOAT', 'rate_limit:cost:' .. key, cost)
-            redis.call('PEXPIRE', 'rate_limit:cost:' .. key, rateWindowMs, 'NX')
+            redis.call('INCRBYFLOAT', \(k(RedisKeys.rateWindowCost(v("key")))), cost)
+            redis.call('PEXPIRE', \(k(RedisKeys.rateWindowCost(v("key")))), rateWindowMs, 'NX')
           end
         end
 
@@ -151,7 +155,7 @@ enum UsageScript {
           else
             event = join(event, {'costUnknown', 'true'})
           end
-          redis.call('XADD', 'billing:events', 'MAXLEN', '~', billingLength, '*', unpack(event))
+          redis.call('XADD', \(k(RedisKeys.billingEvents)), 'MAXLEN', '~', billingLength, '*', unpack(event))
         end
 
         -- Commands that ride along (lease releases)

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `GET /admin/claude-accounts/usage`: for every Claude account (OAuth and Console), keyed by the same id the
 /// account lists return, its recorded usage (all time and today) and 5-hour session window — or null when it
-/// has served nothing yet (the accounts page shows "no statistics"). batches.md RS-D5.
+/// has served nothing yet (the accounts page shows "no statistics"). RS-D5.
 struct AccountUsageController {
     let reader: UsageReader
     let prices: PriceBook
@@ -46,7 +46,7 @@ struct AccountUsageController {
         let dates = reader.recentDates(days)
         let daily = try await reader.totals(dates.map { RedisKeys.accountUsage("daily", account.id, $0) })
         // Cost per day: every per-model daily bucket of the account, found with one SCAN and read in one pipeline.
-        let prefix = "account_usage:model:daily:\(account.id):"
+        let prefix = RedisKeys.accountUsageModelPrefix("daily", account.id)
         let found = try await reader.redis.scan(match: prefix + "*")
         let hashes = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
         var costByDate: [String: Double] = [:]

@@ -12,7 +12,7 @@ struct ModelUsage {
         let pattern = keyID.map { RedisKeys.usageKeyModel($0, period, "*", bucket) } ?? RedisKeys.usageModel(period, "*", bucket)
         let found = try await reader.redis.scan(match: pattern).sorted()
         let replies = try await reader.redis.pipeline(found.map { RedisCommand("HGETALL", RedisArgument($0)) })
-        let prefix = keyID.map { "usage:\($0):model:\(period):" } ?? "usage:model:\(period):"
+        let prefix = keyID.map { RedisKeys.usageKeyModelPrefix($0, period) } ?? RedisKeys.usageModelPrefix(period)
         var rows: [[String: Any]] = []
         for (key, reply) in zip(found, replies) {
             let model = String(key.dropFirst(prefix.count).dropLast(bucket.count + 1))
