@@ -1,4 +1,4 @@
-/// One message of the AWS event-stream binary framing (upstreams.md §6.4): headers and a payload.
+/// One message of the AWS event-stream binary framing (docs/reference/upstream-wire.md): headers and a payload.
 public struct EventStreamMessage: Sendable, Equatable {
     public enum HeaderValue: Sendable, Equatable {
         case bool(Bool)

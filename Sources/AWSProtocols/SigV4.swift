@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// AWS Signature Version 4 for a request (upstreams.md §6.5), written from the specification: canonical request
+/// AWS Signature Version 4 for a request (docs/reference/upstream-wire.md), written from the specification: canonical request
 /// (every path segment URI-encoded twice for services other than S3 — Bedrock model ids carry `%3A` on the
 /// wire and `%253A` in the canonical URI), string to sign, derived signing key, `Authorization` header.
 public struct SigV4: Sendable {

@@ -2,7 +2,8 @@ import AWSProtocols
 import Foundation
 import Testing
 
-/// The event-stream codec and SigV4 against the vectors in upstreams.md §6.4.1 and §6.5.
+/// The event-stream codec and SigV4 against vectors computed with botocore and AWS's published SigV4 example
+/// (the formats: docs/reference/upstream-wire.md, "AWS Bedrock").
 @Suite("AWS event stream and SigV4")
 struct AWSProtocolsTests {
     static func bytes(_ hex: String) -> [UInt8] {

@@ -3,7 +3,7 @@ import Foundation
 import Relay
 import Testing
 
-/// behaviour.md §5.2a vectors, plus values made by an independent implementation (Python's hashlib.scrypt and
+/// docs/reference/data-layout.md, "Secrets" vectors, plus values made by an independent implementation (Python's hashlib.scrypt and
 /// `cryptography`), so Node-written data decrypts here and ours decrypts there.
 @Suite("Node-compatible crypto")
 struct SecretCipherTests {

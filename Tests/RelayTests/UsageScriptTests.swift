@@ -228,7 +228,7 @@ enum ReferenceUsageWrite {
         }
         if cost == nil { commands.append(RedisCommand("SADD", RedisArgument(RedisKeys.unpricedModels), RedisArgument(entry.model))) }
 
-        // The key's rate window (behaviour.md §7.1): the crossing request passes, the next one is refused. A key
+        // The key's rate window (docs/reference/data-layout.md): the crossing request passes, the next one is refused. A key
         // whose window ended meanwhile gets a bounded TTL (the next admission starts a fresh window anyway).
         if entry.rateWindowMinutes > 0 {
             let windowMs = RedisArgument(entry.rateWindowMinutes * 60_000)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Bodies and SSE events exactly as the Anthropic Messages API shapes them (upstreams.md §1.2–§1.4).
+/// Bodies and SSE events exactly as the Anthropic Messages API shapes them (docs/reference/upstream-wire.md).
 enum AnthropicReplies {
     static func usageObject(_ usage: FakeUsage, outputTokens: Int) -> [String: Any] {
         [

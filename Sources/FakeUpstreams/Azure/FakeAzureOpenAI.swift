@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A fake Azure OpenAI resource under `/azure-api` (upstreams.md §7.4): `POST /azure-api/openai/deployments/
+/// A fake Azure OpenAI resource under `/azure-api` (docs/reference/upstream-wire.md): `POST /azure-api/openai/deployments/
 /// {deployment}/chat/completions?api-version=…` and `POST /azure-api/openai/responses?api-version=…`. It requires
 /// `api-key` (one of `apiKeys`) and `api-version`, knows only the deployments in `azureDeployments` (any when
 /// empty; 404 `DeploymentNotFound` otherwise), streams chat chunks with Azure's filter chunk first, a usage chunk

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A fake Bedrock Runtime for Anthropic models (upstreams.md §6.7), under `/bedrock` on the fake server:
+/// A fake Bedrock Runtime for Anthropic models (docs/reference/upstream-wire.md), under `/bedrock` on the fake server:
 /// `POST /bedrock/model/{id}/invoke` and `…/invoke-with-response-stream`. It verifies SigV4 (keys from
 /// `credentials.awsKeys`) or a bearer API key (`credentials.apiKeys`), refuses what Bedrock refuses (`model` or
 /// `stream` in the body, a wrong `anthropic_version`, extra `cache_control` keys), answers Anthropic JSON, and
@@ -65,7 +65,7 @@ public struct FakeBedrock: FakeUpstream {
         return FakeBedrockStream(state: state, sequence: sequence, behavior: behavior, usage: usage, channel: context.channel).response(events)
     }
 
-    /// What Bedrock refuses that a careless relay would send (upstreams.md §6.2, §6.7).
+    /// What Bedrock refuses that a careless relay would send (docs/reference/upstream-wire.md).
     static func validate(_ json: [String: Any], modelID: String) -> String? {
         guard modelID.contains("anthropic.") || modelID.hasPrefix("arn:") else { return "The provided model identifier is invalid." }
         for key in ["model", "stream"] where json[key] != nil { return "extraneous key [\(key)] is not permitted" }

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A fake Google Gemini, both upstreams the relay uses (upstreams.md §4.9):
+/// A fake Google Gemini, both upstreams the relay uses (docs/reference/upstream-wire.md):
 /// - Code Assist under `/codeassist/v1internal:{method}`: a currently valid Google access token (issued by the
 ///   fake Google authorization server, or listed in `oauthTokens`); `loadCodeAssist` names no project until
 ///   `onboardUser` has finished (a long-running operation that is `done` on its second poll); generate calls

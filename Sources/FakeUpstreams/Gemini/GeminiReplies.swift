@@ -1,6 +1,6 @@
 import Foundation
 
-/// Gemini response bodies and stream chunks as Google sends them (upstreams.md §4.3, §4.4).
+/// Gemini response bodies and stream chunks as Google sends them (docs/reference/upstream-wire.md).
 enum GeminiReplies {
     static func usageMetadata(_ usage: FakeUsage) -> [String: Any] {
         let prompt = usage.input + usage.cacheRead

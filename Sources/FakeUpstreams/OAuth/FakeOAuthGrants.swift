@@ -141,7 +141,7 @@ public final class FakeOAuthGrants: Sendable {
         return Issued(accessToken: access, refreshToken: refresh, expiresIn: state.expiresIn, scope: scope, idToken: idToken)
     }
 
-    /// An unsigned JWT carrying the ChatGPT account claim (upstreams.md §5.8).
+    /// An unsigned JWT carrying the ChatGPT account claim (docs/reference/upstream-wire.md).
     static func openAIIDToken(_ n: Int) -> String {
         let header = #"{"alg":"none","typ":"JWT"}"#
         let payload: [String: Any] = [

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Fake authorization servers for Anthropic, Google and OpenAI (upstreams.md §2.4, §4.7, §5.7, §8), served
+/// Fake authorization servers for Anthropic, Google and OpenAI (docs/reference/upstream-wire.md), served
 /// next to the fake APIs so that an access token issued here is what the fake API then accepts:
 /// - `GET /oauth/{claude|google|openai}/authorize?…` — the consent screen, already approved: checks the PKCE
 ///   parameters and answers JSON `{code, state, callbackUrl, pasteCode}` (the browser would be redirected to

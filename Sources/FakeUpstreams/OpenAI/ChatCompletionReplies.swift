@@ -1,6 +1,6 @@
 import Foundation
 
-/// OpenAI Chat Completions bodies and stream chunks, with Azure's extras (upstreams.md §7.2): the first
+/// OpenAI Chat Completions bodies and stream chunks, with Azure's extras (docs/reference/upstream-wire.md): the first
 /// stream chunk carries only `prompt_filter_results` and empty `choices`; the usage chunk (only with
 /// `stream_options.include_usage`) has empty `choices`; `[DONE]` ends the stream.
 enum ChatCompletionReplies {

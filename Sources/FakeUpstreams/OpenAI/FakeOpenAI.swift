@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A fake OpenAI Responses API in both shapes the relay talks to (upstreams.md §5.8):
+/// A fake OpenAI Responses API in both shapes the relay talks to (docs/reference/upstream-wire.md):
 /// - `POST /codex/responses` — the ChatGPT Codex backend: a currently valid ChatGPT access token (issued by the
 ///   fake OpenAI authorization server, or listed in `oauthTokens`) plus `chatgpt-account-id`; `store` must be
 ///   false; a non-stream reply is wrapped as `{"type":"response.completed","response":…}`; 429s are

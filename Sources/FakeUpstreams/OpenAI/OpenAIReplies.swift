@@ -1,6 +1,6 @@
 import Foundation
 
-/// Bodies and stream events of the OpenAI Responses API as the fakes send them (upstreams.md §5.3, §5.4).
+/// Bodies and stream events of the OpenAI Responses API as the fakes send them (docs/reference/upstream-wire.md).
 enum OpenAIReplies {
     static func usage(_ usage: FakeUsage) -> [String: Any] {
         let input = usage.input + usage.cacheRead

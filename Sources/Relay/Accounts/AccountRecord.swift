@@ -56,7 +56,7 @@ public struct AccountRecord: Sendable, Equatable {
         }
     }
 
-    /// The proxy this account's upstream traffic goes through (behaviour.md §3.3), if any.
+    /// The proxy this account's upstream traffic goes through (docs/reference/data-layout.md), if any.
     public var proxy: UpstreamProxy? {
         guard let text = fields["proxy"], text.utf8.count > 4, let object = JSON.object(Data(text.utf8)) else { return nil }
         return UpstreamProxy(object)

@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
 
-/// The Claude subscription's 5-hour session window as the account record shows it (behaviour.md §3.2):
+/// The Claude subscription's 5-hour session window as the account record shows it (docs/reference/data-layout.md):
 /// `sessionWindowStart`/`End` (5 h from the top of the hour of first use, or from the upstream's
 /// `anthropic-ratelimit-unified-5h-reset` when it sends one) and `sessionWindowStatus` from
 /// `anthropic-ratelimit-unified-5h-status` (`allowed`, `allowed_warning`, `rejected`).

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// The key list's multi-key actions and the expiry dialog, on Node's paths (batches.md §3.7, IMP-03/04/05):
+/// The key list's multi-key actions and the expiry dialog, on Node's paths (admin UI contract (docs/admin-ui.md), IMP-03/04/05):
 /// `POST|PUT|DELETE /admin/api-keys/batch` and `PATCH /admin/api-keys/{id}/expiration`.
 struct APIKeyBatchController {
     let keys: APIKeysController

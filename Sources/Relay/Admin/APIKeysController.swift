@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// `/admin/api-keys…` with the Node original's paths and `{success, data}` shapes (batches.md RS-C1…C7).
+/// `/admin/api-keys…` with the Node original's paths and `{success, data}` shapes (RS-C1…C7).
 struct APIKeysController {
     let store: APIKeyStore
     let reader: UsageReader
@@ -48,7 +48,7 @@ struct APIKeysController {
             return AdminReply.data(data, ["message": "API key created; the key is shown only once"])
         }
         admin.get("api-keys/:id") { _, context -> Response in
-            // A soft-deleted key is gone for the live API (batches.md IMP-05.2); the deleted tab lists it.
+            // A soft-deleted key is gone for the live API (IMP-05.2); the deleted tab lists it.
             guard let key = try await store.get(try context.parameters.require("id")), !key.isDeleted else {
                 throw AdminError(404, "Not Found", "API key not found")
             }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// `/admin/account-groups`: named sets of accounts a key can be bound to (`group:<id>`), in the Node layout
-/// (`account_groups`, `account_group:{id}`, `account_group_members:{id}`; behaviour.md §3.4).
+/// (`account_groups`, `account_group:{id}`, `account_group_members:{id}`; docs/reference/data-layout.md).
 struct AccountGroupsController {
     let redis: RedisClient
     let clock: RelayClock

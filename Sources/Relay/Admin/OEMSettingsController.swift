@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// Branding (`/admin/oem-settings`): readable before login (the login page shows it), written only by an admin.
-/// Stored as Node does: the JSON string `oem:settings` (behaviour.md §3.6).
+/// Stored as Node does: the JSON string `oem:settings` (docs/reference/data-layout.md).
 struct OEMSettingsController {
     let redis: RedisClient
     let clock: RelayClock

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// The public key-statistics page's API (`/apiStats/api/*`, no admin token; batches.md §3.5, IMP-16): a key's
+/// The public key-statistics page's API (`/apiStats/api/*`, no admin token; admin UI contract (docs/admin-ui.md), IMP-16): a key's
 /// owner turns the key into its id, then reads that key's usage, limits and current window — nothing about any
 /// other key, account or the deployment. Deleted and disabled keys are not resolvable.
 /// Each call is budgeted per client address and per key id (`PublicStatsThrottle`).

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// `/admin/webhook/…` with Node's paths and shapes (batches.md §3: the settings page's notification tab):
+/// `/admin/webhook/…` with Node's paths and shapes (admin UI contract (docs/admin-ui.md): the settings page's notification tab):
 /// the config (`{success, config}`), platforms add/edit/delete/toggle, and test sends that really deliver.
 /// Platform secrets (DingTalk `secret`, Telegram `botToken`) are masked in replies; a masked value posted back
 /// keeps the stored one.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// One notification as each chat tool wants it (behaviour.md §11.1): the original's `custom` JSON
+/// One notification as each chat tool wants it (docs/reference/data-layout.md): the original's `custom` JSON
 /// `{type, service, timestamp, data}`, Slack `{text}`, Discord `{content}`, WeCom and DingTalk markdown (DingTalk
 /// optionally signed), Feishu text, Telegram `sendMessage`, Bark push.
 struct WebhookMessage: @unchecked Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 
-/// Finds the relay key in a request (behaviour.md §1.1): `x-api-key`, `x-goog-api-key`, `Authorization`,
+/// Finds the relay key in a request (docs/reference/clients.md): `x-api-key`, `x-goog-api-key`, `Authorization`,
 /// `api-key`, then `?key=`; a leading `Bearer ` is stripped from any of them. Resolving it and every check on it
 /// happen in the admission script (`AdmissionGate`).
 public enum ClientKey {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 
-/// The client validators of behaviour.md §5.5: which known clients a request looks like. The admission script
+/// The client validators of docs/reference/clients.md: which known clients a request looks like. The admission script
 /// checks the result against a key's whitelist (`enableClientRestriction` + `allowedClients`; an empty list is not
 /// enforced, as in Node).
 public enum ClientRestriction {

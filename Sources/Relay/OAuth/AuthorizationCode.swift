@@ -1,6 +1,6 @@
 import Foundation
 
-/// What an admin pastes after consenting (behaviour.md §8.1 `parseCallbackUrl`): the whole callback URL (its
+/// What an admin pastes after consenting (docs/oauth.md): the whole callback URL (its
 /// `code` parameter is used, and its `state` must match the session's), or the bare code — Claude's page shows
 /// `code#state`, so anything after `#` or `&` is dropped.
 public enum AuthorizationCode {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The non-token parts of an Anthropic token reply (upstreams.md §2.4): organization and account ids, the
+/// The non-token parts of an Anthropic token reply (docs/reference/upstream-wire.md): organization and account ids, the
 /// e-mail, and a subscription hint when the reply carries one.
 enum ClaudeOAuthInfo {
     static func extInfo(_ raw: [String: Any]) -> [String: Any]? {

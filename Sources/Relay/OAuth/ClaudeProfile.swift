@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// `GET {api}/api/oauth/profile` (upstreams.md §2.4) after an exchange whose scopes include `user:profile`:
+/// `GET {api}/api/oauth/profile` (docs/reference/upstream-wire.md) after an exchange whose scopes include `user:profile`:
 /// the subscription (Max / Pro) and e-mail for the admin UI. Best effort — onboarding does not fail without it.
 public struct ClaudeProfile: Sendable {
     let baseURL: String

@@ -2,7 +2,7 @@ import Foundation
 
 /// One OAuth authorization server as the relay talks to it: where to send the admin, where to exchange and
 /// refresh, which client it pretends to be. Every URL is configurable (`CRS_<PROVIDER>_OAUTH_*`) because the
-/// real ones move (upstreams.md §8: Anthropic's token host changed in 2026) and because tests point them at
+/// real ones move (docs/reference/upstream-wire.md: Anthropic's token host changed in 2026) and because tests point them at
 /// the fakes.
 public struct OAuthProvider: Sendable, Equatable {
     public enum BodyEncoding: Sendable, Equatable { case json, form }
@@ -42,7 +42,7 @@ public struct OAuthProvider: Sendable, Equatable {
         return authorizeURL + (authorizeURL.contains("?") ? "&" : "?") + FormEncoding.encode(parameters)
     }
 
-    // MARK: the defaults (behaviour.md §8, upstreams.md §2.4, §4.7, §5.7)
+    // MARK: the defaults (docs/oauth.md, docs/reference/upstream-wire.md)
 
     static let claudeBrowserHeaders: [(String, String)] = [
         ("User-Agent", "claude-cli/1.0.56 (external, cli)"), ("Accept", "application/json, text/plain, */*"),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The ChatGPT account details inside an OpenAI `id_token` (upstreams.md §5.7): the payload's
+/// The ChatGPT account details inside an OpenAI `id_token` (docs/reference/upstream-wire.md): the payload's
 /// `https://api.openai.com/auth` claim. The token is only decoded, not verified — it came straight from the
 /// token endpoint over TLS, and nothing here grants access.
 enum OpenAIIDToken {

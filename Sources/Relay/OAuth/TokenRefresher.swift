@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
-/// Keeps OAuth accounts' access tokens fresh (behaviour.md §8.1 "Refresh", done right):
+/// Keeps OAuth accounts' access tokens fresh (docs/oauth.md, done right):
 /// - a token that expires within `marginSeconds` is refreshed before the request uses it;
 /// - one refresher per account across all instances: `SET token_refresh_lock:{platform}:{id} <owner> NX EX`,
 ///   released by compare-and-delete; within an instance concurrent callers share one refresh task;
@@ -11,7 +11,7 @@ import NIOConcurrencyHelpers
 /// - a refused grant (invalid_grant, 4xx) marks the account `error` — an admin must re-authorize it; a failure
 ///   that may pass (network, 429, 5xx) rests it as `temp_error` only when its token has really expired, and is
 ///   retried after a back-off. Both publish an alert. Node marked every failure `error`, which is how accounts
-///   "never recover" (peers.md §3).
+///   "never recover" (a common complaint about other gateways).
 public final class TokenRefresher: Sendable {
     public struct Settings: Sendable {
         public var marginSeconds = 60

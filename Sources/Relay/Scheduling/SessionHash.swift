@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The sticky-session key of an Anthropic request, derived exactly as the Node original does (behaviour.md §6.3),
+/// The sticky-session key of an Anthropic request, derived exactly as the Node original does (docs/reference/clients.md),
 /// so sticky mappings written by either implementation are found by the other.
 public enum SessionHash {
     public static func of(_ body: [String: Any]) -> String? {

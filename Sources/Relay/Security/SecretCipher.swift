@@ -108,7 +108,7 @@ public final class SecretCipher: Sendable {
     }
 }
 
-/// Node's per-account-type scrypt salts (behaviour.md §5.2).
+/// Node's per-account-type scrypt salts (docs/reference/data-layout.md).
 public struct SecretSalt: Sendable, Hashable {
     public let value: String
     public init(_ value: String) { self.value = value }

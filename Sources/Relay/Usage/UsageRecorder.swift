@@ -3,7 +3,7 @@ import DequeModule
 import Logging
 import NIOConcurrencyHelpers
 
-/// Writes one request's usage and cost into every counter of the Node layout (behaviour.md §4.1) in a single
+/// Writes one request's usage and cost into every counter of the Node layout (docs/reference/data-layout.md) in a single
 /// round trip (one server-side script, `UsageScript`): per key, per model, per key+model, per account, the request log, cost counters,
 /// the weekly Opus counter, the realtime minute metrics, the key's rate-window counters, the billing event
 /// stream — and, in the same write, the release of the request's concurrency leases.

@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Serves the admin web UI under `/admin-next/` (batches.md RS-E1…E4): real files from `WebAssets`; every other
+/// Serves the admin web UI under `/admin-next/` (RS-E1…E4): real files from `WebAssets`; every other
 /// path under it is a client-side route and gets `index.html` (deep links survive a reload), except paths under
 /// `assets/` or with a file extension, which are 404 — a missing script must not come back as HTML. `/`, `/web`,
 /// `/admin` and `/admin-next` redirect to `/admin-next/`; `/favicon.ico` is the UI's icon.

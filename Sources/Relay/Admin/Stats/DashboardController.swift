@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// `GET /admin/dashboard`, `/admin/stats/overview` and `/admin/usage-costs`: totals computed from the usage the
-/// relay records (batches.md RS-B1, RS-B2) — every field the dashboard reads is present, zero on an empty store.
+/// relay records (RS-B1, RS-B2) — every field the dashboard reads is present, zero on an empty store.
 struct DashboardController {
     let reader: UsageReader
     let startedAt: Date

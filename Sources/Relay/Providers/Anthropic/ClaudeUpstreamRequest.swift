@@ -13,7 +13,7 @@ public struct UpstreamRequest: Sendable {
     public var toolNames: [String: String] = [:]
 }
 
-/// Builds the Anthropic Messages request for an account (upstreams.md §2.1, §3; behaviour.md §13):
+/// Builds the Anthropic Messages request for an account (docs/reference/upstream-wire.md, "Anthropic Messages"):
 /// - OAuth (claude-official): `{base}/v1/messages?beta=true`, `Authorization: Bearer`, `anthropic-beta` with the
 ///   oauth flag merged with the client's betas;
 /// - Console: the account's own URL (`/v1/messages` appended once), `x-api-key` for `sk-ant-` keys, Bearer

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// Azure OpenAI accounts (upstreams.md §7): chat completions at
+/// Azure OpenAI accounts (docs/reference/upstream-wire.md): chat completions at
 /// `{azureEndpoint}/openai/deployments/{deployment}/chat/completions?api-version={apiVersion}`, Responses at
 /// `{azureEndpoint}/openai/responses?api-version={responsesApiVersion}` with the deployment as `model`; the key
 /// as `api-key`. The deployment is the account's mapping of the requested model, else its `deploymentName`.

@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
 
-/// Bedrock's failures (upstreams.md §6.6: status, `x-amzn-ErrorType: <Name>:…`, body `{"message"}`; in-stream
+/// Bedrock's failures (docs/reference/upstream-wire.md: status, `x-amzn-ErrorType: <Name>:…`, body `{"message"}`; in-stream
 /// exception frames) turned into what an Anthropic client understands, and into health marks:
 /// throttling rests the account (Retry-After if given, else a minute), credential problems mark it
 /// unauthorized, 5xx counts toward the repeated-error rule, validation errors are the client's and fail nothing over.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Claude model names ↔ Bedrock model ids (upstreams.md §6.1): a Claude name becomes the cross-region inference
+/// Claude model names ↔ Bedrock model ids (docs/reference/upstream-wire.md): a Claude name becomes the cross-region inference
 /// profile of the account's geography (`us.` / `eu.` / `apac.`) with Bedrock's version suffix; ids and ARNs the
 /// client already gives are used as they are; anything that is not Claude goes to the account's default model.
 enum BedrockModels {

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// An Anthropic Messages request as Bedrock's `InvokeModel` / `InvokeModelWithResponseStream` (upstreams.md §6):
+/// An Anthropic Messages request as Bedrock's `InvokeModel` / `InvokeModelWithResponseStream` (docs/reference/upstream-wire.md):
 /// `POST {endpoint}/model/{id}/invoke[-with-response-stream]`, the id percent-encoded on the wire; the body
 /// without `model` and `stream`, with `anthropic_version: bedrock-2023-05-31`, `cache_control` reduced to its
 /// `type` (Bedrock refuses other keys) and adaptive thinking turned into an explicit budget; SigV4-signed

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 
 /// Google's error shape `{"error": {code, message, status}}` for relay-made errors, and what Google's failures
-/// say about an account (upstreams.md §4.5, §4.6): 429 RESOURCE_EXHAUSTED rests the account until the
+/// say about an account (docs/reference/upstream-wire.md): 429 RESOURCE_EXHAUSTED rests the account until the
 /// `RetryInfo.retryDelay` the body names (else a minute); 401 means the credential no longer works; 403 rests it
 /// (VPC-SC, permission) for 30 minutes; 5xx counts toward the repeated-error rule; other 4xx are the client's.
 enum GeminiErrors {

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 
-/// The Code Assist project an OAuth account works in (upstreams.md §4.1): the admin's `projectId`, else the
+/// The Code Assist project an OAuth account works in (docs/reference/upstream-wire.md): the admin's `projectId`, else the
 /// one discovered before (`tempProjectId`), else discovered now — `loadCodeAssist` names it, or, for an account
 /// not yet onboarded, `onboardUser` with the default tier provisions it (a long-running operation, polled).
 /// The result is stored as `tempProjectId`, so discovery happens once per account.

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// ChatGPT-OAuth (Codex) accounts (upstreams.md §5.1, behaviour.md §8.3): `POST {codex}/responses` with the
+/// ChatGPT-OAuth (Codex) accounts (docs/reference/upstream-wire.md, docs/oauth.md): `POST {codex}/responses` with the
 /// account's access token, its ChatGPT account id as `chatgpt-account-id`, the Codex client headers the backend
 /// expects (`version`, `openai-beta`, `session_id`, `originator` — passed from the client), and `store: false`
 /// (the backend keeps nothing). A non-stream reply arrives as `{"type":"response.completed","response":{…}}`

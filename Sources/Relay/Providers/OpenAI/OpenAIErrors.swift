@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 
 /// OpenAI's error shape for relay-made errors, and what OpenAI-style upstream failures say about an account
-/// (upstreams.md §5.5, §5.6): 429 rests the account until the reset the reply names (Codex
+/// (docs/reference/upstream-wire.md): 429 rests the account until the reset the reply names (Codex
 /// `resets_in_seconds`, else `retry-after`, else the account's `rateLimitDuration` minutes); 401/402/403 mean the
 /// credential or plan no longer works (unauthorized, until an admin or a token refresh); 5xx counts toward the
 /// repeated-error rule; other 4xx are the client's own and fail nothing over.

@@ -51,7 +51,7 @@ struct OpenAIResponsesFamily: APIFamily {
 }
 
 /// OpenAI usage objects (Responses and Chat Completions) as token counts: cached input tokens are cache reads
-/// and not billed again as input (upstreams.md §5.3).
+/// and not billed again as input (docs/reference/upstream-wire.md).
 enum OpenAIUsage {
     static func tokens(_ usage: [String: Any], model: String?) -> TokenUsage {
         let input = JSON.int(usage["input_tokens"]) ?? JSON.int(usage["prompt_tokens"]) ?? 0

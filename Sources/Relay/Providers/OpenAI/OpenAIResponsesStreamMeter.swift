@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 
-/// Meters an OpenAI Responses stream (upstreams.md §5.4): usage and model arrive only in the terminal event —
+/// Meters an OpenAI Responses stream (docs/reference/upstream-wire.md): usage and model arrive only in the terminal event —
 /// `response.completed` (or `response.incomplete` / `response.failed`); a standalone `error` event or
 /// `response.failed` is the upstream reporting an error in the stream. A stream that ends before its terminal event
 /// is charged for the output deltas it delivered (`DeliveredOutput`).
