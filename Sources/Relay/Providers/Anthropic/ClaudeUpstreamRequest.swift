@@ -40,17 +40,15 @@ public enum ClaudeUpstreamRequest {
         account: AccountRecord, credential: String, endpoint: Endpoint, clientHeaders: HTTPFields, clientQuery: String?,
         body: ByteBuffer, requestedModel: String, upstreamModel: String, officialBaseURL: String
     ) -> UpstreamRequest {
-        var headers = ClientHeaderFilter.forward(clientHeaders, alsoDropping: droppedHeaders)
+        var headers = UpstreamHeaders.forwarding(clientHeaders, alsoDropping: droppedHeaders)
         headers.replaceOrAdd(name: "content-type", value: "application/json")
-        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         headers.replaceOrAdd(name: "anthropic-version", value: clientHeaders.value(anthropicVersionField) ?? anthropicVersion)
         let clientBetas = clientHeaders[values: anthropicBetaField]
         let clientUserAgent = clientHeaders.value(.userAgent)
         let url: String
         switch account.kind {
         case .claudeOfficial:
-            let base = officialBaseURL.hasSuffix("/") ? String(officialBaseURL.dropLast()) : officialBaseURL
-            url = base + (endpoint == .messages ? "/v1/messages?beta=true" : "/v1/messages/count_tokens?beta=true")
+            url = UpstreamBaseURL.trimmed(officialBaseURL) + (endpoint == .messages ? "/v1/messages?beta=true" : "/v1/messages/count_tokens?beta=true")
             headers.replaceOrAdd(name: "authorization", value: "Bearer \(credential)")
             let required = TextScan.contains(upstreamModel.lowercased(), "haiku") ? haikuBeta : defaultBeta
             headers.replaceOrAdd(name: "anthropic-beta", value: mergeBetas(required, clientBetas))
@@ -71,8 +69,7 @@ public enum ClaudeUpstreamRequest {
 
     /// `{apiUrl}` without trailing slashes, with `/v1/messages` exactly once (count_tokens: its own path).
     static func consoleURL(_ apiURL: String, endpoint: Endpoint, query: String?) -> String {
-        var base = TextScan.trimmed(apiURL)
-        while base.hasSuffix("/") { base.removeLast() }
+        var base = UpstreamBaseURL.trimmed(apiURL)
         if base.hasSuffix("/v1/messages") { base.removeLast("/v1/messages".count) }
         let path = endpoint == .messages ? "/v1/messages" : "/v1/messages/count_tokens"
         let passQuery = query.flatMap { $0.isEmpty ? nil : $0 }.map { "?" + $0 } ?? ""

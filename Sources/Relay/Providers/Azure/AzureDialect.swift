@@ -13,9 +13,7 @@ import NIOHTTP1
 struct AzureDialect: ProviderDialect {
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
         let account = input.account
-        var endpoint = (account.nonEmpty("azureEndpoint") ?? "").trimmingCharacters(in: .whitespaces)
-        while endpoint.hasSuffix("/") { endpoint.removeLast() }
-        guard !endpoint.isEmpty else { throw RelayError.unavailable("Azure account \(account.name) has no endpoint") }
+        let endpoint = try UpstreamBaseURL.of(account, "azureEndpoint", kind: "Azure")
         let deployment = account.modelMapping.isEmpty ? (account.nonEmpty("deploymentName") ?? input.upstreamModel) : input.upstreamModel
         var body = input.json
         let url: String
@@ -31,11 +29,10 @@ struct AzureDialect: ProviderDialect {
                 body["stream_options"] = options
             }
         }
-        var headers = ClientHeaderFilter.forward(input.clientHeaders)
+        var headers = UpstreamHeaders.forwarding(input.clientHeaders)
         headers.replaceOrAdd(name: "api-key", value: input.credential)
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: input.stream ? "text/event-stream" : "application/json")
-        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: account.proxy)
     }
 

@@ -15,8 +15,7 @@ enum BedrockUpstreamRequest {
                       stream: Bool, now: Date) -> UpstreamRequest {
         let region = account.nonEmpty("region") ?? "us-east-1"
         let modelID = BedrockModels.bedrockID(for: upstreamModel, region: region, defaultModel: account.nonEmpty("defaultModel"))
-        var base = account.nonEmpty("endpoint") ?? "https://bedrock-runtime.\(region).amazonaws.com"
-        while base.hasSuffix("/") { base.removeLast() }
+        let base = UpstreamBaseURL.trimmed(account.nonEmpty("endpoint") ?? "https://bedrock-runtime.\(region).amazonaws.com")
         let components = URLComponents(string: base)
         let basePath = components?.percentEncodedPath ?? ""
         let path = basePath + "/model/" + SigV4.uriEncode(modelID) + (stream ? "/invoke-with-response-stream" : "/invoke")

@@ -17,8 +17,7 @@ struct GeminiAPIDialect: ProviderDialect {
         guard !GeminiFamily.setupMethods.contains(action) else {
             throw RelayError(400, "invalid_request_error", "\(action) is a Code Assist call; Gemini API-key accounts cannot serve it")
         }
-        var base = input.account.nonEmpty("baseUrl") ?? Self.defaultBase
-        while base.hasSuffix("/") { base.removeLast() }
+        var base = UpstreamBaseURL.trimmed(input.account.nonEmpty("baseUrl") ?? Self.defaultBase)
         if !base.hasSuffix("/v1beta") && !base.hasSuffix("/v1") { base += "/v1beta" }
         var body = input.json
         if GeminiFamily.isCodeAssist(operation) {
@@ -28,11 +27,9 @@ struct GeminiAPIDialect: ProviderDialect {
         }
         let model = input.upstreamModel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/:"))) ?? input.upstreamModel
         let url = "\(base)/models/\(model):\(action)" + (input.stream ? "?alt=sse" : "")
-        var headers = HTTPHeaders()
+        var headers = UpstreamHeaders.passing(["user-agent"], from: input.clientHeaders)
         headers.add(name: "x-goog-api-key", value: input.credential)
         headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "accept-encoding", value: "identity")
-        if let agent = input.clientHeaders[.userAgent] { headers.add(name: "user-agent", value: agent) }
         return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
     }
 

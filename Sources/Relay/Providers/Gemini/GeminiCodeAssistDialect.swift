@@ -14,8 +14,7 @@ struct GeminiCodeAssistDialect: ProviderDialect {
     let projects: GeminiProjects
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
+        let base = UpstreamBaseURL.trimmed(baseURL)
         let action = GeminiFamily.action(operation)
         var body: [String: Any]
         if GeminiFamily.setupMethods.contains(action) {
@@ -33,11 +32,9 @@ struct GeminiCodeAssistDialect: ProviderDialect {
             }
             body["model"] = input.upstreamModel
         }
-        var headers = HTTPHeaders()
+        var headers = UpstreamHeaders.passing(["user-agent"], from: input.clientHeaders)
         headers.add(name: "authorization", value: "Bearer \(input.credential)")
         headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "accept-encoding", value: "identity")
-        if let agent = input.clientHeaders[.userAgent] { headers.add(name: "user-agent", value: agent) }
         let url = "\(base)/v1internal:\(action)" + (input.stream ? "?alt=sse" : "")
         return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
     }

@@ -17,17 +17,12 @@ struct CodexDialect: ProviderDialect {
         guard let accountID = input.account.nonEmpty("accountId") else {
             throw RelayError.unavailable("Codex account \(input.account.name) has no ChatGPT account id (re-authorize it)")
         }
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        var headers = HTTPHeaders()
-        for field in input.clientHeaders where Self.forwardedClientHeaders.contains(field.name.canonicalName.lowercased()) {
-            headers.add(name: field.name.canonicalName.lowercased(), value: field.value)
-        }
+        let base = UpstreamBaseURL.trimmed(baseURL)
+        var headers = UpstreamHeaders.passing(Self.forwardedClientHeaders, from: input.clientHeaders)
         headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
         headers.replaceOrAdd(name: "chatgpt-account-id", value: accountID)
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: input.stream ? "text/event-stream" : "application/json")
-        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         var body = input.json
         body["store"] = false
         if input.upstreamModel != input.requestedModel { body["model"] = input.upstreamModel }

@@ -9,14 +9,11 @@ import NIOHTTP1
 /// account's User-Agent if it sets one. Replies and errors pass through in OpenAI's own shape.
 struct OpenAIResponsesDialect: ProviderDialect {
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
-        var base = (input.account.nonEmpty("baseApi") ?? "").trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        guard !base.isEmpty else { throw RelayError.unavailable("OpenAI-Responses account \(input.account.name) has no baseApi") }
+        let base = try UpstreamBaseURL.of(input.account, "baseApi", kind: "OpenAI-Responses")
         let url = base + (base.hasSuffix("/v1") ? "/responses" : "/v1/responses")
-        var headers = ClientHeaderFilter.forward(input.clientHeaders)
+        var headers = UpstreamHeaders.forwarding(input.clientHeaders)
         headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
         headers.replaceOrAdd(name: "content-type", value: "application/json")
-        headers.replaceOrAdd(name: "accept-encoding", value: "identity")
         if let agent = input.account.userAgent { headers.replaceOrAdd(name: "user-agent", value: agent) }
         return UpstreamRequest(url: url, headers: headers, body: ModelRewrite.apply(input.body, from: input.requestedModel, to: input.upstreamModel),
                                proxy: input.account.proxy)
