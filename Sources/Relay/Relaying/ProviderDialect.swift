@@ -53,18 +53,3 @@ enum TranscodedChunk {
     /// The stream cannot go on: what was decoded before the break, and why.
     case broken(ByteBuffer, String)
 }
-
-/// An upstream stream that failed its framing checks (e.g. an event-stream CRC): nothing after it is trusted.
-struct StreamCorrupted: Error {
-    let reason: String
-}
-
-/// The upstream sent nothing for `limit` (no response head, or no stream data).
-struct UpstreamIdle: Error {
-    let limit: Duration
-}
-
-/// A stream still running at the request deadline (`CRS_UPSTREAM_TIMEOUT_MS`).
-struct UpstreamDeadlinePassed: Error {
-    let limit: Duration
-}

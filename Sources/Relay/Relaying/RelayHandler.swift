@@ -359,9 +359,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let idle = handler.context.settings.upstreamIdleTimeoutMilliseconds
             let pump = UpstreamPump(upstream.body, idleTimeout: idle > 0 ? .milliseconds(idle) : nil,
                                     deadline: sentAt + .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
-            var clientGone = false
-            var shuttingDown = false
-            var upstreamFailure: Error?
+            var stop = StreamEnding.Stop.upstreamEnded
             // A hang-up (the connection closes) or the end of the shutdown grace period stops the upstream read at
             // once; this task goes on to end the client's stream properly.
             await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds)) {
@@ -385,58 +383,50 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                         do {
                             try await writer.write(chunk)
                         } catch {
-                            clientGone = true
+                            stop = .clientGone
                             pump.stop(.clientGone)
                             break reading
                         }
                         if let broken {
                             handler.context.logger.warning("upstream stream corrupted", metadata: ["account": "\(job.account.id)", "reason": "\(broken)"])
-                            upstreamFailure = StreamCorrupted(reason: broken)
+                            stop = .upstreamFailed(.corrupted(broken))
                             pump.stop(.clientGone)
                             break reading
                         }
                     case .end:
                         break reading
                     case .failed(let error):
-                        upstreamFailure = error
+                        stop = .upstreamFailed(.transport("\(type(of: error))"))
                         break reading
                     case .stopped(.clientGone):
-                        clientGone = true
+                        stop = .clientGone
                         break reading
                     case .stopped(.shuttingDown):
-                        shuttingDown = true
+                        stop = .shuttingDown
                         break reading
                     case .stopped(.upstreamDeadline):
-                        upstreamFailure = UpstreamDeadlinePassed(limit: .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
+                        stop = .upstreamFailed(.deadline(.milliseconds(handler.context.settings.upstreamTimeoutMilliseconds)))
                         handler.context.logger.warning("upstream stream outlived the request deadline; ended", metadata: ["account": "\(job.account.id)"])
                         break reading
                     case .stopped(.upstreamIdle(let limit)):
-                        upstreamFailure = UpstreamIdle(limit: limit)
+                        stop = .upstreamFailed(.idle(limit))
                         handler.context.logger.warning("upstream stream idle; ended", metadata: ["account": "\(job.account.id)", "limit": "\(limit)"])
                         break reading
                     }
                 }
             }
-            if shuttingDown, !clientGone {
-                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "overloaded_error", message: "The relay is shutting down; retry the request"))
-                try? await writer.finish(nil)
-                clientGone = true  // the stream is over for the client; nothing more is written
+            let ending = StreamEnding(stop: stop, sawEnd: meter.sawEnd, sawError: meter.sawError)
+            if let event = ending.terminalEvent {
+                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: event.type, message: event.message))
             }
-            if !clientGone, upstreamFailure != nil || !meter.sawEnd, !meter.sawError {
-                // The upstream broke off (or went silent): end the stream truthfully with a terminal error event.
-                let message = (upstreamFailure as? UpstreamIdle).map { "Upstream sent nothing for \($0.limit); stream ended" }
-                    ?? (upstreamFailure as? UpstreamDeadlinePassed).map { "Upstream stream outlived the request deadline (\($0.limit)); stream ended" }
-                    ?? "Upstream stream ended unexpectedly"
-                try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: "api_error", message: message))
-            }
-            if !clientGone { try? await writer.finish(nil) }
-            tape?.finish(outcome: shuttingDown ? "relay shut down" : clientGone ? "client went away" : upstreamFailure.map { "cut: \(type(of: $0))" } ?? "complete")
-            if upstreamFailure != nil { await handler.countServerError(job.account) }
+            if ending.finishesClientStream { try? await writer.finish(nil) }
+            tape?.finish(outcome: ending.recordedOutcome)
+            if ending.countsAsServerError { await handler.countServerError(job.account) }
             let usage = meter.usage
             if let trace {
                 trace.span.setUsage(usage, account: job.account, attempts: nil)
-                if upstreamFailure != nil || shuttingDown { trace.span.setStatus(SpanStatus(code: .error, message: upstreamFailure.map { "\(type(of: $0))" } ?? "shutdown")) }
-                trace.span.attributes["crs.client_gone"] = clientGone && !shuttingDown
+                if let error = ending.spanError { trace.span.setStatus(SpanStatus(code: .error, message: error)) }
+                trace.span.attributes["crs.client_gone"] = ending.stop == .clientGone
                 trace.span.end()
             }
             if !usage.isEmpty {
