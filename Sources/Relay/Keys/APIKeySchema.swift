@@ -25,9 +25,15 @@ enum APIKeySchema {
         ("enableClientRestriction", .boolean), ("allowedClients", .clientList), ("tags", .stringList),
         ("expirationMode", .choice(["fixed", "activation"])), ("activationDays", .integer), ("activationUnit", .choice(["hours", "days"])),
         ("expiresAt", .timestamp),
-        ("claudeAccountId", .binding), ("claudeConsoleAccountId", .binding), ("geminiAccountId", .binding),
-        ("openaiAccountId", .binding), ("azureOpenaiAccountId", .binding), ("bedrockAccountId", .binding), ("droidAccountId", .binding),
-    ]
+    ] + bindingFields.map { ($0, Kind.binding) }
+
+    /// The fields that bind a key to an account: every registered kind's (`AccountKind.bindingField`), and
+    /// Node's `droidAccountId`, kept so keys of a Node deployment round-trip.
+    static let bindingFields: [String] = {
+        var fields: [String] = []
+        for kind in AccountKind.all where !fields.contains(kind.bindingField) { fields.append(kind.bindingField) }
+        return fields.contains("droidAccountId") ? fields : fields + ["droidAccountId"]
+    }()
 
     /// Fields the relay maintains itself; shown to admins, never taken from input.
     static let maintained: [(name: String, kind: Kind)] = [
@@ -53,9 +59,8 @@ enum APIKeySchema {
         "weeklyOpusCostLimit": "0", "isActive": "true", "permissions": "all", "enableModelRestriction": "false",
         "restrictedModels": "[]", "enableClientRestriction": "false", "allowedClients": "[]", "tags": "[]",
         "expirationMode": "fixed", "activationDays": "0", "activationUnit": "days", "expiresAt": "", "lastUsedAt": "",
-        "claudeAccountId": "", "claudeConsoleAccountId": "", "geminiAccountId": "", "openaiAccountId": "",
-        "azureOpenaiAccountId": "", "bedrockAccountId": "", "droidAccountId": "", "isDeleted": "false",
-    ]
+        "isDeleted": "false",
+    ].merging(bindingFields.map { ($0, "") }) { current, _ in current }
 
     /// Renders a stored hash as the admin JSON object (typed values, camelCase Node names, no key hash).
     static func adminJSON(_ fields: [String: String]) -> [String: Any] {
