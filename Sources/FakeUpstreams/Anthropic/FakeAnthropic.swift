@@ -15,6 +15,7 @@ import NIOCore
 public struct FakeAnthropic: FakeUpstream {
     /// Subscription accounts reach it under `/official`; Console accounts carry the fake's URL themselves.
     public static func relayEnvironment(baseURL: String) -> [String: String] { ["CRS_CLAUDE_API_URL": baseURL + "/official"] }
+    public static var relaxableRules: Set<String> { Set(AnthropicRequestRules.Rule.allCases.map(\.rawValue)) }
 
     public let state: FakeState
     public static let oauthBeta = "oauth-2025-04-20"
@@ -58,7 +59,7 @@ public struct FakeAnthropic: FakeUpstream {
         }
         // The real API checks the body before anything else happens; a refused request consumes no behaviour.
         if let json = parsed, let refusal = AnthropicRequestRules.check(
-            json, countTokens: path.hasSuffix("/count_tokens"), oauth: isOAuth(request), betas: Self.betas(request), relaxed: state.relaxedRules) {
+            json, countTokens: path.hasSuffix("/count_tokens"), oauth: isOAuth(request), betas: Self.betas(request), relaxed: Set(state.relaxedRules.compactMap(AnthropicRequestRules.Rule.init(rawValue:)))) {
             return finish(errorResponse(refusal.status, type: refusal.type, message: refusal.message, requestID: requestID))
         }
         let behavior = state.nextBehavior(for: path)

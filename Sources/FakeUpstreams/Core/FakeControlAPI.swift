@@ -56,13 +56,13 @@ public struct FakeControlAPI: Sendable {
         group.post("relax") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let names = ((try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any])?["rules"] as? [Any]
-            let rules = names?.compactMap { ($0 as? String).flatMap(AnthropicRequestRules.Rule.init(rawValue:)) }
+            let known = FakeRegistry.relaxableRules
+            let rules = names?.compactMap { ($0 as? String).flatMap { known.contains($0) ? $0 : nil } }
             guard let names, let rules, rules.count == names.count else {
-                let known = AnthropicRequestRules.Rule.allCases.map(\.rawValue).joined(separator: ", ")
-                return Self.badRequest("body must be {\"rules\": [...]} with rules from: \(known)")
+                return Self.badRequest("body must be {\"rules\": [...]} with rules from: \(known.sorted().joined(separator: ", "))")
             }
             self.state.relaxedRules = Set(rules)
-            return Self.json(["relaxed": rules.map(\.rawValue).sorted()])
+            return Self.json(["relaxed": rules.sorted()])
         }
         group.post("cassettes") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

@@ -51,7 +51,7 @@ public final class FakeState: Sendable {
         var pricingDocument: String?
         var codeAssistProject: String?
         var onboardPolls = 0
-        var relaxedRules: Set<AnthropicRequestRules.Rule> = []
+        var relaxedRules: Set<String> = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -102,7 +102,8 @@ public final class FakeState: Sendable {
     }
 
     /// Real-API rules this fake does not enforce (a scenario that sends what the real API refuses, on purpose).
-    public var relaxedRules: Set<AnthropicRequestRules.Rule> {
+    /// The real-API rules the fakes do not enforce right now (names from `FakeUpstream.relaxableRules`).
+    public var relaxedRules: Set<String> {
         get { state.withLockedValue { $0.relaxedRules } }
         set { state.withLockedValue { $0.relaxedRules = newValue } }
     }

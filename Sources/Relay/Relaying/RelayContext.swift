@@ -8,7 +8,6 @@ public struct RelayContext: Sendable {
     public let tokens: TokenRefresher
     public let upstream: UpstreamHTTPClients
     public let recorder: UsageRecorder
-    public let userAgents: ClaudeCodeUserAgent
     /// Set by `crs serve --record DIR`: every upstream exchange is written as a cassette.
     public let cassettes: CassetteRecorder?
     public let redis: RedisClient
@@ -47,13 +46,12 @@ public struct RelayContext: Sendable {
     }
 
     public init(admission: AdmissionGate, accounts: AccountStore, tokens: TokenRefresher, upstream: UpstreamHTTPClients,
-                recorder: UsageRecorder, userAgents: ClaudeCodeUserAgent, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, metrics: RelayMetrics, settings: Settings, logger: Logger) {
+                recorder: UsageRecorder, cassettes: CassetteRecorder? = nil, redis: RedisClient, clock: RelayClock, metrics: RelayMetrics, settings: Settings, logger: Logger) {
         self.admission = admission
         self.accounts = accounts
         self.tokens = tokens
         self.upstream = upstream
         self.recorder = recorder
-        self.userAgents = userAgents
         self.cassettes = cassettes
         self.redis = redis
         self.clock = clock

@@ -98,7 +98,7 @@ public struct RelayServices: Sendable {
                                       timezoneOffsetHours: configuration.timezoneOffsetHours, logger: relayLogger)
         var relay = RelayContext(
             admission: admission, accounts: accounts, tokens: tokens,
-            upstream: upstream, recorder: recorder, userAgents: ClaudeCodeUserAgent(redis: redis), cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
+            upstream: upstream, recorder: recorder, cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
         relay.alerts = alerts
         var exporter: OTLPExporter?
         if let endpoint = configuration.tracing.endpoint {

@@ -10,8 +10,8 @@ public struct ScenarioFile: @unchecked Sendable {
     public let relays: Int
     public let config: [String: String]
     public let fakeCredentials: FakeCredentials
-    /// Real-API rules the Anthropic fake does not enforce in this scenario (`fake: {relax: [claude-code-identity]}`).
-    public let fakeRelaxed: Set<AnthropicRequestRules.Rule>
+    /// Real-provider rules the fakes do not enforce in this scenario (`fake: {relax: [claude-code-identity]}`).
+    public let fakeRelaxed: Set<String>
     public let steps: [ScenarioStep]
     /// Environment variables the scenario needs (real-upstream scenarios: credentials); without them it is skipped.
     public let requires: [String]
@@ -109,7 +109,7 @@ public struct ScenarioFile: @unchecked Sendable {
             requires = names
         }
         var credentials = FakeCredentials()
-        var relaxed = Set<AnthropicRequestRules.Rule>()
+        var relaxed = Set<String>()
         if let fake = mapping["fake"] {
             try requireScalarKeys(fake, path: path)
             let any = plain(fake.any) as? [String: Any] ?? [:]
@@ -128,12 +128,12 @@ public struct ScenarioFile: @unchecked Sendable {
                 }
             }
             if let relax = any["relax"] {
-                let known = AnthropicRequestRules.Rule.allCases.map(\.rawValue).joined(separator: ", ")
+                let known = FakeRegistry.relaxableRules.sorted().joined(separator: ", ")
                 guard let names = relax as? [Any] else {
                     throw ScenarioLoadError(path: path, line: line(fake), message: "fake relax is a list of rule names (\(known))")
                 }
                 for name in names {
-                    guard let text = name as? String, let rule = AnthropicRequestRules.Rule(rawValue: text) else {
+                    guard let rule = name as? String, FakeRegistry.relaxableRules.contains(rule) else {
                         throw ScenarioLoadError(path: path, line: line(fake), message: "fake relax: unknown rule '\(name)' (known: \(known))")
                     }
                     relaxed.insert(rule)

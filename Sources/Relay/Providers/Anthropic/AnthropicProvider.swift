@@ -17,7 +17,7 @@ struct AnthropicProvider: RelayProvider {
         let relaySettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
         let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
         let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
-        let family = ClaudeFamily(userAgents: services.relay.userAgents, claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
+        let family = ClaudeFamily(userAgents: ClaudeCodeUserAgent(redis: services.redis), claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
         let messages = routes.handler(family, pool: .claude)
         let info = ClaudeInfoController(admission: services.relay.admission, redis: services.redis)
         let prefixes = ["/api", "/claude", "/api/claude"]
