@@ -18,7 +18,7 @@ struct HostileClientTests {
     }
 
     static func classify(_ status: Int, _ body: String) -> UpstreamVerdict {
-        ClaudeErrorClassifier.classify(status: status, headers: HTTPHeaders(), body: body, account: account, now: Date(timeIntervalSince1970: 1_800_000_000))
+        AnthropicErrorClassifier.classify(status: status, headers: HTTPHeaders(), body: body, account: account, now: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
     /// Finding 3: a phrase inside a message that echoes client input marks nothing.
@@ -117,7 +117,7 @@ struct HostileClientTests {
         }
         let banned = ["cf-connecting-ip", "cf-ray", "true-client-ip", "x-client-ip", "via", "x-forwarded-for", "x-private-hop", "sec-fetch-mode"]
         let console = AccountRecord(kind: .claudeConsole, fields: ["id": "c1", "apiUrl": "https://console.example/api"])
-        let claude = ClaudeUpstreamRequest.build(account: console, credential: "sk-ant-x", endpoint: .messages, clientHeaders: client, clientQuery: nil,
+        let claude = AnthropicUpstreamRequest.build(account: console, credential: "sk-ant-x", endpoint: .messages, clientHeaders: client, clientQuery: nil,
                                                  body: ByteBuffer(string: "{}"), requestedModel: "m", upstreamModel: "m", officialBaseURL: "https://api.anthropic.com")
         let responsesAccount = AccountRecord(kind: .openAIResponses, fields: ["id": "o1", "baseApi": "https://openai.example"])
         let responses = try await OpenAIResponsesDialect().request(DialectInput(
@@ -193,11 +193,11 @@ struct HostileClientTests {
 
     /// Found by the error-classifier fuzz target: HTTP dates are read by hand (fixtures/fuzz/error-classifier/).
     @Test func retryAfterHTTPDates() {
-        #expect(ClaudeErrorClassifier.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
-        #expect(ClaudeErrorClassifier.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == Date(timeIntervalSince1970: 0))
-        #expect(ClaudeErrorClassifier.httpDate("Wed, 29 Feb 2028 23:59:59 GMT") == Date(timeIntervalSince1970: 1_835_481_599))
-        #expect(ClaudeErrorClassifier.httpDate("06 Nov 1994 08:49:37") == nil)
-        #expect(ClaudeErrorClassifier.httpDate("Sun, 06 Foo 1994 08:49:37 GMT") == nil)
-        #expect(ClaudeErrorClassifier.httpDate("Sun, 99 Nov 1994 25:49:37 GMT") == nil)
+        #expect(AnthropicErrorClassifier.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(AnthropicErrorClassifier.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == Date(timeIntervalSince1970: 0))
+        #expect(AnthropicErrorClassifier.httpDate("Wed, 29 Feb 2028 23:59:59 GMT") == Date(timeIntervalSince1970: 1_835_481_599))
+        #expect(AnthropicErrorClassifier.httpDate("06 Nov 1994 08:49:37") == nil)
+        #expect(AnthropicErrorClassifier.httpDate("Sun, 06 Foo 1994 08:49:37 GMT") == nil)
+        #expect(AnthropicErrorClassifier.httpDate("Sun, 99 Nov 1994 25:49:37 GMT") == nil)
     }
 }

@@ -15,7 +15,7 @@ struct UpstreamClassifierTests {
     static func anthropic(_ status: Int, type: String = "api_error", message: String = "x", headers: [(String, String)] = [],
                           kind: AccountKind = .claudeOfficial, fields: [String: String] = [:]) -> UpstreamVerdict {
         let body = JSON.string(["type": "error", "error": ["type": type, "message": message]])
-        return ClaudeErrorClassifier.classify(status: status, headers: Self.headers(headers), body: body,
+        return AnthropicErrorClassifier.classify(status: status, headers: Self.headers(headers), body: body,
                                               account: AccountRecord(kind: kind, fields: ["id": "a"].merging(fields) { $1 }), now: now)
     }
 

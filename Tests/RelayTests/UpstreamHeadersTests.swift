@@ -27,11 +27,11 @@ struct UpstreamHeadersTests {
 
     @Test func everyDialectStartsTheSameWay() async throws {
         let requests: [(String, UpstreamRequest)] = [
-            ("anthropic console", ClaudeUpstreamRequest.build(
+            ("anthropic console", AnthropicUpstreamRequest.build(
                 account: AccountRecord(kind: .claudeConsole, fields: ["id": "c", "apiUrl": "https://console.example/api//"]), credential: "sk-ant-x",
                 endpoint: .messages, clientHeaders: Self.hostileClient, clientQuery: nil, body: ByteBuffer(string: "{}"), requestedModel: "m",
                 upstreamModel: "m", officialBaseURL: "https://api.anthropic.com/")),
-            ("anthropic official", ClaudeUpstreamRequest.build(
+            ("anthropic official", AnthropicUpstreamRequest.build(
                 account: AccountRecord(kind: .claudeOfficial, fields: ["id": "o"]), credential: "sk-ant-oat01-x", endpoint: .messages,
                 clientHeaders: Self.hostileClient, clientQuery: nil, body: ByteBuffer(string: "{}"), requestedModel: "m", upstreamModel: "m",
                 officialBaseURL: "https://api.anthropic.com/")),

@@ -34,7 +34,7 @@ struct AccountProbe: Sendable {
         let body = ByteBuffer(data: JSON.data(json))
         let dialect = AnthropicDialect(officialBaseURL: context.settings.upstreamURL(AnthropicProvider.apiURL), classifier: context.settings.classifier, claudeCode: nil)
         guard let upstream = try? await dialect.request(DialectInput(
-            account: account, credential: credential, operation: ClaudeFamily.countTokens, clientHeaders: [:], clientQuery: nil,
+            account: account, credential: credential, operation: AnthropicFamily.countTokens, clientHeaders: [:], clientQuery: nil,
             body: body, json: json, requestedModel: Self.model, upstreamModel: Self.model, stream: false)) else { return .notProbed }
         var request = HTTPClientRequest(url: upstream.url)
         request.method = .POST

@@ -33,7 +33,7 @@ public struct RelayContext: Sendable {
         public var maxAttempts = 3
         /// After a graceful shutdown starts, streams still running this long are ended with a terminal error event.
         public var shutdownGraceSeconds = 30
-        public var classifier = ClaudeErrorClassifier.Settings()
+        public var classifier = AnthropicErrorClassifier.Settings()
         /// 5xx replies within 5 minutes after which an account rests for `serverErrorPauseMinutes`.
         public var serverErrorThreshold = 3
         public var serverErrorPauseMinutes = 5

@@ -12,15 +12,15 @@ public enum BenchmarkSurface {
     public typealias Work = @Sendable () -> Int
 
     /// The relay's read of a Messages request before admission: the key from the headers, the body parsed as
-    /// `ClaudeFamily` does (model, messages, stream flag, session hash), and the client-restriction match.
+    /// `AnthropicFamily` does (model, messages, stream flag, session hash), and the client-restriction match.
     public static func messagesRequest(body: ByteBuffer, headers: HTTPFields, path: String = "/api/v1/messages") -> Work {
-        let family = ClaudeFamily(userAgents: ClaudeCodeUserAgent(redis: idleRedis))
+        let family = AnthropicFamily(userAgents: ClaudeCodeUserAgent(redis: idleRedis))
         let request = Request(head: HTTPRequest(method: .post, scheme: "http", authority: "relay", path: path, headerFields: headers),
                               body: RequestBody(buffer: body))
         let hasher = self.hasher
         return {
             guard let raw = try? ClientKey.raw(headers: headers, query: nil, hasher: hasher),
-                  let parsed = try? family.parse(request, operation: ClaudeFamily.messages, body: body) else { return 0 }
+                  let parsed = try? family.parse(request, operation: AnthropicFamily.messages, body: body) else { return 0 }
             let clients = ClientRestriction.matchingClients(path: path, headers: headers, body: parsed.json)
             return raw.utf8.count + parsed.model.utf8.count + (parsed.sessionHash?.utf8.count ?? 0) + clients.count
         }
@@ -69,12 +69,12 @@ public enum BenchmarkSurface {
         }
     }
 
-    /// A non-stream reply's usage: the upstream JSON parsed and its `usage` read as `ClaudeFamily` does.
+    /// A non-stream reply's usage: the upstream JSON parsed and its `usage` read as `AnthropicFamily` does.
     public static func messagesReply(body: ByteBuffer) -> Work {
-        let family = ClaudeFamily(userAgents: ClaudeCodeUserAgent(redis: idleRedis))
+        let family = AnthropicFamily(userAgents: ClaudeCodeUserAgent(redis: idleRedis))
         return {
             guard let reply = JSON.object(Data(buffer: body)) else { return 0 }
-            return family.usage(inReply: reply, operation: ClaudeFamily.messages)?.allTokens ?? 0
+            return family.usage(inReply: reply, operation: AnthropicFamily.messages)?.allTokens ?? 0
         }
     }
 

@@ -68,7 +68,7 @@ public enum FuzzSurface {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let account = AccountRecord(kind: .claudeConsole, fields: ["id": "fuzz", "rateLimitDuration": "60"])
         var marks = 0
-        if ClaudeErrorClassifier.classify(status: status, headers: headers, body: body, account: account, now: now).mark != nil { marks += 1 }
+        if AnthropicErrorClassifier.classify(status: status, headers: headers, body: body, account: account, now: now).mark != nil { marks += 1 }
         if OpenAIErrors.classify(status: status, headers: headers, body: ByteBuffer(string: body), account: account, now: now).mark != nil { marks += 1 }
         if GeminiErrors.classify(status: status, body: ByteBuffer(string: body), now: now).mark != nil { marks += 1 }
         return marks + (AnthropicDialect.isClaudeCodeOnlyRefusal(ByteBuffer(string: body)) ? 1 : 0)

@@ -11,7 +11,7 @@ import NIOHTTP1
 /// Errors reach the client as the upstream sent them.
 struct AnthropicDialect: ProviderDialect {
     let officialBaseURL: String
-    let classifier: ClaudeErrorClassifier.Settings
+    let classifier: AnthropicErrorClassifier.Settings
     /// Where shaping reads Claude Code's headers and the output limits (nil: requests go out as sent).
     let claudeCode: ClaudeCodeSupport?
 
@@ -20,11 +20,11 @@ struct AnthropicDialect: ProviderDialect {
     }
 
     func request(_ input: DialectInput, toolSuffix: String?) async throws -> UpstreamRequest {
-        if input.account.kind == .ccr && input.operation == ClaudeFamily.countTokens {
+        if input.account.kind == .ccr && input.operation == AnthropicFamily.countTokens {
             throw RelayError(501, "not_supported", "count_tokens is not available for CCR accounts")
         }
-        let endpoint: ClaudeUpstreamRequest.Endpoint = input.operation == ClaudeFamily.countTokens ? .countTokens : .messages
-        var request = ClaudeUpstreamRequest.build(
+        let endpoint: AnthropicUpstreamRequest.Endpoint = input.operation == AnthropicFamily.countTokens ? .countTokens : .messages
+        var request = AnthropicUpstreamRequest.build(
             account: input.account, credential: input.credential, endpoint: endpoint, clientHeaders: input.clientHeaders,
             clientQuery: input.account.kind == .claudeOfficial ? input.clientQuery : nil, body: input.body, requestedModel: input.requestedModel,
             upstreamModel: input.upstreamModel, officialBaseURL: officialBaseURL)
@@ -39,7 +39,7 @@ struct AnthropicDialect: ProviderDialect {
         // Another client: Claude Code's headers (captured on this account, else the defaults), its User-Agent, its body.
         let captured = await claudeCode.headers.headers(for: input.account.id)
         for (name, value) in captured where name != "user-agent" { request.headers.replaceOrAdd(name: name, value: value) }
-        let userAgentValue = await claudeCode.headers.unifiedUserAgent() ?? captured.first { $0.0 == "user-agent" }?.1 ?? ClaudeUpstreamRequest.defaultUserAgent
+        let userAgentValue = await claudeCode.headers.unifiedUserAgent() ?? captured.first { $0.0 == "user-agent" }?.1 ?? AnthropicUpstreamRequest.defaultUserAgent
         request.headers.replaceOrAdd(name: "user-agent", value: userAgentValue)
         var json = input.json
         if input.upstreamModel != input.requestedModel { json["model"] = input.upstreamModel }
@@ -64,7 +64,7 @@ struct AnthropicDialect: ProviderDialect {
     }
 
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
-        let verdict = ClaudeErrorClassifier.classify(status: status, headers: headers, body: String(buffer: body), account: account, now: now, settings: classifier)
+        let verdict = AnthropicErrorClassifier.classify(status: status, headers: headers, body: String(buffer: body), account: account, now: now, settings: classifier)
         return (verdict, RelayResponses.passThrough(status: status, headers: headers, body: body))
     }
 

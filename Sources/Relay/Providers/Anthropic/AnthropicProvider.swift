@@ -17,12 +17,12 @@ struct AnthropicProvider: RelayProvider {
         let relaySettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
         let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
         let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
-        let family = ClaudeFamily(userAgents: ClaudeCodeUserAgent(redis: services.redis), claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
+        let family = AnthropicFamily(userAgents: ClaudeCodeUserAgent(redis: services.redis), claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
         let messages = routes.handler(family, pool: .claude)
-        let info = ClaudeInfoController(admission: services.relay.admission, redis: services.redis)
+        let info = AnthropicInfoController(admission: services.relay.admission, redis: services.redis)
         let prefixes = ["/api", "/claude", "/api/claude"]
-        routes.post(prefixes.map { "\($0)/v1/messages" }, to: messages, operation: ClaudeFamily.messages)
-        routes.post(prefixes.map { "\($0)/v1/messages/count_tokens" }, to: messages, operation: ClaudeFamily.countTokens)
+        routes.post(prefixes.map { "\($0)/v1/messages" }, to: messages, operation: AnthropicFamily.messages)
+        routes.post(prefixes.map { "\($0)/v1/messages/count_tokens" }, to: messages, operation: AnthropicFamily.countTokens)
         for prefix in prefixes {
             routes.client.get("\(prefix)/v1/models") { request, _ in await info.models(request) }
             routes.client.get("\(prefix)/v1/key-info") { request, _ in await info.keyInfo(request) }

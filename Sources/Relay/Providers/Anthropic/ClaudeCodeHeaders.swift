@@ -22,7 +22,7 @@ public final class ClaudeCodeHeaders: Sendable {
         ("x-stainless-package-version", "0.55.1"), ("x-stainless-os", "Windows"), ("x-stainless-arch", "x64"),
         ("x-stainless-runtime", "node"), ("x-stainless-runtime-version", "v20.19.2"),
         ("anthropic-dangerous-direct-browser-access", "true"), ("x-app", "cli"),
-        ("user-agent", ClaudeUpstreamRequest.defaultUserAgent), ("accept-language", "*"), ("sec-fetch-mode", "cors"),
+        ("user-agent", AnthropicUpstreamRequest.defaultUserAgent), ("accept-language", "*"), ("sec-fetch-mode", "cors"),
     ]
 
     static let cacheSeconds: TimeInterval = 60

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// shape. count_tokens has no Bedrock counterpart (501, as in Node; another account kind may serve it).
 struct BedrockDialect: ProviderDialect {
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
-        guard input.operation == ClaudeFamily.messages else {
+        guard input.operation == AnthropicFamily.messages else {
             throw RelayError(501, "not_supported", "count_tokens is not available for Bedrock accounts")
         }
         guard let credentials = BedrockCredentials(json: input.credential) else {

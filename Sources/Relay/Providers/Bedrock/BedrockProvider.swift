@@ -1,5 +1,5 @@
 /// AWS Bedrock accounts: Anthropic models through InvokeModel, serving the Anthropic Messages family (its routes
-/// are Anthropic's; `ClaudeFamily` picks the Bedrock dialect for these accounts).
+/// are Anthropic's; `AnthropicFamily` picks the Bedrock dialect for these accounts).
 struct BedrockProvider: RelayProvider {
     var name: String { "bedrock" }
     var accountKinds: [AccountKind] { [.bedrock] }

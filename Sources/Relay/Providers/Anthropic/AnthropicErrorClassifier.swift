@@ -6,7 +6,7 @@ import NIOHTTP1
 /// phrase found somewhere in a body that may echo client input (docs/reliability.md, "hostile clients").
 /// Time-bound marks carry their end, so accounts recover by themselves; unauthorized and blocked accounts wait for
 /// an admin (or a successful token refresh).
-public enum ClaudeErrorClassifier {
+public enum AnthropicErrorClassifier {
     public struct Settings: Sendable {
         public var overloadMinutes: Int = 10
         public var defaultRateLimitMinutes: Int = 60

@@ -20,7 +20,7 @@ public struct UpstreamRequest: Sendable {
 ///   otherwise, the account's User-Agent (else a Claude Code one).
 /// Client headers pass through except transport, credential and browser headers; the client's relay key never
 /// leaves the relay. The body goes out as the client sent it, unless the account maps the model to another name.
-public enum ClaudeUpstreamRequest {
+public enum AnthropicUpstreamRequest {
     public enum Endpoint: Sendable { case messages, countTokens }
 
     public static let defaultBeta = "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14"

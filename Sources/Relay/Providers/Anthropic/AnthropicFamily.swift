@@ -4,7 +4,7 @@ import NIOCore
 
 /// The Anthropic Messages API (`/api/v1/messages`, `/count_tokens`), served by Claude official, Claude Console
 /// and Bedrock accounts, and by CCR accounts for `ccr,`-prefixed models.
-struct ClaudeFamily: APIFamily {
+struct AnthropicFamily: APIFamily {
     static let messages = "messages"
     static let countTokens = "count_tokens"
 

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Read-only client routes of the Claude family: the model list and the key's own info. The key goes through the
 /// same admission as a message (state, expiry and activation, permission, client whitelist), exempt from quotas.
-struct ClaudeInfoController {
+struct AnthropicInfoController {
     let admission: AdmissionGate
     let redis: RedisClient
 
