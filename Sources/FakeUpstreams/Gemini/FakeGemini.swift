@@ -24,6 +24,7 @@ public struct FakeGemini: FakeUpstream {
 
     public func register(on router: Router<FakeRequestContext>) {
         router.post("codeassist/:method") { request, context in try await self.handle(request, context: context, codeAssist: true) }
+        router.get("codeassist/:method") { request, context in try await self.handle(request, context: context, codeAssist: true) }
         router.post("generativelanguage/v1beta/models/:modelAction") { request, context in try await self.handle(request, context: context, codeAssist: false) }
     }
 
@@ -39,6 +40,9 @@ public struct FakeGemini: FakeUpstream {
         let action = String(segment[segment.index(after: colon)...])
         if let refusal = authenticate(request, codeAssist: codeAssist) { return fail(refusal.0, refusal.1) }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        if codeAssist, let reply = accountCall(action, method: request.method, json: json) {
+            return finish(FakeOpenAI.json(reply.status, reply.body))
+        }
         if codeAssist, action == "loadCodeAssist" {
             var reply: [String: Any] = ["allowedTiers": [["id": "free-tier", "name": "Gemini Code Assist for individuals", "isDefault": true]]]
             if let project = state.codeAssistProject { reply["cloudaicompanionProject"] = project; reply["currentTier"] = ["id": "free-tier"] }
@@ -92,6 +96,33 @@ public struct FakeGemini: FakeUpstream {
         script.reports = { name, usage in name == "chunk-\(last)" ? (usage, true) : nil }
         let events = chunks.enumerated().map { FakeStreamScript.Event(name: "chunk-\($0.offset)", pieces: [ByteBuffer(string: "data: \(JSONText.encode($0.element))\r\n\r\n")]) }
         return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: script.body(events))
+    }
+
+    /// Code Assist's account calls besides generation, as Gemini CLI makes them: the user setting (GET to read, POST
+    /// to write), the experiment flags and the per-model quota of a project. Experiments and quotas need the
+    /// account's own project (none: 400; another's: 403), as Google answers. Nil: not one of these.
+    func accountCall(_ action: String, method: HTTPRequest.Method, json: [String: Any]) -> (status: Int, body: [String: Any])? {
+        func error(_ code: Int, _ message: String) -> (Int, [String: Any]) { (code, GeminiReplies.error(code, GeminiReplies.status(for: code), message)) }
+        switch (action, method) {
+        case ("getCodeAssistGlobalUserSetting", .get), ("setCodeAssistGlobalUserSetting", .post):
+            var setting: [String: Any] = ["freeTierDataCollectionOptin": (json["freeTierDataCollectionOptin"] as? Bool) ?? false]
+            if let project = state.codeAssistProject { setting["cloudaicompanionProject"] = project }
+            return (200, setting)
+        case ("getCodeAssistGlobalUserSetting", _), ("setCodeAssistGlobalUserSetting", _):
+            return error(405, "Method not allowed for \(action).")
+        case ("listExperiments", .post), ("retrieveUserQuota", .post):
+            guard let project = json["project"] as? String, !project.isEmpty else { return error(400, "Request contains an invalid argument: project is required.") }
+            guard project == state.codeAssistProject else { return error(403, "The caller does not have permission on project \(project).") }
+            if action == "listExperiments" {
+                return (200, ["experimentIds": [45_740_196, 45_740_197], "flags": [["flagId": 45_740_196, "boolValue": true]]])
+            }
+            let reset = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+            return (200, ["buckets": ["gemini-2.5-pro", "gemini-2.5-flash"].map {
+                ["modelId": $0, "tokenType": "REQUESTS", "remainingFraction": 0.75, "remainingAmount": "750", "resetTime": reset] as [String: Any]
+            }])
+        default:
+            return nil
+        }
     }
 
     private func authenticate(_ request: Request, codeAssist: Bool) -> (Int, String)? {

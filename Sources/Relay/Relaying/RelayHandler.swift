@@ -294,13 +294,13 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     private func send(_ upstreamRequest: UpstreamRequest, _ job: UpstreamAttempt, credential: String) async -> Sent {
         let account = job.account
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
-        outgoing.method = .POST
+        outgoing.method = upstreamRequest.method
         outgoing.headers = upstreamRequest.headers
         // Trace headers go upstream only as the relay's own continuation (CRS_TRACE_FORWARD), never the client's.
         outgoing.headers.remove(name: "traceparent")
         outgoing.headers.remove(name: "tracestate")
-        outgoing.body = .bytes(upstreamRequest.body)
-        let tape = context.cassettes?.begin(method: "POST", url: upstreamRequest.url, headers: upstreamRequest.headers, body: upstreamRequest.body,
+        if upstreamRequest.method != .GET { outgoing.body = .bytes(upstreamRequest.body) }
+        let tape = context.cassettes?.begin(method: upstreamRequest.method.rawValue, url: upstreamRequest.url, headers: upstreamRequest.headers, body: upstreamRequest.body,
                                             accountKind: account.kind.name, credential: credential)
         let sentAt = ContinuousClock.now
         do {

@@ -19,6 +19,15 @@ struct GeminiCodeAssistDialect: ProviderDialect {
         var body: [String: Any]
         if GeminiFamily.setupMethods.contains(action) {
             body = input.json
+            // Experiments and quotas are per project: the serving account's, whatever another account told the client.
+            if ["listExperiments", "retrieveUserQuota"].contains(action) {
+                let project = try await projects.project(for: input.account, token: input.credential, baseURL: base)
+                body["project"] = project
+                if var metadata = body["metadata"] as? [String: Any], metadata["duetProject"] != nil {
+                    metadata["duetProject"] = project
+                    body["metadata"] = metadata
+                }
+            }
         } else if action == GeminiFamily.countTokens {
             let contents = GeminiFamily.isCodeAssist(operation) ? (input.json["request"] as? [String: Any])?["contents"] : input.json["contents"]
             body = ["request": ["model": "models/\(input.upstreamModel)", "contents": contents ?? []]]
@@ -36,7 +45,9 @@ struct GeminiCodeAssistDialect: ProviderDialect {
         headers.add(name: "authorization", value: "Bearer \(input.credential)")
         headers.add(name: "content-type", value: "application/json")
         let url = "\(base)/v1internal:\(action)" + (input.stream ? "?alt=sse" : "")
-        return UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
+        var request = UpstreamRequest(url: url, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
+        if GeminiFamily.getMethods.contains(action) { request.method = .GET }
+        return request
     }
 
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {

@@ -13,7 +13,13 @@ struct GeminiFamily: APIFamily {
     static let generate = "generateContent"
     static let stream = "streamGenerateContent"
     static let countTokens = "countTokens"
-    static let setupMethods: Set<String> = ["loadCodeAssist", "onboardUser"]
+    /// Code Assist's account calls besides generation (Gemini CLI makes them at start-up and on `/stats`): passed
+    /// to the account unmetered, exempt from quotas; API-key accounts cannot serve them.
+    static let setupMethods: Set<String> = [
+        "loadCodeAssist", "onboardUser", "listExperiments", "retrieveUserQuota", "getCodeAssistGlobalUserSetting", "setCodeAssistGlobalUserSetting",
+    ]
+    /// The setup calls Gemini CLI makes with GET (no body).
+    static let getMethods: Set<String> = ["getCodeAssistGlobalUserSetting"]
 
     var name: String { "gemini" }
     var platform: String { "gemini" }
@@ -35,8 +41,9 @@ struct GeminiFamily: APIFamily {
     static func stripModelsPrefix(_ name: String) -> String { name.hasPrefix("models/") ? String(name.dropFirst(7)) : name }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         let action = Self.action(operation)
+        let empty = body.readableBytes == 0 && request.method == .get && Self.getMethods.contains(action)
+        guard let json = empty ? [:] : JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         let model: String
         var contents: Any?
         if Self.setupMethods.contains(action) {

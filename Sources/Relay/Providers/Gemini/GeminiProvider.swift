@@ -27,7 +27,15 @@ struct GeminiProvider: RelayProvider {
         routes.client.post("/gemini/:method") { request, context in
             let method = context.parameters.get("method") ?? ""
             let action = GeminiFamily.action(method)
-            guard method.hasPrefix(GeminiFamily.codeAssistPrefix), standard.contains(action) || GeminiFamily.setupMethods.contains(action) else {
+            guard method.hasPrefix(GeminiFamily.codeAssistPrefix), standard.contains(action) || GeminiFamily.setupMethods.contains(action),
+                  !GeminiFamily.getMethods.contains(action) else {
+                return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(method)'"))
+            }
+            return await gemini.handle(request, operation: method, channel: context.channel)
+        }
+        routes.client.get("/gemini/:method") { request, context in
+            let method = context.parameters.get("method") ?? ""
+            guard method.hasPrefix(GeminiFamily.codeAssistPrefix), GeminiFamily.getMethods.contains(GeminiFamily.action(method)) else {
                 return GeminiErrors.response(RelayError(404, "not_found_error", "Unknown Gemini method '\(method)'"))
             }
             return await gemini.handle(request, operation: method, channel: context.channel)
