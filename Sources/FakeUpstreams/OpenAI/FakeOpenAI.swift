@@ -24,6 +24,36 @@ public struct FakeOpenAI: FakeUpstream {
     public func register(on router: Router<FakeRequestContext>) {
         router.post("codex/responses") { request, context in try await self.handle(request, context: context, codex: true) }
         router.post("openai-api/v1/responses") { request, context in try await self.handle(request, context: context, codex: false) }
+        router.post("codex/responses/compact") { request, _ in try await self.compact(request, codex: true) }
+        router.post("openai-api/v1/responses/compact") { request, _ in try await self.compact(request, codex: false) }
+    }
+
+    /// `responses/compact`: the conversation so far in, one JSON reply out (never a stream) holding the user
+    /// messages and one opaque `compaction` item. The public API answers a `response.compaction` object with
+    /// usage; the Codex backend answers only the replacement `output` (the client takes it verbatim) and refuses
+    /// `store`, which compaction does not take.
+    func compact(_ request: Request, codex: Bool) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        if let refusal = authenticate(request, codex: codex) { return finish(refusal) }
+        let behavior = state.nextBehavior(for: request.uri.path)
+        if let status = behavior.status, !(200..<300).contains(status) { return finish(scriptedError(status, behavior: behavior, codex: codex)) }
+        guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any], let model = json["model"] as? String,
+              json["input"] != nil || json["previous_response_id"] != nil else {
+            return finish(Self.json(400, OpenAIReplies.error(message: "model and input (or previous_response_id) are required", type: "invalid_request_error", code: nil)))
+        }
+        if json["stream"] != nil || (codex && json["store"] != nil) {
+            let name = json["stream"] != nil ? "stream" : "store"
+            return finish(Self.json(400, OpenAIReplies.error(message: "Unsupported parameter: '\(name)'", type: "invalid_request_error", code: "unsupported_parameter")))
+        }
+        let users = (json["input"] as? [[String: Any]] ?? []).filter { $0["role"] as? String == "user" }
+        let output: [[String: Any]] = users + [["type": "compaction", "id": "cmp_item_\(sequence)", "encrypted_content": "gAAAAfake-compaction-\(sequence)"]]
+        guard !codex else { return finish(Self.json(200, ["output": output], extra: codexHeaders(true))) }
+        let usage = behavior.usage ?? FakeUsage()
+        state.addEmitted(usage)
+        return finish(Self.json(200, ["id": "cmp_fake\(sequence)", "object": "response.compaction", "model": model,
+                                      "created_at": Int(Date().timeIntervalSince1970), "output": output, "usage": OpenAIReplies.usage(usage)]))
     }
 
     func handle(_ request: Request, context: FakeRequestContext, codex: Bool) async throws -> Response {

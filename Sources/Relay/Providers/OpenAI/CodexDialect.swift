@@ -11,6 +11,8 @@ import NIOHTTP1
 /// and is unwrapped to the Response object the client asked for.
 struct CodexDialect: ProviderDialect {
     let baseURL: String
+    /// `responses` or `responses/compact` — also the upstream path.
+    var operation = OpenAIResponsesFamily.responses
     static let forwardedClientHeaders: Set<String> = ["version", "openai-beta", "session_id", "originator", "user-agent", "conversation_id"]
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
@@ -24,9 +26,10 @@ struct CodexDialect: ProviderDialect {
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: input.stream ? "text/event-stream" : "application/json")
         var body = input.json
-        body["store"] = false
+        // Responses must not be stored by the backend; compaction takes no `store` at all.
+        if operation == OpenAIResponsesFamily.compact { body.removeValue(forKey: "store") } else { body["store"] = false }
         if input.upstreamModel != input.requestedModel { body["model"] = input.upstreamModel }
-        return UpstreamRequest(url: base + "/responses", headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
+        return UpstreamRequest(url: base + "/" + operation, headers: headers, body: ByteBuffer(data: JSON.data(body)), proxy: input.account.proxy)
     }
 
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {

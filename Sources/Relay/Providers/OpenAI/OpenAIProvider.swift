@@ -14,6 +14,7 @@ struct OpenAIProvider: RelayProvider {
     func register(_ routes: ProviderRoutes) {
         let responses = routes.handler(OpenAIResponsesFamily(), pool: .openAI)
         routes.post(["/openai/responses", "/openai/v1/responses"], to: responses, operation: OpenAIResponsesFamily.responses)
+        routes.post(["/openai/responses/compact", "/openai/v1/responses/compact"], to: responses, operation: OpenAIResponsesFamily.compact)
     }
 }
 

@@ -8,9 +8,12 @@ import NIOHTTP1
 /// doubled), `Authorization: Bearer <key>`, the client's headers minus transport and credential headers, the
 /// account's User-Agent if it sets one. Replies and errors pass through in OpenAI's own shape.
 struct OpenAIResponsesDialect: ProviderDialect {
+    /// `responses` or `responses/compact` — also the upstream path.
+    var operation = OpenAIResponsesFamily.responses
+
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
         let base = try UpstreamBaseURL.of(input.account, "baseApi", kind: "OpenAI-Responses")
-        let url = base + (base.hasSuffix("/v1") ? "/responses" : "/v1/responses")
+        let url = base + (base.hasSuffix("/v1") ? "/" : "/v1/") + operation
         var headers = UpstreamHeaders.forwarding(input.clientHeaders)
         headers.replaceOrAdd(name: "authorization", value: "Bearer \(input.credential)")
         headers.replaceOrAdd(name: "content-type", value: "application/json")

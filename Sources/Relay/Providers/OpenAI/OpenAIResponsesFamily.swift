@@ -7,6 +7,9 @@ import NIOCore
 /// API-key Responses accounts. Errors in OpenAI's shape `{"error": {message, type, param, code}}`.
 struct OpenAIResponsesFamily: APIFamily {
     static let responses = "responses"
+    /// Codex CLI compacts a long conversation through `responses/compact`: one JSON reply (never a stream) that
+    /// replaces the history; metered like a response when it reports usage.
+    static let compact = "responses/compact"
 
     var name: String { "openai-responses" }
     var platform: String { "openai" }
@@ -16,6 +19,9 @@ struct OpenAIResponsesFamily: APIFamily {
         guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
         guard json["input"] != nil else { throw RelayError.badRequest("input: field required") }
         if let stream = json["stream"], JSON.bool(stream) == nil { throw RelayError.badRequest("stream: must be a boolean") }
+        if operation == Self.compact, JSON.bool(json["stream"]) == true {
+            throw RelayError.badRequest("stream: responses/compact answers with one JSON object; it cannot stream")
+        }
         return ParsedRequest(json: json, model: model, stream: JSON.bool(json["stream"]) ?? false, exemptFromQuotas: false,
                              sessionHash: Self.sessionHash(request, json))
     }
@@ -29,7 +35,8 @@ struct OpenAIResponsesFamily: APIFamily {
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
-        kind == .openAI ? CodexDialect(baseURL: context.settings.upstreamURL(OpenAIProvider.codexURL)) : OpenAIResponsesDialect()
+        kind == .openAI ? CodexDialect(baseURL: context.settings.upstreamURL(OpenAIProvider.codexURL), operation: operation)
+            : OpenAIResponsesDialect(operation: operation)
     }
 
     func errorResponse(_ error: RelayError) -> Response {
