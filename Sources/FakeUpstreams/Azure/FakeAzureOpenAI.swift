@@ -23,6 +23,7 @@ public struct FakeAzureOpenAI: FakeUpstream {
     public func register(on router: Router<FakeRequestContext>) {
         router.post("azure-api/openai/deployments/:deployment/chat/completions") { request, context in try await self.handle(request, context: context, chat: true) }
         router.post("azure-api/openai/responses") { request, context in try await self.handle(request, context: context, chat: false) }
+        router.post("azure-api/openai/deployments/:deployment/embeddings") { request, context in try await self.embeddings(request, context: context) }
     }
 
     func handle(_ request: Request, context: FakeRequestContext, chat: Bool) async throws -> Response {
@@ -74,6 +75,37 @@ public struct FakeAzureOpenAI: FakeUpstream {
         let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
         let chunks = ChatCompletionReplies.streamChunks(id: id, model: deployment, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage, includeUsage: includeUsage)
         return streamed(chunks, usageEvent: "usage", behavior: behavior, usage: usage, sequence: sequence, context: context)
+    }
+
+    /// Embeddings of a deployment: a vector per input, usage as `prompt_tokens`/`total_tokens` (no completion).
+    func embeddings(_ request: Request, context: FakeRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        let credentials = state.credentials
+        let key = request.headers[HTTPField.Name("api-key")!] ?? ""
+        guard !key.isEmpty, credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) else {
+            return finish(Self.error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint."))
+        }
+        guard let version = request.uri.queryParameters["api-version"], !version.isEmpty else { return finish(Self.error(404, "404", "Resource not found")) }
+        let deployment = context.parameters.get("deployment") ?? ""
+        if !credentials.list(Self.deployments).isEmpty, !credentials.list(Self.deployments).contains(deployment) {
+            return finish(Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist."))
+        }
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        let inputs: [String]
+        if let text = json["input"] as? String { inputs = [text] } else if let list = json["input"] as? [String], !list.isEmpty { inputs = list } else {
+            return finish(Self.error(400, "BadRequest", "'input' is a required property"))
+        }
+        let behavior = state.nextBehavior(for: request.uri.path)
+        if let status = behavior.status, !(200..<300).contains(status) {
+            return finish(Self.error(status, String(status), behavior.message ?? "The server had an error while processing your request."))
+        }
+        let prompt = behavior.usage?.input ?? inputs.reduce(0) { $0 + max(1, $1.utf8.count / 4) }
+        state.addEmitted(FakeUsage(input: prompt, output: 0))
+        let data: [[String: Any]] = inputs.enumerated().map { ["object": "embedding", "index": $0.offset, "embedding": [0.0123, -0.0456, 0.0789]] }
+        return finish(FakeOpenAI.json(200, ["object": "list", "data": data, "model": deployment,
+                                            "usage": ["prompt_tokens": prompt, "total_tokens": prompt]]))
     }
 
     private func streamed(_ events: [(name: String, line: String)], usageEvent: String, behavior: FakeBehavior, usage: FakeUsage,

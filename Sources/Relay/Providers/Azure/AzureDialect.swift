@@ -22,7 +22,8 @@ struct AzureDialect: ProviderDialect {
             body["model"] = deployment
         } else {
             let path = deployment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? deployment
-            url = "\(endpoint)/openai/deployments/\(path)/chat/completions?api-version=\(account.nonEmpty("apiVersion") ?? "2024-02-01")"
+            // Chat completions and embeddings live under the deployment, with the same api-version.
+            url = "\(endpoint)/openai/deployments/\(path)/\(input.operation)?api-version=\(account.nonEmpty("apiVersion") ?? "2024-02-01")"
             if input.stream {
                 var options = body["stream_options"] as? [String: Any] ?? [:]
                 options["include_usage"] = true

@@ -8,6 +8,8 @@ import NIOCore
 struct AzureFamily: APIFamily {
     static let chatCompletions = "chat/completions"
     static let responses = "responses"
+    /// Embeddings of a deployment (`input`: a string or a list); usage is `prompt_tokens` only, never a stream.
+    static let embeddings = "embeddings"
 
     var name: String { "azure-openai" }
     var platform: String { "openai" }
@@ -21,6 +23,11 @@ struct AzureFamily: APIFamily {
         }
         if operation == Self.chatCompletions {
             guard let messages = json["messages"] as? [Any], !messages.isEmpty else { throw RelayError.badRequest("messages: field required (a non-empty array)") }
+        } else if operation == Self.embeddings {
+            guard json["input"] is String || (json["input"] as? [Any]).map({ !$0.isEmpty }) == true else {
+                throw RelayError.badRequest("input: field required (a string or a non-empty array)")
+            }
+            if JSON.bool(json["stream"]) == true { throw RelayError.badRequest("stream: embeddings cannot stream") }
         } else if json["input"] == nil {
             throw RelayError.badRequest("input: field required")
         }

@@ -11,6 +11,8 @@ struct AzureProvider: RelayProvider {
         routes.post(["/azure/chat/completions", "/azure/openai/deployments/:deployment/chat/completions"], to: azure,
                     operation: AzureFamily.chatCompletions)
         routes.post(["/azure/responses", "/azure/openai/responses", "/azure/openai/v1/responses"], to: azure, operation: AzureFamily.responses)
+        AzureModelsController(admission: routes.services.relay.admission, accounts: routes.services.accounts).register(on: routes.client)
+        routes.post(["/azure/embeddings", "/azure/openai/deployments/:deployment/embeddings"], to: azure, operation: AzureFamily.embeddings)
     }
 }
 
