@@ -34,9 +34,17 @@ struct OpenAISDKTests {
             let upstreamPath = accountPath == "openai-accounts" ? "/codex/responses" : "/openai-api/v1/responses"
             let seen = harness.fakes.state.requests
             #expect(seen.filter { $0.path == upstreamPath }.count == 2, "\(seen.map(\.path))")
+            #expect(seen.filter { $0.path == upstreamPath + "/compact" }.count == 1, "\(seen.map(\.path))")
             #expect(!seen.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })
-
-            try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
+            let compact = result["compact"] as? [String: Any]
+            #expect(compact?["items"] as? Int == 2)
+            // The public API's compaction reports usage and is metered; the Codex backend's reports none.
+            if accountPath == "openai-accounts" {
+                try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
+            } else {
+                #expect(compact?["input"] as? Int == 18)
+                try await expectRecordedUsage(harness, keyID: keyID, requests: 3, input: 54, output: 126)
+            }
         }
     }
 
@@ -64,7 +72,9 @@ struct OpenAISDKTests {
             let paths = harness.fakes.state.requests.map(\.path)
             #expect(paths.filter { $0 == "/azure-api/openai/deployments/gpt-4o-prod/chat/completions" }.count == 2, "\(paths)")
             #expect(paths.contains("/azure-api/openai/responses"))
-            try await expectRecordedUsage(harness, keyID: keyID, requests: 3, input: 54, output: 126)
+            #expect(paths.contains("/azure-api/openai/deployments/gpt-4o-prod/embeddings"))
+            let embedded = try #require((result["embeddings"] as? [String: Any])?["input"] as? Int)
+            try await expectRecordedUsage(harness, keyID: keyID, requests: 4, input: 54 + embedded, output: 126)
         }
     }
 }

@@ -1,7 +1,7 @@
 """The official `openai` SDK's AzureOpenAI client, unmodified, against the relay's Azure routes.
 
 Usage: azure_sdk_check.py AZURE_ENDPOINT RELAY_KEY
-Runs chat.completions.create (non-stream and stream) and responses.create, and prints one JSON line with the
+Runs chat.completions.create (non-stream and stream), responses.create, models.list and embeddings.create, and prints one JSON line with the
 usage that came back. Exits non-zero (with the SDK's error) on any failure.
 """
 import json
@@ -30,6 +30,11 @@ def main() -> int:
     response = client.responses.create(model="gpt-4o", input="ping")
     assert response.output_text == "pong", response
 
+    models = [model.id for model in client.models.list()]
+    assert models == ["gpt-4o-prod"], models
+    embedding = client.embeddings.create(model="gpt-4o", input="ping")
+    assert len(embedding.data) == 1 and len(embedding.data[0].embedding) > 0, embedding
+
     try:
         openai.AzureOpenAI(azure_endpoint=endpoint, api_key="cr_" + "0" * 64, api_version="2024-10-21", max_retries=0).chat.completions.create(
             model="gpt-4o", messages=messages)
@@ -41,6 +46,7 @@ def main() -> int:
         "nonStream": {"input": reply.usage.prompt_tokens, "output": reply.usage.completion_tokens},
         "stream": {"input": usage.prompt_tokens, "output": usage.completion_tokens},
         "responses": {"input": response.usage.input_tokens, "output": response.usage.output_tokens},
+        "embeddings": {"input": embedding.usage.prompt_tokens},
     }))
     return 0
 

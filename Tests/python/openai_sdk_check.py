@@ -1,7 +1,7 @@
 """The official `openai` SDK, unmodified, against the relay's Responses API.
 
 Usage: openai_sdk_check.py BASE_URL RELAY_KEY
-Runs responses.create (non-stream and stream) and prints one JSON line with the usage that came back, so the
+Runs responses.create (non-stream and stream) and responses.compact and prints one JSON line with the usage that came back, so the
 calling Swift test can compare it with what the fake upstream emitted and Redis recorded. Exits non-zero (with
 the SDK's error) on any failure.
 """
@@ -27,6 +27,12 @@ def main() -> int:
     assert final.output_text == "pong", final
     assert events[0] == "response.created" and events[-1] == "response.completed", events
 
+    # Codex CLI's long-session step: the history in, a replacement list with one opaque compaction item out.
+    compacted = client.responses.compact(model=model, input=[{"role": "user", "content": "ping"}, {"role": "assistant", "content": "pong"}])
+    types = [item.type for item in compacted.output]
+    assert types[-1] == "compaction", types
+    compact_usage = getattr(compacted, "usage", None)
+
     try:
         openai.OpenAI(base_url=base_url, api_key="cr_" + "0" * 64, max_retries=0).responses.create(model=model, input="x")
         raise AssertionError("an unknown key must be refused")
@@ -36,6 +42,7 @@ def main() -> int:
     print(json.dumps({
         "nonStream": {"input": reply.usage.input_tokens, "output": reply.usage.output_tokens},
         "stream": {"input": final.usage.input_tokens, "output": final.usage.output_tokens, "events": len(events)},
+        "compact": {"items": len(types), "input": compact_usage.input_tokens if compact_usage else None},
     }))
     return 0
 
