@@ -143,7 +143,12 @@ public struct FakeOpenAI: FakeUpstream {
     }
 
     private func codexHeaders(_ codex: Bool) -> [String: String] {
-        codex ? ["x-codex-primary-used-percent": "12", "x-codex-primary-window-minutes": "300", "x-codex-primary-reset-after-seconds": "9000"] : [:]
+        // The 5-hour and the weekly window, with both reset forms the backend has used (seconds from now, and Unix time).
+        let now = Int(Date().timeIntervalSince1970)
+        return codex ? ["x-codex-primary-used-percent": "12", "x-codex-primary-window-minutes": "300", "x-codex-primary-reset-after-seconds": "9000",
+                        "x-codex-primary-reset-at": String(now + 9000), "x-codex-secondary-used-percent": "40.5",
+                        "x-codex-secondary-window-minutes": "10080", "x-codex-secondary-reset-after-seconds": "400000",
+                        "x-codex-secondary-reset-at": String(now + 400_000), "x-codex-primary-over-secondary-limit-percent": "30"] : [:]
     }
 
     static func json(_ status: Int, _ object: [String: Any], extra: [String: String] = [:]) -> Response {

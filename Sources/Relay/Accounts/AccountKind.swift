@@ -1,3 +1,5 @@
+import Foundation
+
 /// What distinguishes one kind of upstream account in storage, validation and scheduling. Each provider declares
 /// its kinds in its own folder (`Providers/<name>/…Provider.swift`); `AccountKind.all` is what the registered
 /// providers declare, so everything shared (admin routes, health checks, migration checks, metrics) follows.
@@ -36,11 +38,14 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
     let input: AccountInput.Rules
     /// The admin UI's form for creating one by hand (empty: OAuth kinds are created only through their flow).
     let form: [AccountFormField]
+    /// Fields the admin API adds to this kind's accounts beyond the stored ones (Codex: the usage windows).
+    let presented: (@Sendable (AccountRecord, Date) -> [String: Any])?
 
     init(name: String, label: String, usageType: String? = nil, platform: String? = nil, keyPrefix: String, sharedSet: String?,
          salt: SecretSalt, secretFields: Set<String>, bindingField: String, bindingPrefix: String? = nil, adminPath: String,
          pool: AccountPool, inSharedPool: Bool = true, storage: AccountStorage = .hash, credentialField: String = "apiKey",
-         isOAuth: Bool = false, input: @escaping AccountInput.Rules, form: [AccountFormField]) {
+         isOAuth: Bool = false, input: @escaping AccountInput.Rules, form: [AccountFormField],
+         presented: (@Sendable (AccountRecord, Date) -> [String: Any])? = nil) {
         self.name = name
         self.label = label
         self.usageType = usageType ?? name
@@ -59,6 +64,7 @@ public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
         self.isOAuth = isOAuth
         self.input = input
         self.form = form
+        self.presented = presented
     }
 
     public var description: String { name }

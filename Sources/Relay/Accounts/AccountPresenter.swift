@@ -24,6 +24,7 @@ enum AccountPresenter {
         }
         if object["accountType"] == nil { object["accountType"] = account.accountType }
         object["platform"] = account.kind.platform
+        if let presented = account.kind.presented { object.merge(presented(account, now)) { _, new in new } }
         switch AccountHealth.availability(of: account, at: now) {
         case .available:
             object["health"] = ["state": "available"]

@@ -20,11 +20,15 @@ protocol ProviderDialect: Sendable {
     func retry(after status: Int, body: ByteBuffer, input: DialectInput, previous: UpstreamRequest) async throws -> UpstreamRequest?
     /// The upstream accepted the request (a 2xx head).
     func accepted(_ input: DialectInput) async
+    /// What a successful reply's head says about the account (a session or usage window), as field changes;
+    /// empty when nothing changed, so the hot path writes nothing extra.
+    func accountChanges(afterReply headers: HTTPHeaders, account: AccountRecord, now: Date) -> [String: String]
 }
 
 extension ProviderDialect {
     func retry(after status: Int, body: ByteBuffer, input: DialectInput, previous: UpstreamRequest) async throws -> UpstreamRequest? { nil }
     func accepted(_ input: DialectInput) async {}
+    func accountChanges(afterReply headers: HTTPHeaders, account: AccountRecord, now: Date) -> [String: String] { [:] }
 }
 
 struct DialectInput {

@@ -270,7 +270,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let restorer = upstreamRequest.toolNames.isEmpty ? nil : ToolNameRestorer(names: upstreamRequest.toolNames)
         let now = context.clock.now
         await context.accounts.mark(account, AccountHealth.clearedFields(for: account)
-            .merging(SessionWindow.changes(for: account, upstream: response.headers, at: now)) { _, new in new })
+            .merging(dialect.accountChanges(afterReply: response.headers, account: account, now: now)) { _, new in new })
 
         guard job.stream else {
             let upstreamBody = try await response.body.collect(upTo: 256 << 20)

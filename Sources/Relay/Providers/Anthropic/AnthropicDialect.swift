@@ -74,6 +74,11 @@ struct AnthropicDialect: ProviderDialect {
         await claudeCode.headers.capture(accountID: input.account.id, clientHeaders: input.clientHeaders)
     }
 
+    /// Subscription accounts: the 5-hour session window from the reply's headers.
+    func accountChanges(afterReply headers: HTTPHeaders, account: AccountRecord, now: Date) -> [String: String] {
+        SessionWindow.changes(for: account, upstream: headers, at: now)
+    }
+
     func reply(_ body: ByteBuffer, requestedModel: String) -> ByteBuffer { body }
 
     func transcoder(requestedModel: String) -> (any StreamTranscoder)? { nil }

@@ -44,4 +44,9 @@ struct CodexDialect: ProviderDialect {
     }
 
     func transcoder(requestedModel: String) -> (any StreamTranscoder)? { nil }
+
+    /// The account's 5-hour and weekly usage windows from the reply's `x-codex-*` headers.
+    func accountChanges(afterReply headers: HTTPHeaders, account: AccountRecord, now: Date) -> [String: String] {
+        CodexUsageWindows.changes(for: account, headers: headers, at: now)
+    }
 }

@@ -28,7 +28,8 @@ extension AccountKind {
     public static let openAI = AccountKind(
         name: "openai", label: "OpenAI Codex (ChatGPT OAuth)", keyPrefix: RedisKeys.openAIAccountPrefix, sharedSet: RedisKeys.sharedOpenAIAccounts,
         salt: .openAI, secretFields: ["idToken", "accessToken", "refreshToken", "openaiOauth", "email"], bindingField: "openaiAccountId",
-        adminPath: "openai-accounts", pool: .openAI, credentialField: "accessToken", isOAuth: true, input: AccountInput.openAI, form: [])
+        adminPath: "openai-accounts", pool: .openAI, credentialField: "accessToken", isOAuth: true, input: AccountInput.openAI, form: [],
+        presented: CodexUsageWindows.snapshot)
 
     /// OpenAI Responses API with an API key (`{baseApi}/v1/responses`). Bound as `openaiAccountId: responses:<id>`.
     public static let openAIResponses = AccountKind(

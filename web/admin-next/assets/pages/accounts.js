@@ -8,6 +8,15 @@ import { accountKinds } from '../kinds.js';
 
 export const title = 'Accounts';
 
+/** Codex accounts: how much of the 5-hour and the weekly window is used, and when each resets. */
+function usageWindows(a) {
+  const u = a.codexUsage;
+  if (!u) return null;
+  const part = (w, label) => (w && w.usedPercent != null ? `${label} ${Math.round(w.usedPercent)}%` + (w.resetAt ? ` (resets ${fmt.date(w.resetAt)})` : '') : null);
+  const text = [part(u.primary, '5h'), part(u.secondary, 'week')].filter(Boolean).join(' · ');
+  return text ? h('div.muted', { 'data-usage-windows': true }, text) : null;
+}
+
 function health(a) {
   const state = (a.health || {}).state;
   if (state === 'rate_limited') return h('div', badge('rate limited', 'warn'), h('div.muted', 'until ' + fmt.date(a.health.until)));
@@ -45,7 +54,7 @@ export async function render(container) {
         return h('tr', { 'data-account-id': a.id, 'data-account-name': a.name },
           h('td', h('strong', a.name), h('div.muted', a.description || ''), a.email ? h('div.muted', a.email) : null),
           h('td', a._label),
-          h('td', health(a)),
+          h('td', health(a), usageWindows(a)),
           h('td', h('label.check', h('input', { type: 'checkbox', checked: a.schedulable !== false, 'aria-label': 'Schedulable',
             onchange: async () => { await put(`/admin/${a._path}/${a.id}/toggle-schedulable`); load(); } }), a.schedulable !== false ? 'on' : 'paused')),
           h('td', a.priority ?? ''),
