@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -203,7 +204,15 @@ http {{
 
     def setup(self):
         base = f"http://127.0.0.1:{self.ports['relay']}"
-        self.token = self.post(base + "/web/auth/login", {"username": "bench", "password": "bench-password-1"})["token"]
+        # Builds before the relay set its admin login up before listening answered 401 for a moment after /health.
+        for attempt in range(50):
+            try:
+                self.token = self.post(base + "/web/auth/login", {"username": "bench", "password": "bench-password-1"})["token"]
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 401 or attempt == 49:
+                    raise
+                time.sleep(0.1)
         for index in range(3):  # three accounts: the sticky sessions of W4 spread over them
             self.post(base + "/admin/claude-console-accounts", {"name": f"bench-{index}", "apiKey": "sk-ant-bench",
                                                                 "apiUrl": f"http://127.0.0.1:{self.ports['fake']}/console/api"}, self.token)

@@ -51,16 +51,41 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error.description)\n".utf8))
             throw ExitCode(78)
         }
-        services.append(AdminBootstrapService(
+        // Set the admin login up before the server listens, so a login right after start-up (a deploy script, the
+        // benchmark) never meets a 401 for credentials that are still being written. With Redis down, the service
+        // below keeps trying in the background and the relay comes up anyway.
+        let announce: @Sendable (String, String) -> Void = { username, password in
+            // Printed once, to the console only (never into the structured log).
+            print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
+            print("  username: \(username)")
+            print("  password: \(password)")
+            fflush(nil)  // under systemd/Docker stdout is a pipe: do not leave this in a buffer
+        }
+        let credentials = relayServices.credentials
+        let (username, password) = (configuration.adminUsername, configuration.adminPassword)
+        let adminReady = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    if let generated = try await credentials.bootstrap(username: username, password: password, logger: logger) {
+                        announce(generated.username, generated.password)
+                    }
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {  // Redis slow or down: do not hold the server back for it
+                try? await Task.sleep(for: .seconds(3))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !adminReady { services.append(AdminBootstrapService(
             credentials: relayServices.credentials, username: configuration.adminUsername, password: configuration.adminPassword,
             logger: logger,
-            announce: { username, password in
-                // Printed once, to the console only (never into the structured log).
-                print("Admin credentials generated (shown once; set CRS_ADMIN_USERNAME/CRS_ADMIN_PASSWORD to choose your own):")
-                print("  username: \(username)")
-                print("  password: \(password)")
-                fflush(nil)  // under systemd/Docker stdout is a pipe: do not leave this in a buffer
-            }))
+            announce: announce)) }
         services += relayServices.backgroundServices(logger: Logger(label: "crs.background"))
         let relay = RelayApplication(services: relayServices, logger: Logger(label: "crs.server"))
         services.append(relay.buildApplication())
