@@ -3,7 +3,10 @@ import Foundation
 /// What distinguishes one kind of upstream account in storage, validation and scheduling. Each provider declares
 /// its kinds in its own folder (`Providers/<name>/…Provider.swift`); `AccountKind.all` is what the registered
 /// providers declare, so everything shared (admin routes, health checks, migration checks, metrics) follows.
-public struct AccountKind: Sendable, Hashable, CustomStringConvertible {
+///
+/// A class: kinds are a handful of constants that every `AccountRecord` carries, so a record copy retains one
+/// reference instead of a kind's twenty-odd strings and closures.
+public final class AccountKind: Sendable, Hashable, CustomStringConvertible {
     /// The scheduler's name for it (Node's sticky mappings store this as `accountType`).
     public let name: String
     /// What the admin UI calls it.
