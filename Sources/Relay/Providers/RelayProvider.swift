@@ -38,6 +38,12 @@ struct ProviderRoutes {
         RelayHandler(context: services.relay, family: family, scheduler: services.scheduler(for: pool))
     }
 
+    /// The endpoints where a key reads its own usage, for a family's permission and error shape.
+    func keyUsage(permission: String, errorResponse: @escaping @Sendable (RelayError) -> Response) -> KeyUsageEndpoints {
+        KeyUsageEndpoints(admission: services.relay.admission, redis: services.redis, clock: services.clock,
+                          offsetHours: services.configuration.timezoneOffsetHours, permission: permission, errorResponse: errorResponse)
+    }
+
     /// `POST` on each of `paths`, relayed by `handler` as `operation`.
     func post<Family: APIFamily>(_ paths: [String], to handler: RelayHandler<Family>, operation: String) {
         for path in paths {

@@ -12,6 +12,8 @@ struct AzureProvider: RelayProvider {
                     operation: AzureFamily.chatCompletions)
         routes.post(["/azure/responses", "/azure/openai/responses", "/azure/openai/v1/responses"], to: azure, operation: AzureFamily.responses)
         AzureModelsController(admission: routes.services.relay.admission, accounts: routes.services.accounts).register(on: routes.client)
+        let keys = routes.keyUsage(permission: AccountPool.azureOpenAI.permission, errorResponse: OpenAIErrors.response)
+        routes.client.get("/azure/usage") { request, _ in await keys.azureUsage(request) }
         routes.post(["/azure/embeddings", "/azure/openai/deployments/:deployment/embeddings"], to: azure, operation: AzureFamily.embeddings)
     }
 }

@@ -24,6 +24,9 @@ struct GeminiProvider: RelayProvider {
             }
         }
         GeminiModelsController(admission: routes.services.relay.admission).register(on: routes.client)
+        let keys = routes.keyUsage(permission: AccountPool.gemini.permission, errorResponse: GeminiErrors.response)
+        routes.client.get("/gemini/usage") { request, _ in await keys.usage(request) }
+        routes.client.get("/gemini/key-info") { request, _ in await keys.geminiKeyInfo(request) }
         routes.client.post("/gemini/:method") { request, context in
             let method = context.parameters.get("method") ?? ""
             let action = GeminiFamily.action(method)
