@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `GET /gemini/v1beta/models` (and `/v1/models`, `/…/models/{model}`) in Google's list format, for SDKs that
+/// `GET /gemini/v1beta/models` (and `/v1/models`, `/…/models/{model}`) in Google's list format, and Node's legacy
+/// `GET /gemini/models` in OpenAI's, for SDKs and tools that
 /// list models before they call one. The key goes through admission like a request (exempt from quotas), and
 /// models the key may not use are left out.
 struct GeminiModelsController {
@@ -16,6 +17,8 @@ struct GeminiModelsController {
     ]
 
     func register(on router: Router<RelayRequestContext>) {
+        // Node's legacy route: the same models in OpenAI's list format.
+        router.get("/gemini/models") { request, _ in await list(request, only: nil, openAIShape: true) }
         for version in ["v1beta", "v1"] {
             router.get(RouterPath("/gemini/\(version)/models")) { request, _ in await list(request, only: nil) }
             router.get(RouterPath("/gemini/\(version)/models/:modelAction")) { request, context in
@@ -24,7 +27,7 @@ struct GeminiModelsController {
         }
     }
 
-    private func list(_ request: Request, only: String?) async -> Response {
+    private func list(_ request: Request, only: String?, openAIShape: Bool = false) async -> Response {
         do {
             let rawKey = try admission.rawKey(headers: request.headers, query: request.uri.query)
             let key = try await admission.admit(AdmissionGate.Request(
@@ -36,6 +39,12 @@ struct GeminiModelsController {
                 ["name": "models/\($0.id)", "baseModelId": $0.id, "version": "001", "displayName": $0.name,
                  "inputTokenLimit": $0.input, "outputTokenLimit": $0.output,
                  "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"]]
+            }
+            if openAIShape {
+                let data: [[String: Any]] = Self.models.filter { !blocked.contains($0.id) }.map {
+                    ["id": $0.id, "object": "model", "created": 1_735_689_600, "owned_by": "google"]
+                }
+                return AdminReply.json(200, ["object": "list", "data": data])
             }
             guard let only else { return AdminReply.json(200, ["models": entries]) }
             guard let entry = entries.first(where: { $0["baseModelId"] as? String == only }) else {
