@@ -27,7 +27,8 @@ struct OpenAISDKTests {
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
 
-            let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL + "/openai/v1", rawKey])
+            let imagesToo = accountPath == "openai-responses-accounts"  // ChatGPT accounts cannot generate images
+            let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL + "/openai/v1", rawKey] + (imagesToo ? ["images"] : []))
             #expect((result["nonStream"] as? [String: Any])?["input"] as? Int == 18)
             #expect((result["stream"] as? [String: Any])?["output"] as? Int == 42)
 
@@ -43,7 +44,8 @@ struct OpenAISDKTests {
                 try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
             } else {
                 #expect(compact?["input"] as? Int == 18)
-                try await expectRecordedUsage(harness, keyID: keyID, requests: 3, input: 54, output: 126)
+                #expect((result["images"] as? [String: Any])?["output"] as? Int == 1056)
+                try await expectRecordedUsage(harness, keyID: keyID, requests: 4, input: 54 + 12, output: 126 + 1056)
             }
         }
     }

@@ -1,6 +1,6 @@
 """The official `openai` SDK, unmodified, against the relay's Responses API.
 
-Usage: openai_sdk_check.py BASE_URL RELAY_KEY
+Usage: openai_sdk_check.py BASE_URL RELAY_KEY [images]
 Runs responses.create (non-stream and stream) and responses.compact and prints one JSON line with the usage that came back, so the
 calling Swift test can compare it with what the fake upstream emitted and Redis recorded. Exits non-zero (with
 the SDK's error) on any failure.
@@ -13,6 +13,7 @@ import openai
 
 def main() -> int:
     base_url, key = sys.argv[1], sys.argv[2]
+    with_images = len(sys.argv) > 3 and sys.argv[3] == "images"  # API-key accounts only
     client = openai.OpenAI(base_url=base_url, api_key=key, max_retries=0, timeout=30)
     model = "gpt-5-codex"
 
@@ -33,6 +34,12 @@ def main() -> int:
     assert types[-1] == "compaction", types
     compact_usage = getattr(compacted, "usage", None)
 
+    image_usage = None
+    if with_images:
+        images = client.images.generate(model="gpt-image-1", prompt="a lighthouse at dusk", n=1)
+        assert len(images.data) == 1 and images.data[0].b64_json, images
+        image_usage = {"input": images.usage.input_tokens, "output": images.usage.output_tokens}
+
     try:
         openai.OpenAI(base_url=base_url, api_key="cr_" + "0" * 64, max_retries=0).responses.create(model=model, input="x")
         raise AssertionError("an unknown key must be refused")
@@ -43,6 +50,7 @@ def main() -> int:
         "nonStream": {"input": reply.usage.input_tokens, "output": reply.usage.output_tokens},
         "stream": {"input": final.usage.input_tokens, "output": final.usage.output_tokens, "events": len(events)},
         "compact": {"items": len(types), "input": compact_usage.input_tokens if compact_usage else None},
+        "images": image_usage,
     }))
     return 0
 

@@ -26,6 +26,29 @@ public struct FakeOpenAI: FakeUpstream {
         router.post("openai-api/v1/responses") { request, context in try await self.handle(request, context: context, codex: false) }
         router.post("codex/responses/compact") { request, _ in try await self.compact(request, codex: true) }
         router.post("openai-api/v1/responses/compact") { request, _ in try await self.compact(request, codex: false) }
+        router.post("openai-api/v1/images/generations") { request, _ in try await self.images(request) }
+    }
+
+    /// `POST /v1/images/generations` with an API key: `prompt` required, `n` images as base64, usage in tokens
+    /// (`input_tokens` split into text and image, `output_tokens`) as gpt-image models report it.
+    func images(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let sequence = state.record(request, body: String(buffer: body))
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        if let refusal = authenticate(request, codex: false) { return finish(refusal) }
+        let behavior = state.nextBehavior(for: request.uri.path)
+        if let status = behavior.status, !(200..<300).contains(status) { return finish(scriptedError(status, behavior: behavior, codex: false)) }
+        guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
+              let prompt = json["prompt"] as? String, !prompt.isEmpty else {
+            return finish(Self.json(400, OpenAIReplies.error(message: "Missing required parameter: 'prompt'.", type: "invalid_request_error", code: "missing_required_parameter")))
+        }
+        let count = max(1, min(10, json["n"] as? Int ?? 1))
+        let usage = behavior.usage ?? FakeUsage(input: 12, output: 1056)
+        state.addEmitted(usage)
+        let images = (0..<count).map { _ in ["b64_json": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="] }
+        return finish(Self.json(200, ["created": Int(Date().timeIntervalSince1970), "data": images,
+                                      "usage": ["input_tokens": usage.input, "output_tokens": usage.output, "total_tokens": usage.input + usage.output,
+                                                "input_tokens_details": ["text_tokens": usage.input, "image_tokens": 0]]]))
     }
 
     /// `responses/compact`: the conversation so far in, one JSON reply out (never a stream) holding the user

@@ -16,6 +16,9 @@ struct CodexDialect: ProviderDialect {
     static let forwardedClientHeaders: Set<String> = ["version", "openai-beta", "session_id", "originator", "user-agent", "conversation_id"]
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
+        guard operation != OpenAIResponsesFamily.images else {
+            throw RelayError(400, "invalid_request_error", "images/generations needs an OpenAI API-key account; ChatGPT (Codex) accounts cannot serve it")
+        }
         guard let accountID = input.account.nonEmpty("accountId") else {
             throw RelayError.unavailable("Codex account \(input.account.name) has no ChatGPT account id (re-authorize it)")
         }

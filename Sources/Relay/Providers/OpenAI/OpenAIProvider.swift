@@ -15,6 +15,7 @@ struct OpenAIProvider: RelayProvider {
         let responses = routes.handler(OpenAIResponsesFamily(), pool: .openAI)
         routes.post(["/openai/responses", "/openai/v1/responses"], to: responses, operation: OpenAIResponsesFamily.responses)
         routes.post(["/openai/responses/compact", "/openai/v1/responses/compact"], to: responses, operation: OpenAIResponsesFamily.compact)
+        routes.post(["/openai/images/generations", "/openai/v1/images/generations"], to: responses, operation: OpenAIResponsesFamily.images)
         let keys = routes.keyUsage(permission: AccountPool.openAI.permission, errorResponse: OpenAIErrors.response)
         routes.client.get("/openai/usage") { request, _ in await keys.usage(request) }
         routes.client.get("/openai/key-info") { request, _ in await keys.openAIKeyInfo(request) }

@@ -10,12 +10,17 @@ struct OpenAIResponsesFamily: APIFamily {
     /// Codex CLI compacts a long conversation through `responses/compact`: one JSON reply (never a stream) that
     /// replaces the history; metered like a response when it reports usage.
     static let compact = "responses/compact"
+    /// Image generation (`POST /v1/images/generations`) on API-key accounts; ChatGPT accounts cannot serve it.
+    static let images = "images/generations"
+    /// OpenAI's default when a request names no image model.
+    static let defaultImageModel = "dall-e-2"
 
     var name: String { "openai-responses" }
     var platform: String { "openai" }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
         guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
+        if operation == Self.images { return try Self.parseImages(json) }
         guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: field required") }
         guard json["input"] != nil else { throw RelayError.badRequest("input: field required") }
         if let stream = json["stream"], JSON.bool(stream) == nil { throw RelayError.badRequest("stream: must be a boolean") }
@@ -24,6 +29,14 @@ struct OpenAIResponsesFamily: APIFamily {
         }
         return ParsedRequest(json: json, model: model, stream: JSON.bool(json["stream"]) ?? false, exemptFromQuotas: false,
                              sessionHash: Self.sessionHash(request, json))
+    }
+
+    /// `prompt` is required; partial-image streams are not relayed (a clear 400 instead of a silently whole reply).
+    static func parseImages(_ json: [String: Any]) throws -> ParsedRequest {
+        guard let prompt = json["prompt"] as? String, !prompt.isEmpty else { throw RelayError.badRequest("prompt: field required") }
+        if JSON.bool(json["stream"]) == true { throw RelayError.badRequest("stream: image generation is relayed without streaming") }
+        let model = (json["model"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? defaultImageModel
+        return ParsedRequest(json: json, model: model, stream: false, exemptFromQuotas: false, sessionHash: nil)
     }
 
     /// Codex sends its conversation id as `session_id`; other clients may set `prompt_cache_key`.
