@@ -30,19 +30,10 @@ public struct FakeAzureOpenAI: FakeUpstream {
         let body = try await request.body.collect(upTo: 64 << 20)
         let sequence = state.record(request, body: String(buffer: body))
         func finish(_ response: Response) -> Response { state.finished(sequence, response) }
-        let credentials = state.credentials
-        let key = request.headers[HTTPField.Name("api-key")!] ?? ""
-        guard !key.isEmpty, credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) else {
-            return finish(Self.error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."))
-        }
-        guard let version = request.uri.queryParameters["api-version"], !version.isEmpty else {
-            return finish(Self.error(404, "404", "Resource not found"))
-        }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
         let deployment = chat ? (context.parameters.get("deployment") ?? "") : (json["model"] as? String ?? "")
-        if !credentials.list(Self.deployments).isEmpty, !credentials.list(Self.deployments).contains(deployment) {
-            return finish(Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist."))
-        }
+        if let refusal = refusal(request, deployment: deployment) { return finish(refusal) }
+        let version = request.uri.queryParameters["api-version"] ?? ""
         let behavior = state.nextBehavior(for: request.uri.path)
         if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
         if let status = behavior.status, !(200..<300).contains(status) {
@@ -77,21 +68,28 @@ public struct FakeAzureOpenAI: FakeUpstream {
         return streamed(chunks, usageEvent: "usage", behavior: behavior, usage: usage, sequence: sequence, context: context)
     }
 
+    /// What Azure refuses before it looks at the body: a missing or wrong `api-key` (401), no `api-version` (404),
+    /// a deployment the resource does not have (404 `DeploymentNotFound`).
+    private func refusal(_ request: Request, deployment: String) -> Response? {
+        let credentials = state.credentials
+        let key = request.headers[HTTPField.Name("api-key")!] ?? ""
+        guard !key.isEmpty, credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) else {
+            return Self.error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.")
+        }
+        guard request.uri.queryParameters["api-version"].map({ !$0.isEmpty }) == true else { return Self.error(404, "404", "Resource not found") }
+        if !credentials.list(Self.deployments).isEmpty, !credentials.list(Self.deployments).contains(deployment) {
+            return Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist.")
+        }
+        return nil
+    }
+
     /// Embeddings of a deployment: a vector per input, usage as `prompt_tokens`/`total_tokens` (no completion).
     func embeddings(_ request: Request, context: FakeRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 << 20)
         let sequence = state.record(request, body: String(buffer: body))
         func finish(_ response: Response) -> Response { state.finished(sequence, response) }
-        let credentials = state.credentials
-        let key = request.headers[HTTPField.Name("api-key")!] ?? ""
-        guard !key.isEmpty, credentials.apiKeys.isEmpty || credentials.apiKeys.contains(key) else {
-            return finish(Self.error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint."))
-        }
-        guard let version = request.uri.queryParameters["api-version"], !version.isEmpty else { return finish(Self.error(404, "404", "Resource not found")) }
         let deployment = context.parameters.get("deployment") ?? ""
-        if !credentials.list(Self.deployments).isEmpty, !credentials.list(Self.deployments).contains(deployment) {
-            return finish(Self.error(404, "DeploymentNotFound", "The API deployment for this resource does not exist."))
-        }
+        if let refusal = refusal(request, deployment: deployment) { return finish(refusal) }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
         let inputs: [String]
         if let text = json["input"] as? String { inputs = [text] } else if let list = json["input"] as? [String], !list.isEmpty { inputs = list } else {

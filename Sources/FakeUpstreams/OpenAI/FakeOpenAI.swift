@@ -32,12 +32,9 @@ public struct FakeOpenAI: FakeUpstream {
     /// `POST /v1/images/generations` with an API key: `prompt` required, `n` images as base64, usage in tokens
     /// (`input_tokens` split into text and image, `output_tokens`) as gpt-image models report it.
     func images(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 << 20)
-        let sequence = state.record(request, body: String(buffer: body))
+        let (body, sequence, behavior, refused) = try await begin(request, codex: false)
         func finish(_ response: Response) -> Response { state.finished(sequence, response) }
-        if let refusal = authenticate(request, codex: false) { return finish(refusal) }
-        let behavior = state.nextBehavior(for: request.uri.path)
-        if let status = behavior.status, !(200..<300).contains(status) { return finish(scriptedError(status, behavior: behavior, codex: false)) }
+        if let refused { return finish(refused) }
         guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
               let prompt = json["prompt"] as? String, !prompt.isEmpty else {
             return finish(Self.json(400, OpenAIReplies.error(message: "Missing required parameter: 'prompt'.", type: "invalid_request_error", code: "missing_required_parameter")))
@@ -56,12 +53,9 @@ public struct FakeOpenAI: FakeUpstream {
     /// usage; the Codex backend answers only the replacement `output` (the client takes it verbatim) and refuses
     /// `store`, which compaction does not take.
     func compact(_ request: Request, codex: Bool) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 << 20)
-        let sequence = state.record(request, body: String(buffer: body))
+        let (body, sequence, behavior, refused) = try await begin(request, codex: codex)
         func finish(_ response: Response) -> Response { state.finished(sequence, response) }
-        if let refusal = authenticate(request, codex: codex) { return finish(refusal) }
-        let behavior = state.nextBehavior(for: request.uri.path)
-        if let status = behavior.status, !(200..<300).contains(status) { return finish(scriptedError(status, behavior: behavior, codex: codex)) }
+        if let refused { return finish(refused) }
         guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any], let model = json["model"] as? String,
               json["input"] != nil || json["previous_response_id"] != nil else {
             return finish(Self.json(400, OpenAIReplies.error(message: "model and input (or previous_response_id) are required", type: "invalid_request_error", code: nil)))
@@ -79,16 +73,22 @@ public struct FakeOpenAI: FakeUpstream {
                                       "created_at": Int(Date().timeIntervalSince1970), "output": output, "usage": OpenAIReplies.usage(usage)]))
     }
 
-    func handle(_ request: Request, context: FakeRequestContext, codex: Bool) async throws -> Response {
+    /// How every endpoint begins: record the request, check its credential, take the next scripted behaviour (its
+    /// delay, and a scripted failure as the reply). `refused` is the reply when the request goes no further.
+    private func begin(_ request: Request, codex: Bool) async throws -> (body: ByteBuffer, sequence: Int, behavior: FakeBehavior, refused: Response?) {
         let body = try await request.body.collect(upTo: 64 << 20)
         let sequence = state.record(request, body: String(buffer: body))
-        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
-        if let refusal = authenticate(request, codex: codex) { return finish(refusal) }
+        if let refusal = authenticate(request, codex: codex) { return (body, sequence, FakeBehavior(), refusal) }
         let behavior = state.nextBehavior(for: request.uri.path)
         if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
-        if let status = behavior.status, !(200..<300).contains(status) {
-            return finish(scriptedError(status, behavior: behavior, codex: codex))
-        }
+        if let status = behavior.status, !(200..<300).contains(status) { return (body, sequence, behavior, scriptedError(status, behavior: behavior, codex: codex)) }
+        return (body, sequence, behavior, nil)
+    }
+
+    func handle(_ request: Request, context: FakeRequestContext, codex: Bool) async throws -> Response {
+        let (body, sequence, behavior, refused) = try await begin(request, codex: codex)
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        if let refused { return finish(refused) }
         guard let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
               let model = json["model"] as? String, json["input"] != nil else {
             return finish(Self.json(400, OpenAIReplies.error(message: "model and input are required", type: "invalid_request_error", code: nil)))
