@@ -14,34 +14,26 @@ struct KeyUsageEndpoints: Sendable {
     let permission: String
     let errorResponse: @Sendable (RelayError) -> Response
 
-    struct Period {
-        var tokens = 0, requests = 0, inputTokens = 0, outputTokens = 0, cacheCreateTokens = 0, cacheReadTokens = 0, allTokens = 0
-        var json: [String: Any] {
-            ["tokens": tokens, "requests": requests, "inputTokens": inputTokens, "outputTokens": outputTokens,
-             "cacheCreateTokens": cacheCreateTokens, "cacheReadTokens": cacheReadTokens, "allTokens": allTokens]
-        }
-    }
-
     struct Usage {
-        var total = Period(), daily = Period(), monthly = Period()
+        var total = UsageTotals(), daily = UsageTotals(), monthly = UsageTotals()
         var recent: [[String: Any]] = []
     }
 
     /// `{object: "usage", total_tokens, total_requests, daily_…, monthly_…}` (OpenAI and Gemini routes).
     func usage(_ request: Request) async -> Response {
         await answer(request) { _, usage in
-            ["object": "usage", "total_tokens": usage.total.tokens, "total_requests": usage.total.requests,
-             "daily_tokens": usage.daily.tokens, "daily_requests": usage.daily.requests,
-             "monthly_tokens": usage.monthly.tokens, "monthly_requests": usage.monthly.requests]
+            ["object": "usage", "total_tokens": usage.total.allTokens, "total_requests": usage.total.requests,
+             "daily_tokens": usage.daily.allTokens, "daily_requests": usage.daily.requests,
+             "monthly_tokens": usage.monthly.allTokens, "monthly_requests": usage.monthly.requests]
         }
     }
 
     /// The OpenAI routes' key info: limits and the three periods' usage.
     func openAIKeyInfo(_ request: Request) async -> Response {
         await answer(request) { key, usage in
-            var info = Self.limits(key, used: usage.total.tokens)
+            var info = Self.limits(key, used: usage.total.allTokens)
             info["description"] = key.fields["description"] ?? ""
-            info["usage"] = ["total": usage.total.json, "daily": usage.daily.json, "monthly": usage.monthly.json]
+            info["usage"] = Self.periods(usage)
             return info
         }
     }
@@ -49,7 +41,7 @@ struct KeyUsageEndpoints: Sendable {
     /// The Gemini routes' key info: limits, concurrency and model restrictions.
     func geminiKeyInfo(_ request: Request) async -> Response {
         await answer(request) { key, usage in
-            var info = Self.limits(key, used: usage.total.tokens)
+            var info = Self.limits(key, used: usage.total.allTokens)
             info["concurrency_limit"] = Int(key.fields["concurrencyLimit"] ?? "") ?? 0
             info["model_restrictions"] = ["enabled": key.fields["enableModelRestriction"] == "true", "models": key.restrictedModels]
             return info
@@ -59,9 +51,13 @@ struct KeyUsageEndpoints: Sendable {
     /// The Azure route: `{object: "usage", data: {total, daily, monthly, recentRecords}}` (the 20 latest requests).
     func azureUsage(_ request: Request) async -> Response {
         await answer(request, records: 20) { _, usage in
-            ["object": "usage", "data": ["total": usage.total.json, "daily": usage.daily.json, "monthly": usage.monthly.json,
-                                         "recentRecords": usage.recent]]
+            ["object": "usage", "data": Self.periods(usage).merging(["recentRecords": usage.recent]) { $1 }]
         }
+    }
+
+    /// The three periods as the key list and the public stats page show them (`KeyUsageReport.usage`).
+    static func periods(_ usage: Usage) -> [String: Any] {
+        ["total": KeyUsageReport.usage(usage.total), "daily": KeyUsageReport.usage(usage.daily), "monthly": KeyUsageReport.usage(usage.monthly)]
     }
 
     static func limits(_ key: APIKeyRecord, used: Int) -> [String: Any] {
@@ -78,20 +74,14 @@ struct KeyUsageEndpoints: Sendable {
                 rawKey: rawKey, headers: request.headers, model: "", platform: permission,
                 matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: nil),
                 exemptFromQuotas: true)).key
-            let buckets = TimeBuckets(clock.now, offsetHours: offsetHours)
-            var commands = [RedisKeys.usageTotal(key.id), RedisKeys.usageDaily(key.id, buckets.date), RedisKeys.usageMonthly(key.id, buckets.month)]
-                .map { RedisCommand("HGETALL", RedisArgument($0)) }
-            if records > 0 { commands.append(RedisCommand("LRANGE", RedisArgument(RedisKeys.usageRecords(key.id)), "0", RedisArgument(String(records - 1)))) }
-            let replies = try await redis.pipeline(commands)
-            func period(_ fields: [String: String], total: Bool) -> Period {
-                func number(_ name: String) -> Int { Int(fields[total ? "total" + name.prefix(1).uppercased() + name.dropFirst() : name] ?? "") ?? 0 }
-                return Period(tokens: number("tokens"), requests: number("requests"), inputTokens: number("inputTokens"), outputTokens: number("outputTokens"),
-                              cacheCreateTokens: number("cacheCreateTokens"), cacheReadTokens: number("cacheReadTokens"), allTokens: number("allTokens"))
+            // The same one-round-trip read the key list uses.
+            guard let entry = try await KeyUsageReport(redis: redis, clock: clock, offsetHours: offsetHours).entries([key]).first else {
+                return errorResponse(.storeUnavailable)
             }
-            var usage = Usage(total: period(replies[0].stringDictionary, total: true), daily: period(replies[1].stringDictionary, total: false),
-                              monthly: period(replies[2].stringDictionary, total: false))
-            if records > 0, case .array(let lines) = replies[3] {
-                usage.recent = lines.compactMap { $0.string.flatMap { JSON.object(Data($0.utf8)) } }
+            var usage = Usage(total: entry.total, daily: entry.daily, monthly: entry.monthly)
+            if records > 0 {
+                let reply = try await redis.send("LRANGE", RedisArgument(RedisKeys.usageRecords(key.id)), "0", RedisArgument(String(records - 1)))
+                if case .array(let lines) = reply { usage.recent = lines.compactMap { $0.string.flatMap { JSON.object(Data($0.utf8)) } } }
             }
             return AdminReply.json(200, shape(key, usage))
         } catch let error as RelayError {
