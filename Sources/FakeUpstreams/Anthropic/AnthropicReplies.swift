@@ -22,24 +22,36 @@ enum AnthropicReplies {
         ]
     }
 
-    /// A reply that calls `tool` (its name as the request named it) with empty input.
-    static func toolUseMessage(id: String, model: String, tool: String, usage: FakeUsage) -> [String: Any] {
+    /// A reply that calls each of `tools` (their names as the request named them) with empty input, one
+    /// `tool_use` block each (several: parallel calls).
+    static func toolUseMessage(id: String, model: String, tools: [String], usage: FakeUsage) -> [String: Any] {
         var reply = message(id: id, model: model, text: "", usage: usage)
-        reply["content"] = [["type": "tool_use", "id": "toolu_\(id)", "name": tool, "input": [String: Any]()]]
+        reply["content"] = tools.enumerated().map { index, tool in
+            ["type": "tool_use", "id": toolUseID(id, index), "name": tool, "input": [String: Any]()] as [String: Any]
+        }
         reply["stop_reason"] = "tool_use"
         return reply
     }
 
-    /// The stream of a tool call: the tool_use block opens with the name, its input arrives as JSON deltas.
-    static func toolUseStreamEvents(id: String, model: String, tool: String, usage: FakeUsage) -> [(name: String, data: [String: Any])] {
-        var events = streamEvents(id: id, model: model, text: "", deltaCount: 1, usage: usage)
-        events[1] = ("content_block_start", ["type": "content_block_start", "index": 0,
-                                             "content_block": ["type": "tool_use", "id": "toolu_\(id)", "name": tool, "input": [String: Any]()]])
-        events[3] = ("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "input_json_delta", "partial_json": "{}"]])
-        if var delta = events[events.count - 2].data["delta"] as? [String: Any] {
-            delta["stop_reason"] = "tool_use"
-            events[events.count - 2].data["delta"] = delta
+    static func toolUseID(_ id: String, _ index: Int) -> String { index == 0 ? "toolu_\(id)" : "toolu_\(id)_\(index)" }
+
+    /// The stream of tool calls: each tool_use block opens with the name, its input arrives as JSON deltas.
+    static func toolUseStreamEvents(id: String, model: String, tools: [String], usage: FakeUsage) -> [(name: String, data: [String: Any])] {
+        let text = streamEvents(id: id, model: model, text: "", deltaCount: 1, usage: usage)
+        var events = [text[0], text[2]]  // message_start, ping
+        for (index, tool) in tools.enumerated() {
+            events.append(("content_block_start", ["type": "content_block_start", "index": index,
+                                                   "content_block": ["type": "tool_use", "id": toolUseID(id, index), "name": tool, "input": [String: Any]()]]))
+            events.append(("content_block_delta", ["type": "content_block_delta", "index": index, "delta": ["type": "input_json_delta", "partial_json": "{}"]]))
+            events.append(("content_block_stop", ["type": "content_block_stop", "index": index]))
         }
+        var stop = text[text.count - 2]
+        if var delta = stop.data["delta"] as? [String: Any] {
+            delta["stop_reason"] = "tool_use"
+            stop.data["delta"] = delta
+        }
+        events.append(stop)
+        events.append(text[text.count - 1])
         return events
     }
 

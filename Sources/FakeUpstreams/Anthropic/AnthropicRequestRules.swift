@@ -7,6 +7,9 @@ public enum AnthropicRequestRules {
     public enum Rule: String, CaseIterable, Sendable {
         /// Unknown top-level fields, `model`, `max_tokens`, non-empty `messages`.
         case bodySchema = "body-schema"
+        /// Roles user/assistant only; no empty text; known block types; images with a usable source; every
+        /// `tool_result` answers a `tool_use` of the message before it, and every `tool_use` is answered next.
+        case messages = "messages"
         /// At most 4 `cache_control` blocks; `cache_control.ttl` only with the extended-cache-ttl beta.
         case cacheControl = "cache-control"
         /// `max_tokens` within the model's output limit.
@@ -52,6 +55,7 @@ public enum AnthropicRequestRules {
     public static func check(_ body: [String: Any], countTokens: Bool, oauth: Bool, betas: [String], relaxed: Set<Rule>) -> Refusal? {
         func on(_ rule: Rule) -> Bool { !relaxed.contains(rule) }
         if on(.bodySchema), let refusal = schema(body, countTokens: countTokens) { return refusal }
+        if on(.messages), let refusal = AnthropicMessageRules.check(body["messages"] as? [Any] ?? []) { return refusal }
         if on(.cacheControl), let refusal = cacheControl(body, betas: betas) { return refusal }
         if !countTokens, on(.maxTokensLimit), let refusal = maxTokens(body) { return refusal }
         if on(.thinking), let refusal = thinking(body) { return refusal }

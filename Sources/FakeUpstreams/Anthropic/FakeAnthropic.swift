@@ -90,13 +90,15 @@ public struct FakeAnthropic: FakeUpstream {
         let usage = behavior.usage ?? FakeUsage()
         let text = behavior.deltaBytes == nil ? behavior.text ?? "pong" : String(repeating: "x", count: max(1, behavior.deltaCount ?? 1))
         let messageID = "msg_fake_\(sequence)"
-        if behavior.toolUse == true, let tool = ((json["tools"] as? [Any])?.first as? [String: Any])?["name"] as? String {
+        let toolNames = ((json["tools"] as? [Any]) ?? []).compactMap { ($0 as? [String: Any])?["name"] as? String }
+        if behavior.toolUse == true, !toolNames.isEmpty {
+            let tools = Array(toolNames.prefix(max(1, behavior.toolUseCount ?? 1)))
             if json["stream"] as? Bool == true {
-                let events = AnthropicReplies.toolUseStreamEvents(id: messageID, model: model, tool: tool, usage: usage)
+                let events = AnthropicReplies.toolUseStreamEvents(id: messageID, model: model, tools: tools, usage: usage)
                 return streamResponse(events, behavior: behavior, usage: usage, requestID: requestID, sequence: sequence, channel: context.channel)
             }
             state.addEmitted(usage)
-            return finish(jsonResponse(200, AnthropicReplies.toolUseMessage(id: messageID, model: model, tool: tool, usage: usage), requestID: requestID, extra: behavior.headers))
+            return finish(jsonResponse(200, AnthropicReplies.toolUseMessage(id: messageID, model: model, tools: tools, usage: usage), requestID: requestID, extra: behavior.headers))
         }
         if json["stream"] as? Bool == true {
             let events = AnthropicReplies.streamEvents(id: messageID, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)

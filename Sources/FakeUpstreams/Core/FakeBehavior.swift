@@ -41,8 +41,10 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public var requireClaudeCodeUserAgent: Bool?
     /// How many requests the behaviour applies to; 0 = every request until cleared. Default 1.
     public var times: Int?
-    /// Anthropic: answer with a call of the request's first tool (by the name the request gave it).
+    /// Anthropic and Gemini: answer with a call of the request's first tool (by the name the request gave it).
     public var toolUse: Bool?
+    /// With `toolUse`: call the first this-many tools at once (parallel calls). Default 1.
+    public var toolUseCount: Int?
 
     public init(
         status: Int? = nil, errorType: String? = nil, message: String? = nil, headers: [String: String]? = nil, unifiedResetInSeconds: Int? = nil,

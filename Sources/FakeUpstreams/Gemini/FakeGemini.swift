@@ -64,6 +64,10 @@ public struct FakeGemini: FakeUpstream {
         let model = codeAssist ? ((json["model"] as? String) ?? (inner["model"] as? String).map { String($0.dropFirst($0.hasPrefix("models/") ? 7 : 0)) } ?? "")
                                : String(segment[..<colon])
         guard let contents = inner["contents"] as? [Any], !contents.isEmpty else { return fail(400, "* GenerateContentRequest.contents: contents is not specified") }
+        // Gemini's own role check: turns are the user's or the model's (function results are user turns).
+        if contents.contains(where: { (($0 as? [String: Any])?["role"] as? String).map { $0 != "user" && $0 != "model" } ?? false }) {
+            return fail(400, "Please use a valid role: user, model.")
+        }
         if action == "countTokens" {
             return finish(FakeOpenAI.json(200, ["totalTokens": max(1, body.readableBytes / 4)]))
         }
@@ -77,11 +81,15 @@ public struct FakeGemini: FakeUpstream {
         let text = behavior.text ?? "pong"
         let id = "fake-gemini-\(sequence)"
         let wrap: ([String: Any]) -> [String: Any] = { codeAssist ? ["response": $0, "traceId": id] : $0 }
+        let declared = ((inner["tools"] as? [Any]) ?? []).flatMap { (($0 as? [String: Any])?["functionDeclarations"] as? [Any]) ?? [] }
+            .compactMap { ($0 as? [String: Any])?["name"] as? String }
+        let calls = behavior.toolUse == true ? Array(declared.prefix(max(1, behavior.toolUseCount ?? 1))) : []
         guard action == "streamGenerateContent" else {
             state.addEmitted(usage)
-            return finish(FakeOpenAI.json(200, wrap(GeminiReplies.response(model: model, text: text, usage: usage, finished: true, id: id))))
+            return finish(FakeOpenAI.json(200, wrap(GeminiReplies.response(model: model, text: text, usage: usage, finished: true, id: id, calls: calls))))
         }
-        let chunks = GeminiReplies.chunks(model: model, text: text, count: behavior.deltaCount ?? 1, usage: usage, id: id).map(wrap)
+        let chunks = (calls.isEmpty ? GeminiReplies.chunks(model: model, text: text, count: behavior.deltaCount ?? 1, usage: usage, id: id)
+                                    : [GeminiReplies.response(model: model, text: "", usage: usage, finished: true, id: id, calls: calls)]).map(wrap)
         guard request.uri.queryParameters["alt"] == "sse" else {
             state.addEmitted(usage)
             let array = String(decoding: (try? JSONSerialization.data(withJSONObject: chunks)) ?? Data("[]".utf8), as: UTF8.self)

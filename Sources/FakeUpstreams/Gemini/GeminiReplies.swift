@@ -9,8 +9,9 @@ enum GeminiReplies {
         return metadata
     }
 
-    static func response(model: String, text: String, usage: FakeUsage?, finished: Bool, id: String) -> [String: Any] {
-        var candidate: [String: Any] = ["content": ["role": "model", "parts": [["text": text]]], "index": 0]
+    static func response(model: String, text: String, usage: FakeUsage?, finished: Bool, id: String, calls: [String] = []) -> [String: Any] {
+        let parts: [[String: Any]] = calls.isEmpty ? [["text": text]] : calls.map { ["functionCall": ["name": $0, "args": [String: Any]()]] }
+        var candidate: [String: Any] = ["content": ["role": "model", "parts": parts], "index": 0]
         if finished { candidate["finishReason"] = "STOP" }
         var object: [String: Any] = ["candidates": [candidate], "modelVersion": model, "responseId": id]
         if let usage { object["usageMetadata"] = usageMetadata(usage) }

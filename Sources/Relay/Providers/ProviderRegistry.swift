@@ -8,6 +8,7 @@ enum ProviderRegistry {
         GeminiProvider(),
         OpenAIProvider(),
         AzureProvider(),
+        ChatCompletionsProvider(),
     ]
 
     /// Every pool some kind serves in, in first-declared order.

@@ -56,6 +56,10 @@ struct ParsedRequest: @unchecked Sendable {
     var pool: [AccountKind]? = nil
     /// The body to forward when parsing changed it (the vendor prefix removed from `model`).
     var body: ByteBuffer? = nil
+    /// The operation that serves the request when parsing chose it (a translating family: stream or not).
+    var operation: String? = nil
+    /// The client speaks another API than the upstream's: replies are re-framed after usage was read natively.
+    var framing: (any ReplyFraming)? = nil
 }
 
 /// Usage and completion seen in a stream.

@@ -28,9 +28,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         self.scheduler = scheduler
     }
 
-    func handle(_ request: Request, operation: String, channel: (any Channel)? = nil) async -> Response {
+    /// `body`: already read by a route that had to look into it first (the model-routed Chat Completions routes),
+    /// after it checked the key is an issued one.
+    func handle(_ request: Request, operation: String, channel: (any Channel)? = nil, body: ByteBuffer? = nil) async -> Response {
         guard let tracer = context.tracer else {
-            let response = await respond(request, operation: operation, channel: channel)
+            let response = await respond(request, operation: operation, channel: channel, body: body)
             context.metrics.request(family: family.name, status: Int(response.status.code))
             return response
         }
@@ -43,7 +45,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         span.attributes["crs.api_family"] = family.name
         let trace = RequestTrace(span: span)
         let response = await ServiceContext.withValue(span.context) {
-            await RequestTrace.$current.withValue(trace) { await respond(request, operation: operation, channel: channel) }
+            await RequestTrace.$current.withValue(trace) { await respond(request, operation: operation, channel: channel, body: body) }
         }
         let status = Int(response.status.code)
         span.attributes["http.response.status_code"] = status
@@ -53,9 +55,9 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         return response
     }
 
-    private func respond(_ request: Request, operation: String, channel: (any Channel)?) async -> Response {
+    private func respond(_ request: Request, operation: String, channel: (any Channel)?, body: ByteBuffer?) async -> Response {
         do {
-            return try await relay(request, operation: operation, channel: channel)
+            return try await relay(request, operation: operation, channel: channel, preread: body)
         } catch let error as RelayError {
             return family.errorResponse(error)
         } catch let error as RedisError {
@@ -67,21 +69,22 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         }
     }
 
-    private func relay(_ request: Request, operation: String, channel: (any Channel)?) async throws -> Response {
+    private func relay(_ request: Request, operation routed: String, channel: (any Channel)?, preread: ByteBuffer?) async throws -> Response {
         // 1. A key must be present and well-formed before anything else is read.
         let rawKey = try context.admission.rawKey(headers: request.headers, query: request.uri.query)
 
         // 2. The key must be an issued one before any work proportional to the body (reading it, parsing it).
-        try await context.admission.requireIssued(rawKey)
-
-        // 3. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
+        //    A body read already was read after this check.
         let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: context.settings.maxBodyBytes)
-        } catch {
-            throw RelayError(413, "request_too_large", "Request body exceeds \(context.settings.maxBodyBytes) bytes")
+        if let preread {
+            body = preread
+        } else {
+            try await context.admission.requireIssued(rawKey)
+            // 3. Read the body (bounded) and check the fields the relay relies on; everything else passes untouched.
+            body = try await Self.collectBody(request, limit: context.settings.maxBodyBytes)
         }
-        let parsed = try family.parse(request, operation: operation, body: body)
+        let parsed = try family.parse(request, operation: routed, body: body)
+        let operation = parsed.operation ?? routed
         // Model names are client input that normalising, price lookups and the admission script all read.
         guard parsed.model.utf8.count <= Self.maxModelNameBytes else {
             throw RelayError.badRequest("model: at most \(Self.maxModelNameBytes) bytes (got \(parsed.model.utf8.count))")
@@ -93,6 +96,15 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         // (1,000 open streams: ~30 MB less). Non-stream replies end with the request, so they skip the extra task.
         async let response = admitAndDispatch(request, rawKey: rawKey, body: body, parsed: parsed, operation: operation, channel: channel)
         return try await response
+    }
+
+    /// The request body, at most `limit` bytes (more: 413).
+    static func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch {
+            throw RelayError(413, "request_too_large", "Request body exceeds \(limit) bytes")
+        }
     }
 
     /// 4. Admission, then 5. scheduling and forwarding.
@@ -163,7 +175,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 "source": "\(selection.source.rawValue)", "model": "\(model)", "attempt": "\(attempt)",
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, operation: operation,
-                                      stream: parsed.stream, sessionHash: sessionHash, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes)
+                                      stream: parsed.stream, sessionHash: sessionHash, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes,
+                                      framing: parsed.framing)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: parsed.body ?? body, json: parsed.json)
             switch outcome {
             case .done(let response, let usage):
@@ -197,6 +210,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let leases: RequestLeases
         let channel: (any Channel)?
         let rateWindowMinutes: Int
+        let framing: (any ReplyFraming)?
     }
 
     enum AttemptOutcome {
@@ -263,7 +277,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
             }
             if verdict.countsAsServerError { await countServerError(account) }
-            return .failed(clientResponse, failover: verdict.failover)
+            return .failed(job.framing?.failure(status: status, headers: reply.headers, body: errorBody) ?? clientResponse, failover: verdict.failover)
         }
         let status = Int(response.status.code)
         await dialect.accepted(input)
@@ -279,6 +293,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             if let restorer { replyBody = restorer.reply(replyBody) }
             tape?.finish()
             let usage = JSON.object(Data(buffer: replyBody)).flatMap { family.usage(inReply: $0, operation: job.operation) }
+            if let framing = job.framing { replyBody = framing.reply(replyBody) }
             return .done(RelayResponses.passThrough(status: status, headers: response.headers, body: replyBody), usage)
         }
         let transcoder = restorer.map { ToolNameStreamRestorer($0) as any StreamTranscoder } ?? dialect.transcoder(requestedModel: job.model)
@@ -342,7 +357,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     private func streamingResponse(_ upstream: HTTPClientResponse, _ job: UpstreamAttempt, transcoder initial: (any StreamTranscoder)?,
                                    tape: CassetteTape?, sentAt: ContinuousClock.Instant) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = initial == nil ? upstream.headers.first(name: "content-type") ?? "text/event-stream" : "text/event-stream"
+        headers[.contentType] = initial == nil && job.framing == nil ? upstream.headers.first(name: "content-type") ?? "text/event-stream" : "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
         if let requestID = upstream.headers.first(name: "request-id") { headers[HTTPField.Name("request-id")!] = requestID }
@@ -356,6 +371,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             var firstByte = true
             var meter = handler.family.makeMeter(operation: job.operation)
             var transcoder = initial
+            var framer = job.framing?.makeStreamFramer()
             let idle = handler.context.settings.upstreamIdleTimeoutMilliseconds
             let pump = UpstreamPump(upstream.body, idleTimeout: idle > 0 ? .milliseconds(idle) : nil,
                                     deadline: sentAt + .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
@@ -380,6 +396,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                             }
                         }
                         meter.feed(chunk)
+                        if framer != nil { chunk = framer!.frame(chunk) }
                         do {
                             try await writer.write(chunk)
                         } catch {
@@ -418,6 +435,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let ending = StreamEnding(stop: stop, sawEnd: meter.sawEnd, sawError: meter.sawError)
             if let event = ending.terminalEvent {
                 try? await writer.write(handler.family.streamErrorEvent(operation: job.operation, type: event.type, message: event.message))
+            } else if framer != nil, meter.sawEnd, stop == .upstreamEnded {
+                try? await writer.write(framer!.finish())
             }
             if ending.finishesClientStream { try? await writer.finish(nil) }
             tape?.finish(outcome: ending.recordedOutcome)

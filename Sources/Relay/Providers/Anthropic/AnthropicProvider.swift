@@ -11,13 +11,17 @@ struct AnthropicProvider: RelayProvider {
 
     var accountKinds: [AccountKind] { [.claudeOfficial, .claudeConsole, .ccr] }
 
+    /// The Messages family as the relay's settings configure it (Chat Completions routes put it behind their own).
+    static func family(_ services: RelayServices, relaySettings: ClaudeRelaySettings) -> AnthropicFamily {
+        let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
+        let claudeCode = services.configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
+        return AnthropicFamily(userAgents: ClaudeCodeUserAgent(redis: services.redis), claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
+    }
+
     func register(_ routes: ProviderRoutes) {
         let services = routes.services
-        let configuration = services.configuration
         let relaySettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
-        let bindings = ClaudeSessionBindings(redis: services.redis, accounts: services.accounts, clock: services.clock)
-        let claudeCode = configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: services.redis), prices: services.prices) : nil
-        let family = AnthropicFamily(userAgents: ClaudeCodeUserAgent(redis: services.redis), claudeCode: claudeCode, relaySettings: relaySettings, sessionBindings: bindings)
+        let family = Self.family(services, relaySettings: relaySettings)
         let messages = routes.handler(family, pool: .claude)
         let info = AnthropicInfoController(admission: services.relay.admission, redis: services.redis)
         let prefixes = ["/api", "/claude", "/api/claude"]

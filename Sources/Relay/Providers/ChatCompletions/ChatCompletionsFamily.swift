@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// OpenAI Chat Completions in front of a native family: parsing translates the request into the target's own
+/// shape, and from there the request is the target's — its dialects, pool, failover, health marks, screening and
+/// usage meters (read from the native reply, so cost is exactly a native request's). Only what the client gets is
+/// re-framed (`ReplyFraming`). Relay-made errors are in OpenAI's shape; the key needs the target's permission.
+struct ChatCompletionsFamily: APIFamily {
+    static let operation = "chat.completions"
+
+    enum Target: String, Sendable {
+        case claude, gemini
+    }
+
+    let target: Target
+    let anthropic: AnthropicFamily
+    let gemini = GeminiFamily()
+
+    var name: String { "openai-chat-\(target.rawValue)" }
+    var platform: String { target == .claude ? anthropic.platform : gemini.platform }
+
+    func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
+        guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
+        let chat = try ChatRequest(json)
+        switch target {
+        case .claude:
+            let native = ByteBuffer(data: JSON.data(try ChatToAnthropic.body(chat)))
+            let parsed = try anthropic.parse(request, operation: AnthropicFamily.messages, body: native)
+            return ParsedRequest(json: parsed.json, model: parsed.model, stream: parsed.stream, exemptFromQuotas: false,
+                                 sessionHash: chat.cacheKey.map(SessionHash.digest) ?? parsed.sessionHash, pool: parsed.pool,
+                                 body: parsed.body ?? native, operation: AnthropicFamily.messages,
+                                 framing: AnthropicChatFraming(includeUsage: chat.includeUsage))
+        case .gemini:
+            let native = try ChatToGemini.body(chat)
+            return ParsedRequest(json: native, model: GeminiFamily.stripModelsPrefix(chat.model), stream: chat.stream, exemptFromQuotas: false,
+                                 sessionHash: chat.cacheKey.map(SessionHash.digest), body: ByteBuffer(data: JSON.data(native)),
+                                 operation: chat.stream ? GeminiFamily.stream : GeminiFamily.generate,
+                                 framing: GeminiChatFraming(includeUsage: chat.includeUsage))
+        }
+    }
+
+    func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
+        target == .claude ? anthropic.dialect(for: kind, operation: operation, context: context) : gemini.dialect(for: kind, operation: operation, context: context)
+    }
+
+    func errorResponse(_ error: RelayError) -> Response { OpenAIErrors.response(error) }
+
+    func usage(inReply reply: [String: Any], operation: String) -> TokenUsage? {
+        target == .claude ? anthropic.usage(inReply: reply, operation: operation) : gemini.usage(inReply: reply, operation: operation)
+    }
+
+    func makeMeter(operation: String) -> any StreamUsageMeter {
+        target == .claude ? anthropic.makeMeter(operation: operation) : gemini.makeMeter(operation: operation)
+    }
+
+    func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer {
+        ByteBuffer(string: ChatCompletionShapes.errorEvent(type: type, message: message))
+    }
+
+    func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening {
+        target == .claude ? try await anthropic.screen(request, parsed: parsed, operation: operation) : Screening()
+    }
+}
