@@ -30,6 +30,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 USER_ID = "user_" + "ab" * 32 + "_account__session_"
 FLOOR = "Hummingbird + AHC, no relay logic"
+CHAT = "relay, Chat Completions (translated)"
 TOKENS_PER_REPLY = 18 + 42  # the fake's default usage
 
 
@@ -239,7 +240,7 @@ http {{
 
     # ---- load ----------------------------------------------------------------------------------------------------
 
-    def request_file(self, name, keys, stream_every=0, body_bytes=0):
+    def request_file(self, name, keys, stream_every=0, body_bytes=0, chat=False):
         path = os.path.join(self.dir, name + ".requests")
         padding = "x" * max(0, body_bytes - 300)
         with open(path, "w") as f:
@@ -250,6 +251,11 @@ http {{
                 content = "ping" + (" " + padding if padding else "")
                 body = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 16, "stream": stream,
                         "metadata": {"user_id": USER_ID + session}, "messages": [{"role": "user", "content": content}]}
+                if chat:  # the same request as an OpenAI Chat Completions client sends it
+                    body = {"model": body["model"], "max_tokens": 16, "stream": stream, "prompt_cache_key": session,
+                            "messages": [{"role": "user", "content": content}]}
+                    if stream:
+                        body["stream_options"] = {"include_usage": True}
                 f.write(key + "\t" + json.dumps(body, separators=(",", ":")) + "\n")
         return path
 
@@ -275,6 +281,7 @@ http {{
             "relay": [(self.ports["relay"], "/api/v1/messages", None)],
             "relay, no-limit key": [(self.ports["relay"], "/api/v1/messages", self.open_key)],
             "relay x2, one Redis": [(self.ports["relay"], "/api/v1/messages", None), (self.ports["relay2"], "/api/v1/messages", None)],
+            CHAT: [(self.ports["relay"], "/openai/claude/v1/chat/completions", None)],
         }[name]
 
     def run(self, workload, target, connections, stream_every=0, body_bytes=0, duration=None):
@@ -287,7 +294,7 @@ http {{
         trips = self.round_trips(self.ports["relay"]) + self.round_trips(self.ports["relay2"])
         for index, (port, path, key) in enumerate(endpoints):
             keys = [key] if key else self.limited_keys
-            requests = self.request_file(f"{workload}-{index}", keys, stream_every, body_bytes)
+            requests = self.request_file(f"{workload}-{index}", keys, stream_every, body_bytes, chat=target == CHAT)
             share = max(1, connections // len(endpoints))
 
             def go(i=index, p=port, pa=path, r=requests, c=share):
@@ -432,7 +439,7 @@ def main():
     parser.add_argument("--crs", required=True, help="the release crs binary")
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--quick", action="store_true", help="W1 and the correctness pass only")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated subset of W1..W5 (the correctness pass always runs)")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6", help="comma-separated subset of W1..W6 (the correctness pass always runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument("--profile", default="", help="WORKLOAD:CONNECTIONS[:floor], e.g. W1:64: `perf record -g` the relay (or the bare floor proxy) during that line")
     parser.add_argument("--profile-output", default="relay.perf.data", help="where --profile writes (default ./relay.perf.data)")
@@ -478,6 +485,12 @@ def main():
         if "W4" in chosen:
             workload("W4: mix, 20 keys, sticky sessions, 1 in 4 streamed", [32], stream_every=4,
                      only=["direct", "nginx", "relay", "relay x2, one Redis"])
+        if "W6" in chosen:
+            # The translating route against the native one: same fake, same key pool, same run.
+            bench.behave(None)
+            workload("W6: Chat Completions route vs native Messages, non-stream", [1, 16], only=["relay", CHAT])
+            bench.behave({"deltaCount": 44})
+            workload("W6: Chat Completions route vs native Messages, SSE 50 events", [1, 16], stream_every=1, only=["relay", CHAT])
         if "W5" in chosen:
             bench.rss_peak.clear()
             workload("W5: 1,000 slow concurrent streams (50 events, 100 ms apart)", [1000], stream_every=1,
