@@ -9,7 +9,8 @@ import Scenario
 /// libFuzzer (scripts/fuzz) or replays inputs; `FuzzCorpusTests` replays the corpus under fixtures/fuzz/ in the suite.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case json, sseMeter = "sse-meter", eventStream = "event-stream", redisReplies = "redis-replies", apiKey = "api-key",
-         scenario, traceParent = "traceparent", clientText = "client-text", modelName = "model-name", errorClassifier = "error-classifier"
+         scenario, traceParent = "traceparent", clientText = "client-text", modelName = "model-name", errorClassifier = "error-classifier",
+         chatCompletions = "chat-completions"
 
     /// Runs one input; the result only keeps the work from being optimised away.
     public func run(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -20,6 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .clientText: return FuzzSurface.clientText(bytes)
         case .modelName: return FuzzSurface.modelName(bytes)
         case .errorClassifier: return FuzzSurface.errorClassifiers(bytes)
+        case .chatCompletions: return FuzzSurface.chatCompletions(bytes)
         case .sseMeter:
             // The stream arrives in pieces of a size the input chooses: lines and events cross reads.
             var meter = AnthropicStreamMeter()

@@ -52,6 +52,33 @@ public enum FuzzSurface {
         return result + shaped.json.count
     }
 
+    /// A Chat Completions body through the request reader and both translations, then the same bytes as a native
+    /// stream through both framers (in pieces the first byte sizes) and as replies and error bodies.
+    public static func chatCompletions(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var result = 0
+        if let json = JSONParser.parse(Data(bytes)) as? [String: Any], let chat = try? ChatRequest(json) {
+            result += ((try? ChatToAnthropic.body(chat))?.count ?? 0) + ((try? ChatToGemini.body(chat))?.count ?? 0)
+        }
+        let step = max(1, Int(bytes.first ?? 1))
+        var framers: [any StreamFramer] = [AnthropicChatStreamFramer(includeUsage: true), GeminiChatStreamFramer(includeUsage: true)]
+        for index in framers.indices {
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + step)
+                result += framers[index].frame(ByteBuffer(bytes: bytes[offset..<end])).readableBytes
+                offset = end
+            }
+            result += framers[index].finish().readableBytes
+        }
+        let buffer = ByteBuffer(bytes: bytes)
+        let framings: [any ReplyFraming] = [AnthropicChatFraming(includeUsage: false), GeminiChatFraming(includeUsage: false)]
+        for framing in framings {
+            result += framing.reply(buffer).readableBytes
+            _ = framing.failure(status: 429, headers: HTTPHeaders(), body: buffer)
+        }
+        return result
+    }
+
     /// Upstream error replies: the first byte picks the status, a second line (if any) is a `retry-after` value,
     /// the rest is the body; every dialect's classifier reads it.
     public static func errorClassifiers(_ bytes: UnsafeRawBufferPointer) -> Int {
