@@ -5,8 +5,8 @@ import Scenario
 import Testing
 
 /// The official `openai` SDK and LangChain's `ChatOpenAI` (from PyPI, unmodified) through the Chat Completions
-/// routes to a Claude subscription (OAuth) account, a Claude Console account and a Google-OAuth Gemini account on the
-/// fakes: text, streaming with usage, a tool call round trip and an image. Usage recorded in Redis must equal what
+/// routes to a Claude subscription (OAuth) account, a Claude Console account, a Google-OAuth Gemini account and a
+/// ChatGPT (Codex) account on the fakes: text, streaming with usage, a tool call round trip and an image. Usage recorded in Redis must equal what
 /// the fake emitted, and what the clients were told.
 @Suite("openai SDK and LangChain ChatOpenAI through Chat Completions", .serialized)
 struct ChatCompletionsClientsTests {
@@ -27,15 +27,19 @@ struct ChatCompletionsClientsTests {
         ("claude-console-accounts", "/api/v1", "claude-sonnet-4-5-20250929"),
         ("gemini-accounts", "/openai/gemini/v1", "gemini-2.5-pro"),
         ("gemini-accounts", "/openai/v1", "gemini-2.5-flash"),
+        ("openai-accounts", "/openai/v1", "gpt-5-codex"),
     ])
     func clientsSucceedAndUsageMatches(accountPath: String, route: String, model: String) async throws {
         try await RelayHarness.with { harness in
-            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["sk-ant-oat01-chat", "ya29.chat-token"], apiKeys: ["sk-console-chat"]))
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["sk-ant-oat01-chat", "ya29.chat-token", "chatgpt-access-chat"], apiKeys: ["sk-console-chat"]))
             let admin = try await RelayClient.login(harness)
             let accountBody: [String: Any]
             switch accountPath {
             case "claude-accounts":
                 accountBody = ["name": "oauth", "claudeAiOauth": ["accessToken": "sk-ant-oat01-chat", "refreshToken": "r", "expiresAt": 4102444800000, "scopes": ["user:inference"]]]
+            case "openai-accounts":
+                accountBody = ["name": "codex", "openaiOauth": ["accessToken": "chatgpt-access-chat", "refreshToken": "", "expires_in": 864000],
+                               "accountInfo": ["accountId": "acct-chat"]]
             case "claude-console-accounts":
                 accountBody = ["name": "console", "apiUrl": harness.fakes.baseURL + "/console/api", "apiKey": "sk-console-chat"]
             default:
@@ -45,7 +49,7 @@ struct ChatCompletionsClientsTests {
             if accountPath == "gemini-accounts" { _ = harness.fakes.state.onboardCodeAssistForTests() }
             let account = try await admin.call("POST", "/admin/\(accountPath)", accountBody)
             #expect(account.status == 200, "\(account.body)")
-            let permission = accountPath.hasPrefix("gemini") ? "gemini" : "claude"
+            let permission = accountPath.hasPrefix("gemini") ? "gemini" : accountPath.hasPrefix("openai") ? "openai" : "claude"
             let key = try await admin.call("POST", "/admin/api-keys", ["name": "chat", "permissions": permission])
             let rawKey = try #require(admin.data(key)["key"] as? String)
             let keyID = try #require(admin.data(key)["id"] as? String)
@@ -58,7 +62,7 @@ struct ChatCompletionsClientsTests {
             #expect(result["completion"] as? Int == 9 * 42)
             try await expectRecordedUsage(harness, keyID: keyID, requests: 9, input: 9 * 18, output: 9 * 42)
 
-            let seen = harness.fakes.state.requests.filter { $0.path.hasSuffix("/v1/messages") || $0.path.contains("Content") }
+            let seen = harness.fakes.state.requests.filter { $0.path.hasSuffix("/v1/messages") || $0.path.contains("Content") || $0.path.hasSuffix("/responses") }
             #expect(seen.count == 9, "\(harness.fakes.state.requests.map(\.path))")
             #expect(seen.allSatisfy { $0.status == 200 }, "\(seen.map { "\($0.path) \($0.status)" })")
             #expect(!harness.fakes.state.requests.contains { $0.headers.flatMap { $0 }.contains { $0.contains(rawKey) } })

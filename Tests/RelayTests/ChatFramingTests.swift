@@ -97,4 +97,25 @@ struct ChatFramingTests {
         #expect(JSON.int((usage?["completion_tokens_details"] as? [String: Any])?["reasoning_tokens"]) == 4)
         #expect(chunks.last as? String == "[DONE]")
     }
+
+    @Test func responsesTextAndFunctionCalls() {
+        let native = [
+            ("response.created", #"{"type":"response.created","response":{"id":"resp_1","model":"gpt-5","status":"in_progress"}}"#),
+            ("response.output_text.delta", #"{"type":"response.output_text.delta","item_id":"msg_1","delta":"Sure."}"#),
+            ("response.output_item.added", #"{"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"call_a","name":"f","arguments":""}}"#),
+            ("response.function_call_arguments.delta", #"{"type":"response.function_call_arguments.delta","item_id":"fc_1","delta":"{\"x\":"}"#),
+            ("response.function_call_arguments.delta", #"{"type":"response.function_call_arguments.delta","item_id":"fc_1","delta":"1}"}"#),
+            ("response.completed", #"{"type":"response.completed","response":{"id":"resp_1","status":"completed","usage":{"input_tokens":30,"input_tokens_details":{"cached_tokens":10},"output_tokens":5,"output_tokens_details":{"reasoning_tokens":2}}}}"#),
+        ].map { "event: \($0.0)\ndata: \($0.1)\n\n" }.joined()
+        let chunks = Self.framed({ ResponsesChatStreamFramer(includeUsage: true) }, native)
+        #expect((chunks[0] as? [String: Any])?["id"] as? String == "chatcmpl-resp_1")
+        #expect(Self.delta(chunks[1])["content"] as? String == "Sure.")
+        let calls = chunks.compactMap { Self.delta($0)["tool_calls"] as? [[String: Any]] }.flatMap { $0 }
+        #expect(calls.first?["id"] as? String == "call_a")
+        #expect(calls.compactMap { ($0["function"] as? [String: Any])?["arguments"] as? String }.joined() == #"{"x":1}"#)
+        #expect(((chunks[5] as? [String: Any])?["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String == "tool_calls")
+        let usage = (chunks[6] as? [String: Any])?["usage"] as? [String: Any]
+        #expect(JSON.int(usage?["prompt_tokens"]) == 30 && JSON.int((usage?["prompt_tokens_details"] as? [String: Any])?["cached_tokens"]) == 10)
+        #expect(chunks.last as? String == "[DONE]")
+    }
 }

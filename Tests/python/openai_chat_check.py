@@ -75,7 +75,8 @@ def main() -> int:
     seen.append(image.usage)
 
     # LangChain's ChatOpenAI: invoke, stream (with its usage), and a bound tool's round trip.
-    chat = ChatOpenAI(model=model, base_url=base_url, api_key=key, max_retries=0, timeout=30, stream_usage=True)
+    # Chat Completions even for models LangChain would send to the Responses API (codex ones).
+    chat = ChatOpenAI(model=model, base_url=base_url, api_key=key, max_retries=0, timeout=30, stream_usage=True, use_responses_api=False)
     message = chat.invoke([SystemMessage("Be brief."), HumanMessage("ping")])
     assert message.content == "pong", message
     lc_usage = [message.usage_metadata]

@@ -41,7 +41,7 @@ public struct FakeBehavior: Codable, Sendable, Equatable {
     public var requireClaudeCodeUserAgent: Bool?
     /// How many requests the behaviour applies to; 0 = every request until cleared. Default 1.
     public var times: Int?
-    /// Anthropic and Gemini: answer with a call of the request's first tool (by the name the request gave it).
+    /// Anthropic, Gemini and OpenAI Responses: answer with a call of the request's first tool (by the name the request gave it).
     public var toolUse: Bool?
     /// With `toolUse`: call the first this-many tools at once (parallel calls). Default 1.
     public var toolUseCount: Int?

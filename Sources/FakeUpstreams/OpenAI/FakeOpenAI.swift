@@ -96,15 +96,22 @@ public struct FakeOpenAI: FakeUpstream {
         if codex, json["store"] as? Bool != false {
             return finish(Self.json(400, OpenAIReplies.error(message: "Store must be set to false", type: "invalid_request_error", code: nil)))
         }
+        if let stray = OpenAIReplies.unansweredOutput(json["input"]) {
+            return finish(Self.json(400, OpenAIReplies.error(message: "No tool call found for function call output with call_id \(stray).", type: "invalid_request_error", code: nil)))
+        }
         let usage = behavior.usage ?? FakeUsage()
         let id = "resp_fake\(sequence)"
         let text = behavior.text ?? "pong"
+        let tools = ((json["tools"] as? [Any]) ?? []).compactMap { ($0 as? [String: Any]).flatMap { $0["type"] as? String == "function" ? $0["name"] as? String : nil } }
+        let calls = behavior.toolUse == true ? Array(tools.prefix(max(1, behavior.toolUseCount ?? 1))) : []
         guard json["stream"] as? Bool == true else {
             state.addEmitted(usage)
-            let response = OpenAIReplies.response(id: id, model: model, text: text, usage: usage)
+            let response = calls.isEmpty ? OpenAIReplies.response(id: id, model: model, text: text, usage: usage)
+                : OpenAIReplies.functionCallResponse(id: id, model: model, tools: calls, usage: usage)
             return finish(Self.json(200, codex ? ["type": "response.completed", "response": response] : response, extra: codexHeaders(codex)))
         }
-        let events = OpenAIReplies.streamEvents(id: id, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
+        let events = calls.isEmpty ? OpenAIReplies.streamEvents(id: id, model: model, text: text, deltaCount: behavior.deltaCount ?? 1, usage: usage)
+            : OpenAIReplies.functionCallStreamEvents(id: id, model: model, tools: calls, usage: usage)
         let failure = OpenAIReplies.sse("error", ["type": "error", "code": behavior.errorType ?? "server_error",
                                                   "message": behavior.message ?? "The server had an error", "param": NSNull(), "sequence_number": events.count])
         var script = FakeStreamScript(

@@ -70,9 +70,9 @@ struct AnthropicChatFraming: ReplyFraming {
 /// An Anthropic event stream as `chat.completion.chunk`s: the role first, then text, reasoning and tool-call
 /// deltas (each tool call under its own index, its arguments as they arrive), the finish reason on message_stop;
 /// at the end the usage chunk when the client asked for it, and `[DONE]`.
-struct AnthropicChatStreamFramer: StreamFramer {
+struct AnthropicChatStreamFramer: SSEEventFramer {
     let includeUsage: Bool
-    private var lines = SSEDataLines()
+    var lines = SSEDataLines()
     private var identity = ChatCompletionShapes.Identity(id: ChatCompletionShapes.completionID(nil), model: "")
     private var nativeUsage: [String: Int] = [:]
     private var stopReason: String?
@@ -83,17 +83,7 @@ struct AnthropicChatStreamFramer: StreamFramer {
         self.includeUsage = includeUsage
     }
 
-    mutating func frame(_ chunk: ByteBuffer) -> ByteBuffer {
-        var events: [[String: Any]] = []
-        lines.feed(chunk) { payload in
-            if let event = JSON.object(Data(payload)) { events.append(event) }
-        }
-        var out = ""
-        for event in events { out += frame(event: event) }
-        return ByteBuffer(string: out)
-    }
-
-    private mutating func frame(event: [String: Any]) -> String {
+    mutating func frame(event: [String: Any]) -> String {
         switch event["type"] as? String {
         case "message_start":
             let message = event["message"] as? [String: Any] ?? [:]

@@ -10,15 +10,25 @@ struct ChatCompletionsFamily: APIFamily {
     static let operation = "chat.completions"
 
     enum Target: String, Sendable {
-        case claude, gemini
+        case claude, gemini, openAI = "openai"
     }
 
     let target: Target
     let anthropic: AnthropicFamily
     let gemini = GeminiFamily()
+    let responses = OpenAIResponsesFamily()
 
     var name: String { "openai-chat-\(target.rawValue)" }
-    var platform: String { target == .claude ? anthropic.platform : gemini.platform }
+    var platform: String { native.platform }
+
+    /// The family the request is served by once translated.
+    var native: any APIFamily {
+        switch target {
+        case .claude: return anthropic
+        case .gemini: return gemini
+        case .openAI: return responses
+        }
+    }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
         guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
@@ -37,28 +47,31 @@ struct ChatCompletionsFamily: APIFamily {
                                  sessionHash: chat.cacheKey.map(SessionHash.digest), body: ByteBuffer(data: JSON.data(native)),
                                  operation: chat.stream ? GeminiFamily.stream : GeminiFamily.generate,
                                  framing: GeminiChatFraming(includeUsage: chat.includeUsage))
+        case .openAI:
+            let native = try ChatToResponses.body(chat)
+            return ParsedRequest(json: native, model: chat.model, stream: chat.stream, exemptFromQuotas: false,
+                                 sessionHash: OpenAIResponsesFamily.sessionHash(request, native), body: ByteBuffer(data: JSON.data(native)),
+                                 operation: OpenAIResponsesFamily.responses, framing: ResponsesChatFraming(includeUsage: chat.includeUsage))
         }
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
-        target == .claude ? anthropic.dialect(for: kind, operation: operation, context: context) : gemini.dialect(for: kind, operation: operation, context: context)
+        native.dialect(for: kind, operation: operation, context: context)
     }
 
     func errorResponse(_ error: RelayError) -> Response { OpenAIErrors.response(error) }
 
     func usage(inReply reply: [String: Any], operation: String) -> TokenUsage? {
-        target == .claude ? anthropic.usage(inReply: reply, operation: operation) : gemini.usage(inReply: reply, operation: operation)
+        native.usage(inReply: reply, operation: operation)
     }
 
-    func makeMeter(operation: String) -> any StreamUsageMeter {
-        target == .claude ? anthropic.makeMeter(operation: operation) : gemini.makeMeter(operation: operation)
-    }
+    func makeMeter(operation: String) -> any StreamUsageMeter { native.makeMeter(operation: operation) }
 
     func streamErrorEvent(operation: String, type: String, message: String) -> ByteBuffer {
         ByteBuffer(string: ChatCompletionShapes.errorEvent(type: type, message: message))
     }
 
     func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening {
-        target == .claude ? try await anthropic.screen(request, parsed: parsed, operation: operation) : Screening()
+        try await native.screen(request, parsed: parsed, operation: operation)
     }
 }

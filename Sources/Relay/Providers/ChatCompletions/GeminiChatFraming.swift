@@ -82,9 +82,9 @@ struct GeminiChatFraming: ReplyFraming {
 /// A Gemini SSE stream as `chat.completion.chunk`s. Gemini sends whole function calls in one chunk, so each call is
 /// one tool-call delta (id, name, full arguments) under its own index; the chunk with a `finishReason` gives the
 /// finish chunk; the last `usageMetadata` seen is the usage chunk at the end.
-struct GeminiChatStreamFramer: StreamFramer {
+struct GeminiChatStreamFramer: SSEEventFramer {
     let includeUsage: Bool
-    private var lines = SSEDataLines()
+    var lines = SSEDataLines()
     private var identity = ChatCompletionShapes.Identity(id: ChatCompletionShapes.completionID(nil), model: "")
     private var started = false
     private var finished = false
@@ -95,17 +95,7 @@ struct GeminiChatStreamFramer: StreamFramer {
         self.includeUsage = includeUsage
     }
 
-    mutating func frame(_ chunk: ByteBuffer) -> ByteBuffer {
-        var objects: [[String: Any]] = []
-        lines.feed(chunk) { payload in
-            if let object = JSON.object(Data(payload)) { objects.append(object) }
-        }
-        var out = ""
-        for object in objects { out += frame(object: object) }
-        return ByteBuffer(string: out)
-    }
-
-    private mutating func frame(object: [String: Any]) -> String {
+    mutating func frame(event object: [String: Any]) -> String {
         if let error = object["error"] as? [String: Any] {
             return ChatCompletionShapes.errorEvent(type: GeminiChatFraming.errorType(error["status"] as? String, status: JSON.int(error["code"]) ?? 500),
                                                    message: error["message"] as? String ?? "upstream stream error")
