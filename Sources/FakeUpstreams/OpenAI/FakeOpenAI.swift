@@ -96,6 +96,11 @@ public struct FakeOpenAI: FakeUpstream {
         if codex, json["store"] as? Bool != false {
             return finish(Self.json(400, OpenAIReplies.error(message: "Store must be set to false", type: "invalid_request_error", code: nil)))
         }
+        // The ChatGPT backend sets its own sampling and output budget: these fields fail the whole request, in its
+        // own `detail` shape.
+        if codex, let field = Self.codexUnsupported.first(where: { json[$0] != nil }) {
+            return finish(Self.json(400, ["detail": "Unsupported parameter: \(field)"]))
+        }
         if let stray = OpenAIReplies.unansweredOutput(json["input"]) {
             return finish(Self.json(400, OpenAIReplies.error(message: "No tool call found for function call output with call_id \(stray).", type: "invalid_request_error", code: nil)))
         }
@@ -180,6 +185,9 @@ public struct FakeOpenAI: FakeUpstream {
                         "x-codex-secondary-window-minutes": "10080", "x-codex-secondary-reset-after-seconds": "400000",
                         "x-codex-secondary-reset-at": String(now + 400_000), "x-codex-primary-over-secondary-limit-percent": "30"] : [:]
     }
+
+    /// Top-level Responses fields the ChatGPT (Codex) backend refuses.
+    public static let codexUnsupported = ["max_output_tokens", "temperature", "top_p"]
 
     static func json(_ status: Int, _ object: [String: Any], extra: [String: String] = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]

@@ -56,9 +56,11 @@ struct ResponsesChatFraming: ReplyFraming {
     func makeStreamFramer() -> any StreamFramer { ResponsesChatStreamFramer(includeUsage: includeUsage) }
 
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> Response {
-        let error = JSON.object(Data(buffer: body))?["error"] as? [String: Any]
+        // OpenAI's `{"error": {…}}`, or the ChatGPT backend's `{"detail": "…"}`.
+        let object = JSON.object(Data(buffer: body))
+        let error = object?["error"] as? [String: Any]
         return ChatCompletionShapes.failure(status: status, type: error?["type"] as? String ?? AnthropicChatFraming.errorType(status),
-                                            message: error?["message"] as? String ?? "Upstream answered HTTP \(status)", headers: headers)
+                                            message: error?["message"] as? String ?? object?["detail"] as? String ?? "Upstream answered HTTP \(status)", headers: headers)
     }
 }
 

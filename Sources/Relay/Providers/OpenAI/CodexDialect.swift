@@ -13,6 +13,8 @@ struct CodexDialect: ProviderDialect {
     let baseURL: String
     /// `responses` or `responses/compact` — also the upstream path.
     var operation = OpenAIResponsesFamily.responses
+    /// Top-level fields the ChatGPT backend answers with `400 {"detail": "Unsupported parameter: …"}`.
+    static let unsupportedFields = ["max_output_tokens", "temperature", "top_p"]
     static let forwardedClientHeaders: Set<String> = ["version", "openai-beta", "session_id", "originator", "user-agent", "conversation_id"]
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
@@ -21,6 +23,10 @@ struct CodexDialect: ProviderDialect {
         }
         guard let accountID = input.account.nonEmpty("accountId") else {
             throw RelayError.unavailable("Codex account \(input.account.name) has no ChatGPT account id (re-authorize it)")
+        }
+        // The backend refuses these with a 400 for the whole request; an API-key account in the pool can serve it.
+        if let field = Self.unsupportedFields.first(where: { input.json[$0] != nil }) {
+            throw RelayError(400, "invalid_request_error", "\(field): ChatGPT (Codex) accounts do not accept it (the backend sets its own); an OpenAI API-key account can serve the request")
         }
         let base = UpstreamBaseURL.trimmed(baseURL)
         var headers = UpstreamHeaders.passing(Self.forwardedClientHeaders, from: input.clientHeaders)
