@@ -28,6 +28,7 @@ public enum AccountHealth {
             return .unavailable("overloaded")
         }
         if let expiry = account.date("subscriptionExpiresAt"), expiry <= now { return .unavailable("subscription expired") }
+        if AccountQuota.stoppedUntil(account, at: now) != nil { return .unavailable("daily quota exceeded") }
         return .available
     }
 

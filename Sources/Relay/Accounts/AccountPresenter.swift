@@ -25,6 +25,13 @@ enum AccountPresenter {
         if object["accountType"] == nil { object["accountType"] = account.accountType }
         object["platform"] = account.kind.platform
         if let presented = account.kind.presented { object.merge(presented(account, now)) { _, new in new } }
+        if let quota = AccountQuota.of(account) {
+            // The spend of the window in force (0 once the stored one is over), and the stop with its end.
+            object["dailyUsage"] = AccountQuota.spent(account, at: now)
+            let stopped = AccountQuota.stoppedUntil(account, at: now)
+            object["quota"] = ["dailyQuota": quota.limit, "used": AccountQuota.spent(account, at: now), "resetTime": quota.resetTime,
+                               "exceeded": stopped != nil, "resetAt": stopped.map { ISOTime.string($0) as Any } ?? NSNull()]
+        }
         switch AccountHealth.availability(of: account, at: now) {
         case .available:
             object["health"] = ["state": "available"]

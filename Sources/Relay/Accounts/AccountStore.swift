@@ -137,6 +137,9 @@ public final class AccountStore: Sendable {
 
     // MARK: invalidation
 
+    /// The `crs:invalidate` message that makes every instance reload one account.
+    static func invalidation(_ kind: AccountKind, _ id: String) -> String { "account:\(kind.name):\(id)" }
+
     /// Handles `crs:invalidate` messages of the form `account:<kind>:<id>`; a reconnect drops the whole directory.
     public func handle(_ event: RedisSubscriber.Event) async {
         switch event {
@@ -155,7 +158,7 @@ public final class AccountStore: Sendable {
     }
 
     private func publish(_ kind: AccountKind, _ id: String) async {
-        _ = try? await redis.send("PUBLISH", RedisArgument(RedisKeys.invalidationChannel), RedisArgument("account:\(kind.name):\(id)"))
+        _ = try? await redis.send("PUBLISH", RedisArgument(RedisKeys.invalidationChannel), RedisArgument(Self.invalidation(kind, id)))
     }
 
     private func sharedSetCommands(_ record: AccountRecord) -> [RedisCommand] {

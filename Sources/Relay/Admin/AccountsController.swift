@@ -24,7 +24,12 @@ struct AccountsController {
         }
         admin.put(RouterPath("\(path)/:id")) { request, context -> Response in
             let account = try await existing(context)
-            let fields = try await fieldsWithParkedTokens(await AdminReply.body(request), creating: false)
+            var fields = try await fieldsWithParkedTokens(await AdminReply.body(request), creating: false)
+            // A quota raised above the spend (or removed) lifts a quota stop.
+            if let limit = fields["dailyQuota"].flatMap(Double.init), AccountQuota.stoppedUntil(account, at: clock.now) != nil,
+               limit <= 0 || limit > AccountQuota.spent(account, at: clock.now) {
+                fields.merge(["quotaStoppedAt": "", "quotaResetAt": "", "errorMessage": ""]) { current, _ in current }
+            }
             return AdminReply.data(present(try await store.update(kind, account.id, changes: fields)))
         }
         admin.delete(RouterPath("\(path)/:id")) { _, context -> Response in
@@ -45,6 +50,15 @@ struct AccountsController {
         admin.post(RouterPath("\(path)/:id/reset-status")) { _, context -> Response in
             let account = try await existing(context)
             return AdminReply.data(present(try await store.update(kind, account.id, changes: AccountHealth.resetFields)))
+        }
+        if kind.form.contains(where: { $0.name == "dailyQuota" }) {
+            // Node's reset-usage: the quota window's spend back to 0 and a quota stop lifted (its message with it).
+            admin.post(RouterPath("\(path)/:id/reset-usage")) { _, context -> Response in
+                let account = try await existing(context)
+                var changes = AccountQuota.resetFields
+                if (account.fields["quotaStoppedAt"] ?? "").isEmpty { changes.removeValue(forKey: "errorMessage") }
+                return AdminReply.data(present(try await store.update(kind, account.id, changes: changes)))
+            }
         }
     }
 

@@ -464,6 +464,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         var entry = UsageRecorder.Entry(keyID: job.key.id, accountID: job.account.id, accountKind: job.account.kind,
                                         model: usage.model ?? job.model, usage: usage, at: context.clock.now)
         entry.rateWindowMinutes = job.rateWindowMinutes
+        entry.accountQuota = AccountQuota.of(job.account)
         entry.trailing = job.leases.takeReleases()
         let logger = context.logger
         let redis = context.redis

@@ -27,6 +27,8 @@ public final class UsageRecorder: Sendable {
         public var rateWindowMinutes: Int = 0
         /// Commands that ride along (lease releases).
         public var trailing: [RedisCommand] = []
+        /// The account's daily quota: the write counts the spend in its window and stops the account at the limit.
+        public var accountQuota: AccountQuota?
 
         public init(keyID: String, accountID: String, accountKind: AccountKind, model: String, usage: TokenUsage, at: Date) {
             self.keyID = keyID

@@ -19,6 +19,7 @@ enum UsageScript {
         case tokens, input, output, cacheCreate, cacheRead, allTokens, ephemeral5m, ephemeral1h
         case longContext, costTotal, costInput, costOutput, costCacheCreate, costCacheRead, opusCounted
         case record, timestamp, accountRedisKey, accountIsJSON, rateWindowMs, billingLength, eventID, accountType
+        case quotaLimit, quotaWindowEnd, quotaInvalidation
     }
 
     static let fixedCount = Argument.allCases.count
@@ -134,6 +135,21 @@ enum UsageScript {
         end
         if cost == '' then redis.call('SADD', \(k(RedisKeys.unpricedModels)), rawModel) end
 
+        -- The account's daily quota (AccountQuota): the spend in the current window, and the stop at the limit
+        if quotaLimit ~= '' and accountIsJSON ~= '1' and cost ~= '' then
+          if redis.call('HGET', accountRedisKey, 'quotaWindowEndAt') ~= quotaWindowEnd then
+            redis.call('HSET', accountRedisKey, 'dailyUsage', '0', 'quotaWindowEndAt', quotaWindowEnd)
+          end
+          local spent = tonumber(redis.call('HINCRBYFLOAT', accountRedisKey, 'dailyUsage', cost))
+          local limit = tonumber(quotaLimit)
+          if spent >= limit and redis.call('HGET', accountRedisKey, 'quotaResetAt') ~= quotaWindowEnd then
+            redis.call('HSET', accountRedisKey, 'quotaStoppedAt', stamp, 'quotaResetAt', quotaWindowEnd,
+              'errorMessage', string.format('Daily quota exceeded: $%.2f / $%.2f', spent, limit))
+            -- every instance's account directory reloads the record, so the account leaves the pool at once
+            redis.call('PUBLISH', \(k(RedisKeys.invalidationChannel)), quotaInvalidation)
+          end
+        end
+
         -- The key's rate window: the crossing request passes, the next one is refused
         if rateWindowMs ~= '0' then
           redis.call('INCRBY', \(k(RedisKeys.rateWindowTokens(v("key")))), allTokens)
@@ -216,6 +232,10 @@ enum UsageScript {
             case .billingLength: return RedisArgument(settings.billingEvents ? settings.billingStreamLength : 0)
             case .eventID: return RedisArgument(UUID().lowercasedString)
             case .accountType: return RedisArgument(entry.accountKind.usageType)
+            case .quotaLimit: return entry.accountQuota.map { RedisArgument(DecimalText.fixed10($0.limit)) } ?? ""
+            case .quotaWindowEnd:
+                return entry.accountQuota.map { RedisArgument(ISOTime.string($0.windowEnd(at: entry.at, offsetHours: settings.timezoneOffsetHours))) } ?? ""
+            case .quotaInvalidation: return entry.accountQuota == nil ? "" : RedisArgument(AccountStore.invalidation(entry.accountKind, entry.accountID))
             }
         }
         var arguments: [RedisArgument] = []
