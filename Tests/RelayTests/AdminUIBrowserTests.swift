@@ -18,16 +18,18 @@ struct AdminUIBrowserTests {
         try await RelayHarness.with { harness in
             harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-browser"]))
             try? FileManager.default.removeItem(atPath: Self.screenshots)
+            // The browser's one request costs ~$0.045 on claude-sonnet-4 — over the $0.01 daily quota the form sets.
+            harness.fakes.state.enqueue([FakeBehavior(usage: FakeUsage(input: 10_000, output: 1_000), pathPrefix: "/browser")])
             let result = try await sdkCheckResult(["python3", Self.script, harness.relay.baseURL, RelayHarness.adminUsername,
                                                    RelayHarness.adminPassword, harness.fakes.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
-            #expect((result["steps"] as? [String])?.count == 12, "\(result["steps"] ?? [])")
+            #expect((result["steps"] as? [String])?.count == 13, "\(result["steps"] ?? [])")
             // The Console account really served the request the browser test sent.
             let seen = harness.fakes.state.requests.filter { $0.path == "/browser/v1/messages" }
             #expect(seen.count == 1, "\(harness.fakes.state.requests.map(\.path))")
             for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "05-dashboard-after-traffic",
-                         "06-api-keys-after-traffic", "07-settings", "08-tutorial", "09-key-stats"] {
+                         "06-api-keys-after-traffic", "06b-accounts-quota-exceeded", "07-settings", "08-tutorial", "09-key-stats"] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page).png"), "no screenshot \(page)")
             }
         }

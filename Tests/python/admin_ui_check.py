@@ -122,6 +122,11 @@ try:
     driver.find_element(By.ID, "account-name").send_keys("browser-console")
     driver.find_element(By.CSS_SELECTOR, "input[name=apiUrl]").send_keys(console_url)
     driver.find_element(By.CSS_SELECTOR, "input[name=apiKey]").send_keys(console_key)
+    # A daily quota ($0.01) the first request uses up (the test's fake reports ~$0.045 of usage for it), so the quota
+    # stop and its reset show on the page.
+    quota = driver.find_element(By.CSS_SELECTOR, "input[name=dailyQuota]")
+    quota.clear()
+    quota.send_keys("0.01")
     driver.find_element(By.CSS_SELECTOR, "[data-action=save-account]").click()
     row = visible("tr[data-account-name=browser-console]")
     assert "healthy" in row.text, row.text
@@ -143,6 +148,21 @@ try:
     wait.until(lambda d: "1 req" in text_of("tr[data-key-name=browser-key] [data-col=today]"))
     shot("06-api-keys-after-traffic")
     step("usage visible on the dashboard and the key's row")
+
+    # The request used up the account's daily quota: the page says so; "Reset usage" brings it back.
+    deadline = time.time() + 10
+    while True:
+        go("/accounts", "tr[data-account-name=browser-console]")
+        row_text = text_of("tr[data-account-name=browser-console]")
+        if "daily quota exceeded" in row_text or time.time() > deadline:
+            break
+        time.sleep(0.3)
+    assert "daily quota exceeded" in row_text and "quota $" in row_text, row_text
+    shot("06b-accounts-quota-exceeded")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-account-name=browser-console] [data-action=reset-usage]").click()
+    wait.until(lambda d: "healthy" in text_of("tr[data-account-name=browser-console]"))
+    assert "quota $0.00" in text_of("tr[data-account-name=browser-console]")
+    step("a used-up daily quota shown on the accounts page, and reset from it")
 
     # The remaining pages render.
     go("/settings", "#oem-site-name")

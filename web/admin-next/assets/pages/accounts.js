@@ -1,5 +1,5 @@
-// Upstream accounts of every type: health and recovery time, scheduling switch, usage, health checks and their
-// history, usage history per day, reset / refresh / delete, and the per-type create and edit forms.
+// Upstream accounts of every type: health and recovery time, scheduling switch, usage, daily quotas, health checks and
+// their history, usage history per day, reset / reset usage / refresh / delete, and the per-type create and edit forms.
 import { h, mount, fmt, badge, dialog, toast, confirmAction } from '../ui.js';
 import { get, post, put, del } from '../api.js';
 import { createAccountDialog, editAccountDialog } from './account-forms.js';
@@ -15,6 +15,15 @@ function usageWindows(a) {
   const part = (w, label) => (w && w.usedPercent != null ? `${label} ${Math.round(w.usedPercent)}%` + (w.resetAt ? ` (resets ${fmt.date(w.resetAt)})` : '') : null);
   const text = [part(u.primary, '5h'), part(u.secondary, 'week')].filter(Boolean).join(' · ');
   return text ? h('div.muted', { 'data-usage-windows': true }, text) : null;
+}
+
+/** Accounts with a daily quota: the window's spend against it, and when a quota stop ends. */
+function quotaLine(a) {
+  const q = a.quota;
+  if (!q) return null;
+  const pct = q.dailyQuota > 0 ? Math.min(100, Math.round((q.used / q.dailyQuota) * 100)) : 0;
+  return h('div.muted', { 'data-quota': true }, `quota $${q.used.toFixed(2)} / $${q.dailyQuota.toFixed(2)} (${pct}%)` +
+    (q.exceeded ? ` · back ${fmt.date(q.resetAt)}` : ` · resets ${q.resetTime}`));
 }
 
 function health(a) {
@@ -54,7 +63,7 @@ export async function render(container) {
         return h('tr', { 'data-account-id': a.id, 'data-account-name': a.name },
           h('td', h('strong', a.name), h('div.muted', a.description || ''), a.email ? h('div.muted', a.email) : null),
           h('td', a._label),
-          h('td', health(a), usageWindows(a)),
+          h('td', health(a), usageWindows(a), quotaLine(a)),
           h('td', h('label.check', h('input', { type: 'checkbox', checked: a.schedulable !== false, 'aria-label': 'Schedulable',
             onchange: async () => { await put(`/admin/${a._path}/${a.id}/toggle-schedulable`); load(); } }), a.schedulable !== false ? 'on' : 'paused')),
           h('td', a.priority ?? ''),
@@ -64,7 +73,10 @@ export async function render(container) {
             h('button.small', { type: 'button', onclick: () => history(a) }, 'History'), ' ',
             h('button.small', { type: 'button', 'data-action': 'check', onclick: () => check(a) }, 'Check'), ' ',
             h('button.small', { type: 'button', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
-            a.health && a.health.state !== 'available' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,
+            a.health && a.health.state !== 'available' && a.health.reason !== 'daily quota exceeded' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,
+            a.quota && (a.quota.used > 0 || a.quota.exceeded) ? [h('button.small', { type: 'button', 'data-action': 'reset-usage', onclick: async () => {
+              await post(`/admin/${a._path}/${a.id}/reset-usage`); toast('Quota usage reset'); load();
+            } }, 'Reset usage'), ' '] : null,
             OAUTH_PATHS.has(a._path) ? [h('button.small', { type: 'button', onclick: async () => {
               try { await post(`/admin/${a._path}/${a.id}/refresh`); toast('Token refreshed'); load(); } catch (e) { toast(e.message, true); }
             } }, 'Refresh token'), ' '] : null,
