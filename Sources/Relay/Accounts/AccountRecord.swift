@@ -47,7 +47,8 @@ public struct AccountRecord: Sendable, Equatable {
         case .claudeOfficial:
             let lower = requested.lowercased()
             let claudeLike = lower.hasPrefix("claude-") || ["claude", "sonnet", "opus", "haiku"].contains { lower.contains($0) }
-            return claudeLike ? requested : nil
+            // Opus only on the plans that include it (Free: none; Pro: 4.5 and newer).
+            return claudeLike && ClaudeSubscription.serves(requested, subscriptionInfo: fields["subscriptionInfo"]) ? requested : nil
         default:
             let mapping = modelMapping
             if mapping.isEmpty { return requested }
