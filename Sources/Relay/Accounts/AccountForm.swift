@@ -5,6 +5,8 @@ public struct AccountFormField: Sendable {
         case text, secret, url, number
         /// One model per line, sent as an array.
         case models
+        /// On or off, sent as a boolean.
+        case boolean
     }
 
     let name: String

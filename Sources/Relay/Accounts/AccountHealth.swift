@@ -29,6 +29,11 @@ public enum AccountHealth {
         }
         if let expiry = account.date("subscriptionExpiresAt"), expiry <= now { return .unavailable("subscription expired") }
         if AccountQuota.stoppedUntil(account, at: now) != nil { return .unavailable("daily quota exceeded") }
+        // Claude subscriptions that opted in rest from the 5-hour window's warning until the window ends.
+        if account.fields["autoStopOnWarning"] == "true", account.fields["sessionWindowStatus"] == "allowed_warning",
+           let end = account.date("sessionWindowEnd"), end > now {
+            return .unavailable("5-hour window warning")
+        }
         return .available
     }
 

@@ -48,7 +48,8 @@ extension AccountKind {
         bindingField: "claudeAccountId", adminPath: "claude-accounts", pool: .claude, credentialField: "accessToken", isOAuth: true,
         input: AccountInput.official,
         form: [AccountFormField("accessToken", "Access token", .secret, required: true, group: "claudeAiOauth"),
-               AccountFormField("refreshToken", "Refresh token (optional)", .secret, group: "claudeAiOauth")])
+               AccountFormField("refreshToken", "Refresh token (optional)", .secret, group: "claudeAiOauth"),
+               AccountFormField("autoStopOnWarning", "Pause when the 5-hour window warns", .boolean, defaultValue: "false")])
 
     public static let claudeConsole = AccountKind(
         name: "claude-console", label: "Claude Console", keyPrefix: RedisKeys.claudeConsoleAccountPrefix,

@@ -31,6 +31,9 @@ function typeFields(form, account) {
         return field(f.label, h('textarea', { name: f.name }, listOf(stored).join('\n')));
       case 'number':
         return field(f.label, input(f.name, { type: 'number', min: 0, step: f.step || '1', value: stored ?? f.default ?? '' }));
+      case 'boolean':
+        return field(f.label, h('select', { name: f.name }, [['false', 'off'], ['true', 'on']].map(([value, label]) =>
+          h('option', { value, selected: String(stored ?? f.default ?? false) === value }, label))));
       default:
         return field(f.label, input(f.name, { value: stored || f.default || '', required: f.required, placeholder: f.placeholder }));
     }
@@ -51,6 +54,7 @@ function bodyOf(form, v) {
     let value = v[f.name];
     if (f.type === 'models') value = (value || '').split('\n').map((m) => m.trim()).filter(Boolean);
     else if (f.type === 'number') value = Number(value || 0);
+    else if (f.type === 'boolean') value = value === 'true';
     else if (value === undefined || value === '') continue;
     if (f.group) (body[f.group] = body[f.group] || {})[f.name] = value;
     else body[f.name] = value;
