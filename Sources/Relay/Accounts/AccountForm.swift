@@ -1,6 +1,12 @@
 /// The fields the admin UI's create/edit form of one account kind shows (served by `GET /admin/account-kinds`, so the
 /// UI keeps no list of its own). What the relay accepts is `AccountKind.input`; a form is only how a person fills it.
 public struct AccountFormField: Sendable {
+    /// A daily quota (`AccountQuota`) and its reset time, for the kinds that have one.
+    static let dailyQuota = [
+        AccountFormField("dailyQuota", "Daily quota ($, 0 = none)", .number, defaultValue: "0", step: "0.01"),
+        AccountFormField("quotaResetTime", "Quota resets at (HH:mm, relay timezone)", .text, placeholder: "00:00"),
+    ]
+
     public enum Input: String, Sendable {
         case text, secret, url, number
         /// One model per line, sent as an array.

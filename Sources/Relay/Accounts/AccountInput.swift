@@ -68,6 +68,22 @@ enum AccountInput {
     }
 
     /// A secret string field (trimmed); required on create, kept as stored when absent (or null) on edit.
+    /// `dailyQuota` (USD ≥ 0, 0 = none) and `quotaResetTime` (HH:mm): the account's daily quota (`AccountQuota`).
+    static func dailyQuota(_ body: [String: Any], into fields: inout [String: String]) throws {
+        if let quota = body["dailyQuota"], !(quota is NSNull) {
+            guard let value = JSON.number(quota) ?? (quota as? String).flatMap(Double.init), value >= 0 else {
+                throw Invalid(field: "dailyQuota", reason: "must be a number ≥ 0")
+            }
+            fields["dailyQuota"] = APIKeyInput.formatDecimal(value)
+        }
+        if let reset = body["quotaResetTime"] as? String {
+            guard reset.range(of: #"^([01]\d|2[0-3]):[0-5]\d$"#, options: .regularExpression) != nil else {
+                throw Invalid(field: "quotaResetTime", reason: "must be HH:mm")
+            }
+            fields["quotaResetTime"] = reset
+        }
+    }
+
     static func secret(_ body: [String: Any], _ name: String, into fields: inout [String: String], creating: Bool) throws {
         if let raw = body[name], !(raw is NSNull) {
             guard let value = (raw as? String)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {

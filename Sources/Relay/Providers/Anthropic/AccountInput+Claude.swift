@@ -24,18 +24,7 @@ extension AccountInput {
         try headerValue(body, "userAgent", into: &fields)
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
-        if let quota = body["dailyQuota"], !(quota is NSNull) {
-            guard let value = JSON.number(quota) ?? (quota as? String).flatMap(Double.init), value >= 0 else {
-                throw Invalid(field: "dailyQuota", reason: "must be a number ≥ 0")
-            }
-            fields["dailyQuota"] = APIKeyInput.formatDecimal(value)
-        }
-        if let reset = body["quotaResetTime"] as? String {
-            guard reset.range(of: #"^([01]\d|2[0-3]):[0-5]\d$"#, options: .regularExpression) != nil else {
-                throw Invalid(field: "quotaResetTime", reason: "must be HH:mm")
-            }
-            fields["quotaResetTime"] = reset
-        }
+        try dailyQuota(body, into: &fields)
     }
 
     /// Claude subscription accounts: the OAuth token object (or a pasted token pair).

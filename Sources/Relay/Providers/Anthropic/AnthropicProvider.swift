@@ -71,7 +71,5 @@ extension AccountKind {
         AccountFormField("supportedModels", "Models (one per line; empty = all)", .models),
         AccountFormField("userAgent", "User-Agent (optional)", .text),
         AccountFormField("rateLimitDuration", "Rate-limit rest (minutes)", .number, defaultValue: "60"),
-        AccountFormField("dailyQuota", "Daily quota ($, 0 = none)", .number, defaultValue: "0", step: "0.01"),
-        AccountFormField("quotaResetTime", "Quota resets at (HH:mm, relay timezone)", .text, placeholder: "00:00"),
-    ]
+    ] + AccountFormField.dailyQuota
 }

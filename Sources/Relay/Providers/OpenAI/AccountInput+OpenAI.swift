@@ -34,5 +34,6 @@ extension AccountInput {
         try headerValue(body, "userAgent", into: &fields)
         try integer(body, "rateLimitDuration", into: &fields, range: 0...100_000)
         if creating, fields["rateLimitDuration"] == nil { fields["rateLimitDuration"] = "60" }
+        try dailyQuota(body, into: &fields)
     }
 }

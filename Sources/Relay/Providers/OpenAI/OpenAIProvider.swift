@@ -41,5 +41,6 @@ extension AccountKind {
         sharedSet: RedisKeys.sharedOpenAIResponsesAccounts, salt: .openAIResponses, secretFields: ["apiKey"], bindingField: "openaiAccountId",
         bindingPrefix: "responses:", adminPath: "openai-responses-accounts", pool: .openAI, input: AccountInput.openAIResponses,
         form: [AccountFormField("baseApi", "Base API URL", .url, required: true, placeholder: "https://api.openai.com"),
-               AccountFormField("apiKey", "API key", .secret, required: true), AccountFormField("userAgent", "User-Agent (optional)", .text)])
+               AccountFormField("apiKey", "API key", .secret, required: true), AccountFormField("userAgent", "User-Agent (optional)", .text)]
+            + AccountFormField.dailyQuota)
 }
