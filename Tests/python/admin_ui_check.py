@@ -149,6 +149,16 @@ try:
     shot("06-api-keys-after-traffic")
     step("usage visible on the dashboard and the key's row")
 
+    # The key's request history: the one request, its model, account and cost.
+    driver.find_element(By.CSS_SELECTOR, "tr[data-key-name=browser-key] [data-action=requests]").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-request-history] tr[data-record]")) == 1)
+    record = text_of("[data-request-history] tr[data-record]")
+    assert "claude-sonnet-4-20250514" in record and "browser-console" in record and "$" in record, record
+    assert "1 requests" in text_of("[data-request-history] [data-summary]")
+    shot("06a-key-request-history")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=Close]").click()
+    step("a key's request history lists the request with its account and cost")
+
     # The request used up the account's daily quota: the page says so; "Reset usage" brings it back.
     deadline = time.time() + 10
     while True:

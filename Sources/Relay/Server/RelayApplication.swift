@@ -80,6 +80,7 @@ public struct RelayApplication {
                 DashboardController(reader: usage, startedAt: startedAt).register(on: admin)
                 TrendsController(reader: usage, prices: services.prices).register(on: admin)
                 AccountUsageController(reader: usage, prices: services.prices).register(on: admin)
+                UsageRecordsController(reader: usage).register(on: admin)
                 AccountKindsController().register(on: admin)
                 for kind in AccountKind.all where kind.isOAuth {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,

@@ -5,6 +5,7 @@ import { get, post, put, del } from '../api.js';
 import { createAccountDialog, editAccountDialog } from './account-forms.js';
 import { lineChart } from '../chart.js';
 import { accountKinds } from '../kinds.js';
+import { requestHistory } from './request-history.js';
 
 export const title = 'Accounts';
 
@@ -71,6 +72,7 @@ export async function render(container) {
           h('td', fmt.date(a.lastUsedAt)),
           h('td', { style: 'white-space:nowrap' },
             h('button.small', { type: 'button', onclick: () => history(a) }, 'History'), ' ',
+            h('button.small', { type: 'button', 'data-action': 'requests', onclick: () => requestHistory(`/admin/accounts/${a.id}/usage-records`, `Requests — ${a.name}`, { forAccount: true }) }, 'Requests'), ' ',
             h('button.small', { type: 'button', 'data-action': 'check', onclick: () => check(a) }, 'Check'), ' ',
             h('button.small', { type: 'button', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
             a.health && a.health.state !== 'available' && a.health.reason !== 'daily quota exceeded' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,

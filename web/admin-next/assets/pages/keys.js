@@ -3,6 +3,7 @@
 import { h, mount, fmt, meter, badge, dialog, toast, confirmAction, debounce } from '../ui.js';
 import { get, post, put, del, qs } from '../api.js';
 import { keyDialog, loadChoices } from './key-form.js';
+import { requestHistory } from './request-history.js';
 
 export const title = 'API Keys';
 
@@ -120,6 +121,7 @@ export async function render(container) {
         h('td', fmt.date(k.lastUsedAt)),
         h('td', { style: 'white-space:nowrap' },
           h('button.small', { type: 'button', 'data-action': 'models', onclick: () => showModels(k) }, 'Models'), ' ',
+          h('button.small', { type: 'button', 'data-action': 'requests', onclick: () => requestHistory(`/admin/api-keys/${k.id}/usage-records`, `Requests — ${k.name}`) }, 'Requests'), ' ',
           h('button.small', { type: 'button', 'data-action': 'edit', onclick: async () => { if (await keyDialog(await ensureChoices(), k)) { toast('Saved'); load(); } } }, 'Edit'), ' ',
           h('button.small', { type: 'button', 'data-action': 'toggle', onclick: async () => { await put(`/admin/api-keys/${k.id}`, { isActive: !k.isActive }); load(); } },
             k.isActive ? 'Disable' : 'Enable'), ' ',
