@@ -87,6 +87,9 @@ public final class AdmissionGate: Sendable {
         }
     }
 
+    /// The key's stored hash (its identity in `apikey:hash_map`), for relay-side state keyed by the key.
+    public func keyHash(_ rawKey: String) -> String { hasher.hash(rawKey) }
+
     /// Throws `RelayError` (already in the Anthropic shape) for every refusal.
     public func admit(_ request: Request) async throws -> Admission {
         let now = clock.now

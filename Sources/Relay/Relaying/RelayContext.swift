@@ -17,6 +17,8 @@ public struct RelayContext: Sendable {
     public var alerts: AlertPublisher?
     /// Spans for each relayed request (nil: tracing off and no `traceparent` forwarding).
     public var tracer: RelayTracer?
+    /// The relay-wide settings document (Claude switches, the concurrent-request queue); one per relay.
+    public var relaySettings: ClaudeRelaySettings?
     public let settings: Settings
     public let logger: Logger
 

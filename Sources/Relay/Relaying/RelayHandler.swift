@@ -112,11 +112,21 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         _ request: Request, rawKey: String, body: ByteBuffer, parsed: ParsedRequest, operation: String, channel: (any Channel)?
     ) async throws -> Response {
         // 4. Admission: key, permission, model blacklist, client whitelist, cost/rate/concurrency limits.
+        let gateRequest = AdmissionGate.Request(
+            rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
+            matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
+            exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey))
         let admission = try await context.traced("admission") { _ in
-            try await context.admission.admit(AdmissionGate.Request(
-                rawKey: rawKey, headers: request.headers, model: parsed.model, platform: family.platform,
-                matchedClients: ClientRestriction.matchingClients(path: request.uri.path, headers: request.headers, body: parsed.json),
-                exemptFromQuotas: parsed.exemptFromQuotas, stickyKey: parsed.sessionHash.map(scheduler.policy.stickyKey)))
+            do {
+                return try await context.admission.admit(gateRequest)
+            } catch let refusal as RelayError where ConcurrencyQueue.isConcurrencyRefusal(refusal) {
+                // Over the key's concurrency limit: wait for a lease when the queue is on (else the 429 stands).
+                guard let settings = await context.relaySettings?.current().queue, settings.enabled else { throw refusal }
+                return try await ConcurrencyQueue(redis: context.redis).wait(
+                    keyHash: context.admission.keyHash(rawKey), refusal: refusal, settings: settings, channel: channel) {
+                    try await context.admission.admit(gateRequest)
+                }
+            }
         }
         if let span = RequestTrace.current?.span {
             span.attributes["crs.key.id"] = admission.key.id

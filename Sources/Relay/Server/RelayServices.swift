@@ -100,6 +100,7 @@ public struct RelayServices: Sendable {
             admission: admission, accounts: accounts, tokens: tokens,
             upstream: upstream, recorder: recorder, cassettes: cassettes, redis: redis, clock: clock, metrics: metrics, settings: settings, logger: relayLogger)
         relay.alerts = alerts
+        relay.relaySettings = ClaudeRelaySettings(redis: redis, clock: clock)
         var exporter: OTLPExporter?
         if let endpoint = configuration.tracing.endpoint {
             var exporterSettings = OTLPExporter.Settings(endpoint: endpoint)

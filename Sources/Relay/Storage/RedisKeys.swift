@@ -34,6 +34,8 @@ public enum RedisKeys {
     // Limits (docs/reference/data-layout.md)
     public static let concurrencyPrefix = "concurrency:"
     public static func keyConcurrency(_ keyID: String) -> String { concurrencyPrefix + keyID }
+    /// Requests of one key waiting for a concurrency lease (the key's hash; relay naming beside Node's `concurrency:queue:`).
+    public static func concurrencyQueue(_ keyHash: String) -> String { concurrencyPrefix + "queue:" + keyHash }
     /// An account's own cap (`maxConcurrentTasks`); relay naming, under the same `concurrency:` sweep.
     public static func accountConcurrency(_ accountID: String) -> String { concurrencyPrefix + "account:" + accountID }
     public static func rateWindowStart(_ keyID: String) -> String { "rate_limit:window_start:\(keyID)" }

@@ -20,7 +20,7 @@ struct AnthropicProvider: RelayProvider {
 
     func register(_ routes: ProviderRoutes) {
         let services = routes.services
-        let relaySettings = ClaudeRelaySettings(redis: services.redis, clock: services.clock)
+        let relaySettings = services.relay.relaySettings ?? ClaudeRelaySettings(redis: services.redis, clock: services.clock)
         let family = Self.family(services, relaySettings: relaySettings)
         let messages = routes.handler(family, pool: .claude)
         let info = AnthropicInfoController(admission: services.relay.admission, redis: services.redis)

@@ -20,7 +20,7 @@ struct ClaudeRelayConfigController {
 
     static func changes(_ body: [String: Any]) throws -> [String: Any] {
         var changes: [String: Any] = [:]
-        for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled"] {
+        for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "concurrentRequestQueueEnabled"] {
             guard let value = body[flag] else { continue }
             guard let number = value as? NSNumber, JSON.isBoolean(number) else { throw AdminError(400, "\(flag) must be a boolean", "\(flag): true or false") }
             changes[flag] = number.boolValue
@@ -38,11 +38,32 @@ struct ClaudeRelayConfigController {
             }
             changes["sessionBindingTtlDays"] = number
         }
-        let known: Set<String> = ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "sessionBindingErrorMessage", "sessionBindingTtlDays"]
+        try queueChanges(body, into: &changes)
+        let known: Set<String> = ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "sessionBindingErrorMessage", "sessionBindingTtlDays",
+                                  "concurrentRequestQueueEnabled", "concurrentRequestQueueMaxSize", "concurrentRequestQueueMaxSizeMultiplier",
+                                  "concurrentRequestQueueTimeoutMs"]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw AdminError(400, "Unsupported setting \(unknown)", "\(unknown) is not a setting this relay has (known: \(known.sorted().joined(separator: ", ")))")
         }
         guard !changes.isEmpty else { throw AdminError(400, "No settings given", "Send at least one of: \(known.sorted().joined(separator: ", "))") }
         return changes
+    }
+
+    /// The queue's sizes and timeout, in Node's ranges.
+    static func queueChanges(_ body: [String: Any], into changes: inout [String: Any]) throws {
+        func integer(_ name: String, _ range: ClosedRange<Int>, _ what: String) throws {
+            guard let raw = body[name] else { return }
+            guard let number = raw as? NSNumber, !JSON.isBoolean(number), number.doubleValue == number.doubleValue.rounded(),
+                  range.contains(number.intValue) else { throw AdminError(400, "\(name) must be \(what)", "\(name): \(what)") }
+            changes[name] = number.intValue
+        }
+        try integer("concurrentRequestQueueMaxSize", 1...100, "an integer between 1 and 100")
+        try integer("concurrentRequestQueueTimeoutMs", 5_000...300_000, "an integer between 5000 and 300000 (5 seconds to 5 minutes)")
+        if let raw = body["concurrentRequestQueueMaxSizeMultiplier"] {
+            guard let number = raw as? NSNumber, !JSON.isBoolean(number), number.doubleValue.isFinite, (0...10).contains(number.doubleValue) else {
+                throw AdminError(400, "concurrentRequestQueueMaxSizeMultiplier must be a finite number between 0 and 10", "concurrentRequestQueueMaxSizeMultiplier: 0 to 10")
+            }
+            changes["concurrentRequestQueueMaxSizeMultiplier"] = number.doubleValue
+        }
     }
 }

@@ -10,7 +10,7 @@ struct ChatCompletionsProvider: RelayProvider {
 
     func register(_ routes: ProviderRoutes) {
         let services = routes.services
-        let anthropic = AnthropicProvider.family(services, relaySettings: ClaudeRelaySettings(redis: services.redis, clock: services.clock))
+        let anthropic = AnthropicProvider.family(services, relaySettings: services.relay.relaySettings ?? ClaudeRelaySettings(redis: services.redis, clock: services.clock))
         let claude = routes.handler(ChatCompletionsFamily(target: .claude, anthropic: anthropic), pool: .claude)
         let gemini = routes.handler(ChatCompletionsFamily(target: .gemini, anthropic: anthropic), pool: .gemini)
         let openAI = routes.handler(ChatCompletionsFamily(target: .openAI, anthropic: anthropic), pool: .openAI)

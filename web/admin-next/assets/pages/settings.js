@@ -23,10 +23,16 @@ export async function render(container) {
     const binding = h('input', { type: 'checkbox', id: 'session-binding', checked: !!c.globalSessionBindingEnabled });
     const message = h('input', { id: 'session-binding-message', value: c.sessionBindingErrorMessage || '', maxLength: 500 });
     const ttl = h('input', { id: 'session-binding-ttl', type: 'number', min: 1, max: 365, step: 1, value: c.sessionBindingTtlDays ?? 1 });
+    const queue = h('input', { type: 'checkbox', id: 'queue-enabled', checked: !!c.concurrentRequestQueueEnabled });
+    const queueSize = h('input', { id: 'queue-size', type: 'number', min: 1, max: 100, step: 1, value: c.concurrentRequestQueueMaxSize ?? 3 });
+    const queueMultiplier = h('input', { id: 'queue-multiplier', type: 'number', min: 0, max: 10, step: 0.5, value: c.concurrentRequestQueueMaxSizeMultiplier ?? 0 });
+    const queueTimeout = h('input', { id: 'queue-timeout', type: 'number', min: 5, max: 300, step: 1, value: Math.round((c.concurrentRequestQueueTimeoutMs ?? 10000) / 1000) });
     const save = async () => {
       try {
         await put('/admin/claude-relay-config', { claudeCodeOnlyEnabled: only.checked, globalSessionBindingEnabled: binding.checked,
-          sessionBindingErrorMessage: message.value, sessionBindingTtlDays: Number(ttl.value) });
+          sessionBindingErrorMessage: message.value, sessionBindingTtlDays: Number(ttl.value),
+          concurrentRequestQueueEnabled: queue.checked, concurrentRequestQueueMaxSize: Number(queueSize.value),
+          concurrentRequestQueueMaxSizeMultiplier: Number(queueMultiplier.value), concurrentRequestQueueTimeoutMs: Number(queueTimeout.value) * 1000 });
         toast('Claude settings saved');
         drawClaude();
       } catch (error) { toast(error.message, true); }
@@ -35,6 +41,10 @@ export async function render(container) {
       h('div', h('label.check', only, 'Claude Code only: the Claude routes refuse every other client (403)')),
       h('div', h('label.check', binding, 'Global session binding: a Claude Code session stays on the subscription account that first served it')),
       h('div.form-grid', field('Message for a session whose account is gone', message), field('Binding lifetime (days)', ttl)),
+      h('h2', 'Concurrency queue'),
+      h('div', h('label.check', queue, 'Queue instead of refusing: a request over its key\'s concurrency limit waits for a slot')),
+      h('div.form-grid', field('Waiting requests per key (at least)', queueSize), field('… or this many times the key\'s limit', queueMultiplier),
+        field('Longest wait (seconds)', queueTimeout)),
       h('div.toolbar', { style: 'margin-top:12px' }, h('button.primary', { type: 'button', id: 'save-claude-relay', onclick: save }, 'Save'),
         h('span.muted', c.updatedAt ? 'Saved ' + new Date(c.updatedAt).toLocaleString() + (c.updatedBy ? ' by ' + c.updatedBy : '') : '')));
   }
