@@ -24,12 +24,12 @@ struct AdminUIBrowserTests {
                                                    RelayHarness.adminPassword, harness.fakes.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
-            #expect((result["steps"] as? [String])?.count == 14, "\(result["steps"] ?? [])")
+            #expect((result["steps"] as? [String])?.count == 15, "\(result["steps"] ?? [])")
             // The Console account really served the request the browser test sent.
             let seen = harness.fakes.state.requests.filter { $0.path == "/browser/v1/messages" }
             #expect(seen.count == 1, "\(harness.fakes.state.requests.map(\.path))")
             for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "05-dashboard-after-traffic",
-                         "06-api-keys-after-traffic", "06a-key-request-history", "06b-accounts-quota-exceeded", "07-settings", "08-tutorial", "09-key-stats"] {
+                         "06-api-keys-after-traffic", "06a-key-request-history", "06b-accounts-quota-exceeded", "07-settings", "07c-pricing", "08-tutorial", "09-key-stats"] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page).png"), "no screenshot \(page)")
             }
         }

@@ -190,6 +190,16 @@ try:
         if wanted:
             shot("07b-settings-claude-code-only")
     step("Claude relay settings saved from the settings page")
+    # The pricing page: where prices come from, and a model found by search with its price per million tokens.
+    go("/pricing", "[data-pricing-source]")
+    assert "built" in text_of("[data-pricing-source]").lower() or "models from" in text_of("[data-pricing-source]"), text_of("[data-pricing-source]")
+    driver.find_element(By.CSS_SELECTOR, "#pricing-search").send_keys("claude-sonnet-4-5")
+    # The search narrows the list to the matching models only.
+    wait.until(lambda d: (rows := d.find_elements(By.CSS_SELECTOR, "tr[data-model]")) and
+               all("claude-sonnet-4-5" in r.get_attribute("data-model") for r in rows))
+    assert "$3.00" in text_of("tr[data-model^='claude-sonnet-4-5']"), text_of("tr[data-model^='claude-sonnet-4-5']")
+    shot("07c-pricing")
+    step("the pricing page shows the prices in force and finds a model")
     go("/tutorial", "pre.code")
     assert relay + "/api" in driver.page_source
     shot("08-tutorial")
