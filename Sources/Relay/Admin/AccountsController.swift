@@ -51,7 +51,24 @@ struct AccountsController {
             let account = try await existing(context)
             return AdminReply.data(present(try await store.update(kind, account.id, changes: AccountHealth.resetFields)))
         }
+        // Node's reset-rate-limit (Gemini, Gemini API, Responses; here every kind): the rate-limit mark only.
+        admin.post(RouterPath("\(path)/:id/reset-rate-limit")) { _, context -> Response in
+            let account = try await existing(context)
+            let updated = try await store.update(kind, account.id, changes: ["rateLimitStatus": "", "rateLimitEndAt": "", "rateLimitedAt": ""])
+            return AdminReply.ok(["message": "Rate limit reset successfully", "data": present(updated)])
+        }
         if kind.form.contains(where: { $0.name == "dailyQuota" }) {
+            // Node's reset-all-usage: every account of the kind starts its quota window's spend again.
+            admin.post(RouterPath("\(path)/reset-all-usage")) { _, _ -> Response in
+                var count = 0
+                for account in try await store.reload(kind) where AccountQuota.of(account) != nil || !(account.fields["dailyUsage"] ?? "").isEmpty {
+                    var changes = AccountQuota.resetFields
+                    if (account.fields["quotaStoppedAt"] ?? "").isEmpty { changes.removeValue(forKey: "errorMessage") }
+                    _ = try await store.update(kind, account.id, changes: changes)
+                    count += 1
+                }
+                return AdminReply.ok(["message": "All daily usage reset successfully", "count": count])
+            }
             // Node's reset-usage: the quota window's spend back to 0 and a quota stop lifted (its message with it).
             admin.post(RouterPath("\(path)/:id/reset-usage")) { _, context -> Response in
                 let account = try await existing(context)
