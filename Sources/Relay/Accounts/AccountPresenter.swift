@@ -24,6 +24,8 @@ enum AccountPresenter {
         }
         if object["accountType"] == nil { object["accountType"] = account.accountType }
         object["platform"] = account.kind.platform
+        // The type name usage records and the error history use (`claude`, `claude-console`, `gemini-api`, …).
+        object["usageType"] = account.kind.usageType
         if let presented = account.kind.presented { object.merge(presented(account, now)) { _, new in new } }
         if let quota = AccountQuota.of(account) {
             // The spend of the window in force (0 once the stored one is over), and the stop with its end.

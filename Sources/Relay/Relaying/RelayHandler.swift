@@ -287,6 +287,10 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 context.logger.notice("account marked", metadata: ["account": "\(account.id)", "status": "\(status)", "mark": "\(mark)"])
             }
             if verdict.countsAsServerError { await countServerError(account) }
+            if verdict.mark != nil || verdict.countsAsServerError {
+                await AccountErrorHistory(redis: context.redis).record(account, status: status, message: verdict.mark.map { "\($0)" } ?? "upstream \(status)",
+                                                                       body: String(buffer: errorBody), at: context.clock.now)
+            }
             return .failed(job.framing?.failure(status: status, headers: reply.headers, body: errorBody) ?? clientResponse, failover: verdict.failover)
         }
         let status = Int(response.status.code)
@@ -356,6 +360,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
             context.logger.warning("upstream unreachable", metadata: ["account": "\(account.id)", "error": "\(error)"])
             let failure = RelayError(timedOut ? 504 : 502, "api_error", timedOut ? "Upstream timed out" : "Upstream unreachable")
+            await AccountErrorHistory(redis: context.redis).record(account, status: timedOut ? 504 : 0, message: failure.message, body: nil, at: context.clock.now)
             return .unreachable(.failed(family.errorResponse(failure), failover: true))
         }
     }

@@ -104,6 +104,8 @@ public enum RedisKeys {
     public static let healthCheckLock = "crs:health_check:lock"
     /// An account's last health-check results (newest first, 50 kept).
     public static func healthCheckHistory(_ accountID: String) -> String { "crs:health_check:history:\(accountID)" }
+    /// An account's upstream failures, newest first (Node's `error_history:{accountType}:{id}`).
+    public static func errorHistory(_ accountType: String, _ accountID: String) -> String { "error_history:\(accountType):\(accountID)" }
     public static let unpricedModels = "crs:pricing:unpriced_models"
     /// Marks a request's usage write as applied (makes replays after a lost reply idempotent; 1 h TTL).
     public static func usageApplied(_ requestID: String) -> String { "crs:usage:applied:\(requestID)" }

@@ -27,6 +27,21 @@ struct AccountUsageController {
             }
             return AdminReply.data(map)
         }
+        // Node's error history: an account's upstream failures, newest first (`offset`, `limit` 1–500), and clearing it.
+        // (The router wants one parameter name per position: the first segment, the account type, is `:id` here.)
+        admin.get("accounts/:id/:accountID/error-history") { request, context -> Response in
+            let key = RedisKeys.errorHistory(try context.parameters.require("id"), try context.parameters.require("accountID"))
+            let offset = max(0, Int(request.uri.queryParameters.get("offset") ?? "0") ?? 0)
+            let limit = min(500, max(1, Int(request.uri.queryParameters.get("limit") ?? "50") ?? 50))
+            let reply = try await reader.redis.send("LRANGE", RedisArgument(key), RedisArgument(offset), RedisArgument(offset + limit - 1))
+            let entries = (reply.array ?? []).compactMap { $0.string.flatMap { JSON.object(Data($0.utf8)) } }.filter { $0["time"] != nil }
+            return AdminReply.data(entries)
+        }
+        admin.delete("accounts/:id/:accountID/error-history") { _, context -> Response in
+            let key = RedisKeys.errorHistory(try context.parameters.require("id"), try context.parameters.require("accountID"))
+            _ = try await reader.redis.send("DEL", RedisArgument(key))
+            return AdminReply.ok([:])
+        }
         // The account's detail dialog: its usage per day for the last `days` days, priced per model.
         admin.get("accounts/:id/usage-history") { request, context -> Response in
             let id = try context.parameters.require("id")

@@ -101,9 +101,10 @@ export async function render(container) {
   async function history(a) {
     const body = h('div', 'Loading…');
     const open = dialog(`History — ${a.name}`, body, [{ label: 'Close', primary: true }]);
-    const [usageHistory, checks] = await Promise.all([
+    const [usageHistory, checks, errors] = await Promise.all([
       get(`/admin/accounts/${a.id}/usage-history?platform=${encodeURIComponent(a.platform)}&days=30`),
       get(`/admin/${a._path}/${a.id}/health-history`).catch(() => ({ data: [] })),
+      get(`/admin/accounts/${encodeURIComponent(a.usageType || a.platform)}/${a.id}/error-history?limit=30`).catch(() => ({ data: [] })),
     ]);
     const days = usageHistory.data.history;
     const s = usageHistory.data.summary;
@@ -111,7 +112,10 @@ export async function render(container) {
       lineChart(days.map((d) => d.date.slice(5)), [{ name: 'Requests', values: days.map((d) => d.requests) }]),
       h('h2', 'Health checks'),
       checks.data.length ? h('table', h('tbody', checks.data.slice(0, 20).map((c) => h('tr', h('td', fmt.date(c.at)),
-        h('td', c.outcome + (c.status ? ` (HTTP ${c.status})` : '')), h('td', c.latencyMs != null ? c.latencyMs + ' ms' : ''), h('td.muted', c.detail || ''))))) : h('p.muted', 'No checks recorded yet'));
+        h('td', c.outcome + (c.status ? ` (HTTP ${c.status})` : '')), h('td', c.latencyMs != null ? c.latencyMs + ' ms' : ''), h('td.muted', c.detail || ''))))) : h('p.muted', 'No checks recorded yet'),
+      h('h2', 'Upstream errors'),
+      errors.data.length ? h('table', { 'data-error-history': true }, h('tbody', errors.data.slice(0, 30).map((e) => h('tr', h('td', fmt.date(e.time)),
+        h('td', e.status ? `HTTP ${e.status}` : 'unreachable'), h('td', e.errorType), h('td.muted', (e.context && e.context.message) || ''))))) : h('p.muted', 'No upstream errors in the last 3 days'));
     await open;
   }
 
