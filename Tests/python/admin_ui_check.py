@@ -169,6 +169,17 @@ try:
         time.sleep(0.3)
     assert "daily quota exceeded" in row_text and "quota $" in row_text, row_text
     shot("06b-accounts-quota-exceeded")
+    # Search and the health filter narrow the table.
+    driver.find_element(By.CSS_SELECTOR, "#account-search").send_keys("no-such-account")
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr[data-account-name]"))
+    driver.find_element(By.CSS_SELECTOR, "#account-search").clear()
+    driver.find_element(By.CSS_SELECTOR, "#account-search").send_keys("browser")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-account-name=browser-console]"))
+    Select(driver.find_element(By.CSS_SELECTOR, "#account-health-filter")).select_by_value("available")
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr[data-account-name]"))
+    Select(driver.find_element(By.CSS_SELECTOR, "#account-health-filter")).select_by_value("unavailable")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-account-name=browser-console]"))
+    Select(driver.find_element(By.CSS_SELECTOR, "#account-health-filter")).select_by_value("")
     driver.find_element(By.CSS_SELECTOR, "tr[data-account-name=browser-console] [data-action=reset-usage]").click()
     wait.until(lambda d: "healthy" in text_of("tr[data-account-name=browser-console]"))
     assert "quota $0.00" in text_of("tr[data-account-name=browser-console]")

@@ -40,8 +40,13 @@ export async function render(container) {
   const LISTS = kinds.map((k) => [k.adminPath, k.label]);
   const OAUTH_PATHS = new Set(kinds.filter((k) => k.oauth).map((k) => k.adminPath));
   const filter = h('select', { 'aria-label': 'Type', onchange: () => draw() }, h('option', { value: '' }, 'All types'), LISTS.map(([p, l]) => h('option', { value: p }, l)));
+  const search = h('input', { type: 'search', placeholder: 'Search name, description, email…', 'aria-label': 'Search accounts', id: 'account-search', oninput: () => draw() });
+  const healthFilter = h('select', { 'aria-label': 'Health', id: 'account-health-filter', onchange: () => draw() },
+    [['', 'Any health'], ['available', 'Healthy'], ['rate_limited', 'Rate limited'], ['unavailable', 'Unavailable']].map(([v, l]) => h('option', { value: v }, l)));
+  const sort = h('select', { 'aria-label': 'Sort', id: 'account-sort', onchange: () => draw() },
+    [['priority', 'By priority'], ['name', 'By name'], ['lastUsed', 'Last used first']].map(([v, l]) => h('option', { value: v }, l)));
   const table = h('div.panel#accounts-table');
-  mount(container, h('h1', 'Accounts'), h('div.toolbar', filter, h('button', { type: 'button', onclick: () => load() }, 'Refresh'), h('div.spacer'),
+  mount(container, h('h1', 'Accounts'), h('div.toolbar', filter, search, healthFilter, sort, h('button', { type: 'button', onclick: () => load() }, 'Refresh'), h('div.spacer'),
     h('button.primary', { type: 'button', 'data-action': 'add-account', onclick: async () => { if (await createAccountDialog()) load(); } }, '+ Add account')), table);
   let rows = [];
   let usage = {};
@@ -56,7 +61,15 @@ export async function render(container) {
   }
 
   function draw() {
-    const shown = rows.filter((a) => !filter.value || a._path === filter.value);
+    const needle = search.value.trim().toLowerCase();
+    const order = {
+      priority: (x, y) => (x.priority ?? 50) - (y.priority ?? 50) || String(x.name).localeCompare(String(y.name)),
+      name: (x, y) => String(x.name).localeCompare(String(y.name)),
+      lastUsed: (x, y) => String(y.lastUsedAt || '').localeCompare(String(x.lastUsedAt || '')),
+    }[sort.value];
+    const shown = rows.filter((a) => (!filter.value || a._path === filter.value)
+      && (!healthFilter.value || (a.health || {}).state === healthFilter.value)
+      && (!needle || [a.name, a.description, a.email].some((t) => String(t || '').toLowerCase().includes(needle)))).sort(order);
     mount(table, shown.length ? h('table',
       h('thead', h('tr', ['Name', 'Type', 'Health', 'Scheduling', 'Priority', 'Usage', 'Last used', ''].map((t) => h('th', t)))),
       h('tbody', shown.map((a) => {
