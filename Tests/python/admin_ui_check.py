@@ -169,6 +169,10 @@ try:
         time.sleep(0.3)
     assert "daily quota exceeded" in row_text and "quota $" in row_text, row_text
     shot("06b-accounts-quota-exceeded")
+    # The dashboard's quota summary shows the used-up quota too.
+    go("/dashboard", "[data-quotas]")
+    assert "browser-console" in text_of("[data-quotas]") and "stopped until" in text_of("[data-quotas]"), text_of("[data-quotas]")
+    go("/accounts", "tr[data-account-name=browser-console]")
     # Search and the health filter narrow the table.
     driver.find_element(By.CSS_SELECTOR, "#account-search").send_keys("no-such-account")
     wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr[data-account-name]"))

@@ -77,6 +77,7 @@ struct DashboardController {
                 "totalAccounts": accounts.count, "normalAccounts": counts["normal"]!, "abnormalAccounts": counts["abnormal"]!,
                 "pausedAccounts": counts["paused"]!, "activeAccounts": accounts.filter(\.isActive).count,
                 "rateLimitedAccounts": counts["rateLimited"]!, "accountsByPlatform": byPlatform,
+                "accountQuotas": Self.quotas(accounts, now: now),
                 "totalRequestsUsed": allTime.requests, "totalTokensUsed": allTime.allTokens, "totalInputTokensUsed": allTime.input,
                 "totalOutputTokensUsed": allTime.output, "totalCacheCreateTokensUsed": allTime.cacheCreate,
                 "totalCacheReadTokensUsed": allTime.cacheRead, "totalCost": allTime.cost,
@@ -94,5 +95,17 @@ struct DashboardController {
             "systemHealth": ["redisConnected": redisConnected, "uptime": Int(Date().timeIntervalSince(startedAt))],
             "systemTimezone": reader.offsetHours,
         ]
+    }
+
+    /// Accounts with a daily quota: spend of the window in force against it, most used first (the dashboard's summary).
+    static func quotas(_ accounts: [AccountRecord], now: Date) -> [[String: Any]] {
+        accounts.compactMap { account -> (Double, [String: Any])? in
+            guard let quota = AccountQuota.of(account) else { return nil }
+            let used = AccountQuota.spent(account, at: now)
+            let stopped = AccountQuota.stoppedUntil(account, at: now)
+            return (used / quota.limit, ["id": account.id, "name": account.name, "platform": account.kind.platform, "used": used,
+                                         "dailyQuota": quota.limit, "exceeded": stopped != nil,
+                                         "resetAt": stopped.map { ISOTime.string($0) as Any } ?? NSNull()])
+        }.sorted { $0.0 > $1.0 }.map(\.1)
     }
 }

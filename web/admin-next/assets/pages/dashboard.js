@@ -1,5 +1,5 @@
-// Dashboard: totals, real-time throughput, account health, and charts of usage over time, per model and per key.
-import { h, mount, fmt, badge } from '../ui.js';
+// Dashboard: totals, real-time throughput, account health and daily quotas, and charts of usage over time, per model and per key.
+import { h, mount, fmt, badge, meter } from '../ui.js';
 import { get, qs } from '../api.js';
 import { lineChart, barChart, donutChart, legend } from '../chart.js';
 
@@ -80,7 +80,9 @@ export async function render(container) {
       ? h('table', h('thead', h('tr', ['Type', 'Total', 'OK', 'Rate limited', 'Failing', 'Paused'].map((t) => h('th', t)))),
         h('tbody', platforms.map(([name, c]) => h('tr', h('td', name), h('td', c.total), h('td', badge(c.normal, 'ok')),
           h('td', c.rateLimited ? badge(c.rateLimited, 'warn') : 0), h('td', c.abnormal ? badge(c.abnormal, 'bad') : 0), h('td', c.paused || 0)))))
-      : h('div.empty', 'No accounts yet'));
+      : h('div.empty', 'No accounts yet'),
+      (o.accountQuotas || []).length ? [h('h2', 'Daily quotas'), h('div', { 'data-quotas': true }, o.accountQuotas.map((q) =>
+        h('div', meter(Number(q.used.toFixed(2)), q.dailyQuota, `${q.name} ($)`), q.exceeded ? h('div.muted', 'stopped until ' + fmt.date(q.resetAt)) : null)))] : null);
   }
   await load();
 }
