@@ -24,7 +24,7 @@ struct AdminUIBrowserTests {
                                                    RelayHarness.adminPassword, harness.fakes.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
-            #expect((result["steps"] as? [String])?.count == 15, "\(result["steps"] ?? [])")
+            #expect((result["steps"] as? [String])?.count == 16, "\(result["steps"] ?? [])")
             // The Console account really served the request the browser test sent.
             let seen = harness.fakes.state.requests.filter { $0.path == "/browser/v1/messages" }
             #expect(seen.count == 1, "\(harness.fakes.state.requests.map(\.path))")

@@ -189,6 +189,13 @@ try:
     assert "quota $0.00" in text_of("tr[data-account-name=browser-console]")
     step("a used-up daily quota shown on the accounts page, and reset from it")
 
+    # Batch actions: select the account, pause it, then resume it.
+    for action, shown in (("batch-pause", "paused"), ("batch-resume", "on")):
+        driver.find_element(By.CSS_SELECTOR, "tr[data-account-name=browser-console] [data-select]").click()
+        visible(f"#account-batch [data-action={action}]").click()
+        wait.until(lambda d, shown=shown: shown in text_of("tr[data-account-name=browser-console] label.check"))
+    step("batch pause and resume from the accounts page")
+
     # The remaining pages render.
     go("/settings", "#oem-site-name")
     visible("#webhook-settings h2")

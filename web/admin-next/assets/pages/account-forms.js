@@ -50,6 +50,7 @@ function listOf(value) {
  * travel as one object, and only when one of them was entered. */
 function bodyOf(form, v) {
   const body = { name: v.name, description: v.description, priority: Number(v.priority || 50), accountType: v.accountType };
+  if (v.subscriptionExpiresAt) body.subscriptionExpiresAt = new Date(v.subscriptionExpiresAt + ':00Z').toISOString();
   for (const f of form) {
     let value = v[f.name];
     if (f.type === 'models') value = (value || '').split('\n').map((m) => m.trim()).filter(Boolean);
@@ -68,7 +69,10 @@ function common(a = {}) {
   return [field('Name', input('name', { value: a.name || '', required: true, maxLength: 100, id: 'account-name' })),
     field('Description', input('description', { value: a.description || '' })),
     field('Priority (1 = first)', input('priority', { type: 'number', min: 1, max: 100, value: a.priority ?? 50 })),
-    field('Type', h('select', { name: 'accountType' }, ['shared', 'dedicated'].map((t) => h('option', { value: t, selected: a.accountType === t }, t))))];
+    field('Type', h('select', { name: 'accountType' }, ['shared', 'dedicated'].map((t) => h('option', { value: t, selected: a.accountType === t }, t)))),
+    field('Expires (optional)', input('subscriptionExpiresAt', { type: 'datetime-local', id: 'account-expires',
+      value: a.subscriptionExpiresAt ? new Date(a.subscriptionExpiresAt).toISOString().slice(0, 16) : '' }),
+      'An expired account leaves the pool; times are in UTC')];
 }
 
 const values = (form) => Object.fromEntries([...form.querySelectorAll('[name]')].map((el) => [el.name, el.value]));

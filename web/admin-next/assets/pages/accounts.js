@@ -50,6 +50,30 @@ export async function render(container) {
     h('button.primary', { type: 'button', 'data-action': 'add-account', onclick: async () => { if (await createAccountDialog()) load(); } }, '+ Add account')), table);
   let rows = [];
   let usage = {};
+  let groups = [];
+  const selected = new Set();
+  // Batch actions on the selected accounts: pause, resume, add to a group, delete.
+  const batchBar = h('div.toolbar#account-batch');
+  container.insertBefore(batchBar, table);
+  function drawBatch() {
+    const chosen = rows.filter((a) => selected.has(a.id));
+    if (!chosen.length) { mount(batchBar); return; }
+    const each = async (run, done) => {
+      for (const a of chosen) { try { await run(a); } catch (error) { toast(`${a.name}: ${error.message}`, true); } }
+      toast(done); selected.clear(); load();
+    };
+    const groupSelect = h('select', { 'aria-label': 'Add to group', id: 'batch-group' }, h('option', { value: '' }, 'Add to group…'),
+      groups.map((g) => h('option', { value: g.id }, `${g.name} (${g.platform})`)));
+    groupSelect.onchange = () => groupSelect.value && each((a) => post(`/admin/account-groups/${groupSelect.value}/members`, { accountId: a.id }), 'Added to the group');
+    mount(batchBar, h('strong', `${chosen.length} selected`),
+      h('button.small', { type: 'button', 'data-action': 'batch-pause', onclick: () => each((a) => a.schedulable !== false && put(`/admin/${a._path}/${a.id}/toggle-schedulable`), 'Paused') }, 'Pause'),
+      h('button.small', { type: 'button', 'data-action': 'batch-resume', onclick: () => each((a) => a.schedulable === false && put(`/admin/${a._path}/${a.id}/toggle-schedulable`), 'Resumed') }, 'Resume'),
+      groups.length ? groupSelect : null,
+      h('button.small.danger', { type: 'button', 'data-action': 'batch-delete', onclick: async () => {
+        if (await confirmAction('Delete accounts', `Delete ${chosen.length} account(s)? Keys bound to them get a clear error until rebound.`, 'Delete')) each((a) => del(`/admin/${a._path}/${a.id}`), 'Deleted');
+      } }, 'Delete'),
+      h('button.small', { type: 'button', onclick: () => { selected.clear(); draw(); } }, 'Clear'));
+  }
 
   async function load() {
     const lists = await Promise.all(LISTS.map(async ([path, label]) => {
@@ -57,6 +81,7 @@ export async function render(container) {
     }));
     rows = lists.flat();
     usage = (await get('/admin/claude-accounts/usage')).data || {};
+    groups = (await get('/admin/account-groups').catch(() => ({ data: [] }))).data || [];
     draw();
   }
 
@@ -71,10 +96,14 @@ export async function render(container) {
       && (!healthFilter.value || (a.health || {}).state === healthFilter.value)
       && (!needle || [a.name, a.description, a.email].some((t) => String(t || '').toLowerCase().includes(needle)))).sort(order);
     mount(table, shown.length ? h('table',
-      h('thead', h('tr', ['Name', 'Type', 'Health', 'Scheduling', 'Priority', 'Usage', 'Last used', ''].map((t) => h('th', t)))),
+      h('thead', h('tr', h('th', h('input', { type: 'checkbox', 'aria-label': 'Select all shown', checked: shown.every((a) => selected.has(a.id)),
+        onchange: (event) => { for (const a of shown) event.target.checked ? selected.add(a.id) : selected.delete(a.id); draw(); } })),
+        ['Name', 'Type', 'Health', 'Scheduling', 'Priority', 'Usage', 'Last used', ''].map((t) => h('th', t)))),
       h('tbody', shown.map((a) => {
         const u = usage[a.id];
         return h('tr', { 'data-account-id': a.id, 'data-account-name': a.name },
+          h('td', h('input', { type: 'checkbox', 'aria-label': 'Select ' + a.name, 'data-select': true, checked: selected.has(a.id),
+            onchange: (event) => { event.target.checked ? selected.add(a.id) : selected.delete(a.id); drawBatch(); } })),
           h('td', h('strong', a.name), h('div.muted', a.description || ''), a.email ? h('div.muted', a.email) : null),
           h('td', a._label),
           h('td', health(a), usageWindows(a), quotaLine(a)),
@@ -100,6 +129,7 @@ export async function render(container) {
             } }, 'Delete')));
       })))
       : h('div.empty', 'No accounts yet — add one to start relaying'));
+    drawBatch();
   }
 
   async function check(a) {
