@@ -28,7 +28,8 @@ public struct FakeAnthropic: FakeUpstream {
         router.post("**") { request, context in try await self.handle(request, context: context) }
     }
 
-    func handle(_ request: Request, context: FakeRequestContext) async throws -> Response {
+    /// `gateway`: a gateway in front of the API (Factory's) authenticated the caller already.
+    func handle(_ request: Request, context: FakeRequestContext, gateway: Bool = false) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
         let path = request.uri.path
         let headers = request.headers.map { [$0.name.canonicalName.lowercased(), $0.value] }
@@ -51,7 +52,7 @@ public struct FakeAnthropic: FakeUpstream {
             let status = cassette.response?.status ?? 0
             return CassettePlayer.response(for: cassette, speed: speed) { outcome in state.finish(sequence, status: status, outcome: outcome) }
         }
-        if let refusal = authenticate(request) {
+        if !gateway, let refusal = authenticate(request) {
             return finish(errorResponse(401, type: "authentication_error", message: refusal, requestID: requestID))
         }
         if request.headers[values: HTTPField.Name("anthropic-version")!].isEmpty {

@@ -106,8 +106,9 @@ public struct FakeAzureOpenAI: FakeUpstream {
                                             "usage": ["prompt_tokens": prompt, "total_tokens": prompt]]))
     }
 
-    private func streamed(_ events: [(name: String, line: String)], usageEvent: String, behavior: FakeBehavior, usage: FakeUsage,
-                          sequence: Int, context: FakeRequestContext) -> Response {
+    /// A Chat Completions or Responses event stream, following the behaviour's stream script.
+    func streamed(_ events: [(name: String, line: String)], usageEvent: String, behavior: FakeBehavior, usage: FakeUsage,
+                  sequence: Int, context: FakeRequestContext) -> Response {
         let failure = "data: " + JSONText.encode(["error": ["code": "500", "message": behavior.message ?? "The server had an error"]]) + "\n\n"
         var script = FakeStreamScript(
             state: state, sequence: sequence, behavior: behavior, usage: usage, channel: context.channel,

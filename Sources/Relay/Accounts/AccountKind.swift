@@ -43,12 +43,16 @@ public final class AccountKind: Sendable, Hashable, CustomStringConvertible {
     let form: [AccountFormField]
     /// Fields the admin API adds to this kind's accounts beyond the stored ones (Codex: the usage windows).
     let presented: (@Sendable (AccountRecord, Date) -> [String: Any])?
+    /// A field holding several API keys (`AccountKeyList`, Droid's `apiKeys`); the credential is one of them.
+    public let keyListField: String?
+    /// A set Node keeps of every account of the kind (Droid's `droid:account:index`), maintained on create and delete.
+    public let indexSet: String?
 
     init(name: String, label: String, usageType: String? = nil, platform: String? = nil, keyPrefix: String, sharedSet: String?,
          salt: SecretSalt, secretFields: Set<String>, bindingField: String, bindingPrefix: String? = nil, adminPath: String,
          pool: AccountPool, inSharedPool: Bool = true, storage: AccountStorage = .hash, credentialField: String = "apiKey",
          isOAuth: Bool = false, input: @escaping AccountInput.Rules, form: [AccountFormField],
-         presented: (@Sendable (AccountRecord, Date) -> [String: Any])? = nil) {
+         presented: (@Sendable (AccountRecord, Date) -> [String: Any])? = nil, keyListField: String? = nil, indexSet: String? = nil) {
         self.name = name
         self.label = label
         self.usageType = usageType ?? name
@@ -68,6 +72,8 @@ public final class AccountKind: Sendable, Hashable, CustomStringConvertible {
         self.input = input
         self.form = form
         self.presented = presented
+        self.keyListField = keyListField
+        self.indexSet = indexSet
     }
 
     public var description: String { name }

@@ -9,6 +9,12 @@ enum AccountPresenter {
                 object[name] = mask((try? store.secret(account, name)) ?? nil)
                 continue
             }
+            if name == account.kind.keyListField {
+                let entries = AccountKeyList.masked(value)
+                object[name] = entries
+                object["apiKeyCount"] = entries.count
+                continue
+            }
             switch name {
             case "priority", "rateLimitDuration", "maxConcurrentTasks": object[name] = Int(value) ?? 0
             case "dailyQuota", "dailyUsage": object[name] = Double(value) ?? 0

@@ -58,7 +58,8 @@ public final class AccountStore: Sendable {
 
     @discardableResult
     public func reload(_ kind: AccountKind) async throws -> [AccountRecord] {
-        let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") }
+        let sets = Set([kind.sharedSet, kind.indexSet].compactMap { $0 })
+        let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") && !sets.contains($0) }
         let replies = try await redis.pipeline(keys.map { kind.storage.readCommand($0) })
         let records = replies.map(kind.storage.fields(from:)).filter { !$0.isEmpty }.map { AccountRecord(kind: kind, fields: $0) }
         directory.withLockedValue { $0[kind] = (Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), Date()) }
@@ -85,6 +86,7 @@ public final class AccountStore: Sendable {
         let record = AccountRecord(kind: kind, fields: fields)
         var commands = [kind.storage.writeCommand(kind.redisKey(record.id), fields)]
         commands += sharedSetCommands(record)
+        if let index = kind.indexSet { commands.append(RedisCommand("SADD", RedisArgument(index), RedisArgument(record.id))) }
         _ = try await redis.transaction(commands)
         await stored(record)
         return record
@@ -93,7 +95,7 @@ public final class AccountStore: Sendable {
     /// Applies admin changes (plaintext secrets are encrypted; an absent secret keeps the stored one).
     public func update(_ kind: AccountKind, _ id: String, changes input: [String: String]) async throws -> AccountRecord {
         guard var record = try await fetch(kind, id) else { throw Failure.notFound }
-        var changes = try encrypting(input, kind: kind)
+        var changes = try encrypting(input, kind: kind, existing: record)
         changes["updatedAt"] = ISOTime.string(clock.now)
         record.fields.merge(changes) { _, new in new }
         var commands = [kind.storage.writeCommand(kind.redisKey(id), changes)]
@@ -106,7 +108,7 @@ public final class AccountStore: Sendable {
     public func delete(_ kind: AccountKind, _ id: String) async throws {
         guard try await fetch(kind, id) != nil else { throw Failure.notFound }
         var commands = [RedisCommand("DEL", RedisArgument(kind.redisKey(id)))]
-        if let set = kind.sharedSet { commands.append(RedisCommand("SREM", RedisArgument(set), RedisArgument(id))) }
+        for set in [kind.sharedSet, kind.indexSet].compactMap({ $0 }) { commands.append(RedisCommand("SREM", RedisArgument(set), RedisArgument(id))) }
         // A deleted account leaves every group it was in (as Node's delete does).
         let groups = try await redis.send("SMEMBERS", RedisArgument(RedisKeys.accountGroups)).array?.compactMap(\.string) ?? []
         commands += groups.map { RedisCommand("SREM", RedisArgument(RedisKeys.accountGroupMembers($0)), RedisArgument(id)) }
@@ -167,12 +169,28 @@ public final class AccountStore: Sendable {
         return [RedisCommand(shared ? "SADD" : "SREM", RedisArgument(set), RedisArgument(record.id))]
     }
 
-    private func encrypting(_ input: [String: String], kind: AccountKind) throws -> [String: String] {
+    private func encrypting(_ input: [String: String], kind: AccountKind, existing: AccountRecord? = nil) throws -> [String: String] {
         var output = input
         for field in kind.secretFields {
             guard let plain = input[field] else { continue }
             output[field] = try cipher.encrypt(plain, salt: kind.salt)
         }
+        // A key list arrives as a JSON list of plaintext keys: each becomes an entry with its own encryption, added to
+        // the stored ones (`<field>:replace` set: instead of them).
+        if let field = kind.keyListField, let text = input[field] {
+            let keys = (JSON.stringArray(text))
+            let replace = input[field + ":replace"] == "true"
+            let kept = replace ? [] : AccountKeyList.parse(existing?.fields[field])
+            let entries = try AccountKeyList.entries(adding: keys, to: kept, now: clock.now) { try cipher.encrypt($0, salt: kind.salt) }
+            output[field] = entries.isEmpty ? "" : JSON.string(entries)
+            output.removeValue(forKey: field + ":replace")
+        }
         return output
+    }
+
+    /// One usable key of a key-list account (random among those not marked `error`), decrypted.
+    public func listedKey(_ account: AccountRecord) -> String? {
+        guard let field = account.kind.keyListField else { return nil }
+        return AccountKeyList.usable(account.fields[field]) { try cipher.decrypt($0, salt: account.kind.salt) }.randomElement()?.key
     }
 }

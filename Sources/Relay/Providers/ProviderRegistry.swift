@@ -9,6 +9,7 @@ enum ProviderRegistry {
         OpenAIProvider(),
         AzureProvider(),
         ChatCompletionsProvider(),
+        DroidProvider(),
     ]
 
     /// Every pool some kind serves in, in first-declared order.

@@ -15,6 +15,13 @@ extension RelayContext {
                 throw failure
             }
         }
+        if account.kind.keyListField != nil {
+            guard let key = accounts.listedKey(account) else {
+                await accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable API key in the account's list"), at: clock.now))
+                throw TokenRefresher.Failure.noCredential("no usable API key")
+            }
+            return key
+        }
         guard let key = try? accounts.secret(account, account.kind.credentialField) else {
             await accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable credential stored"), at: clock.now))
             throw TokenRefresher.Failure.noCredential("no credential stored")

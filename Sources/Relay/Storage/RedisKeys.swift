@@ -16,6 +16,8 @@ public enum RedisKeys {
     public static let openAIAccountPrefix = "openai:account:"
     public static let openAIResponsesAccountPrefix = "openai_responses_account:"
     public static let azureOpenAIAccountPrefix = "azure_openai:account:"
+    public static let droidAccountPrefix = "droid:account:"
+    public static let droidAccountIndex = "droid:account:index"
     public static let sharedClaudeConsoleAccounts = "shared_claude_console_accounts"
     public static let sharedCCRAccounts = "shared_ccr_accounts"
     public static let sharedGeminiAccounts = "shared_gemini_accounts"
@@ -30,6 +32,7 @@ public enum RedisKeys {
     public static let openAIStickyPrefix = "unified_openai_session_mapping:"
     public static let geminiStickyPrefix = "unified_gemini_session_mapping:"
     public static let azureOpenAIStickyPrefix = "azure_openai_session_account_mapping:"
+    public static let droidStickyPrefix = "droid_session_account_mapping:"
 
     // Limits (docs/reference/data-layout.md)
     public static let concurrencyPrefix = "concurrency:"

@@ -1,4 +1,4 @@
-// How to point Claude Code, Gemini CLI and Codex CLI at this relay, per operating system.
+// How to point Claude Code, Gemini CLI, Codex CLI and the Droid CLI at this relay, per operating system.
 import { h, mount } from '../ui.js';
 
 export const title = 'Tutorial';
@@ -24,6 +24,12 @@ export async function render(container) {
         h('code', os === 'windows' ? '%USERPROFILE%\\.codex\\config.toml' : '~/.codex/config.toml'), ':'),
         code('model_provider = "crs"', '', '[model_providers.crs]', 'name = "Claude Relay Service"', `base_url = "${origin}/openai"`, 'wire_api = "responses"', 'env_key = "CRS_OAI_KEY"'),
         code(env('CRS_OAI_KEY', 'cr_your_key'), 'codex')),
+      h('div.panel', h('h2', '5. Droid CLI (Factory)'), h('p', 'Add custom models to ',
+        h('code', os === 'windows' ? '%USERPROFILE%\\.factory\\config.json' : '~/.factory/config.json'), ' (the key needs the droid permission):'),
+        code('{', '  "custom_models": [',
+          `    {"model_display_name": "Sonnet 4.5 [crs]", "model": "claude-sonnet-4-5-20250929", "base_url": "${origin}/droid/claude", "api_key": "cr_your_key", "provider": "anthropic", "max_tokens": 64000},`,
+          `    {"model_display_name": "GPT-5 Codex [crs]", "model": "gpt-5-codex", "base_url": "${origin}/droid/openai", "api_key": "cr_your_key", "provider": "openai", "max_tokens": 16384}`,
+          '  ]', '}')),
       h('div.panel', h('h2', 'SDKs'), h('p', 'The official SDKs work unchanged: Anthropic ', h('code', `base_url="${origin}/api"`), ', OpenAI Responses ',
         h('code', `base_url="${origin}/openai/v1"`), ', Azure OpenAI ', h('code', `azure_endpoint="${origin}/azure"`), ', google-genai ',
         h('code', `http_options={"base_url": "${origin}/gemini"}`), ' — each with your ', h('code', 'cr_'), ' key as the API key.')));
