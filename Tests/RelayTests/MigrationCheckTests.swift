@@ -26,7 +26,10 @@ struct MigrationCheckTests {
     @Test func theNodeFixtureReadsWithItsKeyAndNotWithAnother() async throws {
         try await withRedis { server, client in
             let root = try await Self.load(client)
+            // A Droid account (read now) and a key family this relay does not use (Node's redemption cards).
             try await client.send("HSET", "droid:account:d1", "name", "factory")
+            try await client.send("SADD", "droid:account:index", "d1")
+            try await client.send("HSET", "quota_card:c1", "code", "gift")
             let key = try #require(root["encryptionKey"] as? String)
 
             let good = try await MigrationCheck(redis: client, encryptionKey: key).run()
@@ -35,7 +38,8 @@ struct MigrationCheckTests {
             #expect(good.rows.first { $0.what.hasPrefix("claude-official") }?.count == 1)
             #expect(good.rows.first { $0.what.hasPrefix("claude-console") }?.count == 1)
             #expect(good.rows.first { $0.what.hasPrefix("gemini accounts") }?.count == 1)
-            #expect(good.unknownPrefixes["droid:"] == 1)
+            #expect(good.rows.first { $0.what.hasPrefix("droid") }?.count == 1)
+            #expect(good.unknownPrefixes["quota_card:"] == 1)
 
             let wrong = try await MigrationCheck(redis: client, encryptionKey: "another-encryption-key-000000").run()
             #expect(!wrong.readable)

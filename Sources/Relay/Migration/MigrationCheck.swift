@@ -71,7 +71,8 @@ public struct MigrationCheck: Sendable {
     }
 
     private func accounts(_ kind: AccountKind) async throws -> Row {
-        let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") }
+        let sets = Set([kind.sharedSet, kind.indexSet].compactMap { $0 })
+        let keys = try await redis.scan(match: kind.keyPrefix + "*").filter { !$0.dropFirst(kind.keyPrefix.count).contains(":") && !sets.contains($0) }
         let replies = try await redis.pipeline(keys.map { kind.storage.readCommand($0) })
         var problems: [String] = []
         for (key, reply) in zip(keys, replies) {
@@ -84,6 +85,15 @@ public struct MigrationCheck: Sendable {
                     _ = try cipher.decrypt(value, salt: kind.salt)
                 } catch {
                     problems.append("\(key) \(field) does not decrypt with this CRS_ENCRYPTION_KEY")
+                }
+            }
+            // A key list (Droid): every entry's key must decrypt.
+            if let field = kind.keyListField {
+                for entry in AccountKeyList.parse(fields[field]) {
+                    guard let sealed = entry["encryptedKey"] as? String, (try? cipher.decrypt(sealed, salt: kind.salt)) != nil else {
+                        problems.append("\(key) \(field) entry \(entry["id"] as? String ?? "?") does not decrypt with this CRS_ENCRYPTION_KEY")
+                        continue
+                    }
                 }
             }
         }

@@ -130,7 +130,8 @@ public enum RedisKeys {
         [apiKeyPrefix, usagePrefix, "account_usage:", "rate_limit:", concurrencyPrefix, "unified_", "sticky_session:", "session:",
          "oauth:", "token_refresh_lock:", "system:metrics:", "claude_account:", "account_group", "oem:", "webhook_config:",
          "claude_code_user_agent:", "billing:", "crs:", "shared_", "ratelimit:", "account:overload:", "temp_unavailable:",
-         "claude_code_headers:", "claude_relay_config", "original_session_binding:", azureOpenAIStickyPrefix]
+         "claude_code_headers:", "claude_relay_config", "original_session_binding:", azureOpenAIStickyPrefix, droidStickyPrefix,
+         "error_history:", droidAccountIndex]
             + AccountKind.all.map(\.keyPrefix)
     }
 }
