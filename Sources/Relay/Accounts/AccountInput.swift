@@ -162,8 +162,11 @@ enum AccountInput {
         guard let raw, !(raw is NSNull) else { return "" }
         guard let object = raw as? [String: Any] else { throw Invalid(field: "proxy", reason: "must be an object or null") }
         if object.isEmpty || (object["enabled"].flatMap(JSON.bool) == false) { return "" }
-        guard UpstreamProxy(object) != nil else {
+        guard let proxy = UpstreamProxy(object) else {
             throw Invalid(field: "proxy", reason: "needs type (socks5, http, https), host and port")
+        }
+        if proxy.kind == .socks5, proxy.username != nil || proxy.password != nil {
+            throw Invalid(field: "proxy", reason: UpstreamProxy.socksCredentialsUnsupported)
         }
         return JSON.string(object)
     }

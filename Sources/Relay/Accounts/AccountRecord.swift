@@ -73,6 +73,11 @@ public struct UpstreamProxy: Sendable, Hashable {
     public let username: String?
     public let password: String?
 
+    /// The HTTP client connects to SOCKS5 proxies without authentication: one that needs a username and password is
+    /// refused (at input, and for records written elsewhere at request time) rather than used without them.
+    public static let socksCredentialsUnsupported = "SOCKS5 proxies with a username and password are not supported yet (the connection would go out without them); use an HTTP(S) proxy with credentials or a SOCKS5 proxy without"
+    public var needsUnsupportedAuthentication: Bool { kind == .socks5 && (username != nil || password != nil) }
+
     public init?(_ object: [String: Any]) {
         guard let type = (object["type"] as? String).flatMap({ Kind(rawValue: $0.lowercased() == "socks" ? "socks5" : $0.lowercased()) }),
               let host = object["host"] as? String, !host.isEmpty,
