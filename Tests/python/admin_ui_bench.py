@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 relay, user, password = sys.argv[1:4]
 keys = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
 runs = int(sys.argv[5]) if len(sys.argv) > 5 else 20
+accounts = int(sys.argv[6]) if len(sys.argv) > 6 else 200
 
 
 def call(method, path, body=None, token=None):
@@ -38,6 +39,13 @@ while existing < keys:
     else:
         call("POST", "/admin/api-keys/batch", {"baseName": f"bench{existing}", "count": count, "tags": ["bench", f"t{existing % 7}"]}, token=token)
     existing += max(count, 1)
+# Console accounts (an unroutable endpoint: nothing is relayed), a third of them with a daily quota.
+have = len(call("GET", "/admin/claude-console-accounts", token=token)["data"])
+for index in range(have, accounts):
+    body = {"name": f"bench-account-{index}", "apiUrl": "http://127.0.0.1:9/api", "apiKey": f"sk-bench-{index:04d}", "priority": 1 + index % 100}
+    if index % 3 == 0:
+        body["dailyQuota"] = 5
+    call("POST", "/admin/claude-console-accounts", body, token=token)
 
 
 def timed(path):
@@ -54,7 +62,8 @@ rows = []
 for label, path in [("page of 25 (what the UI asks)", "/admin/api-keys?page=1&pageSize=25"),
                     ("page of 50, search + tag filter", "/admin/api-keys?page=1&pageSize=50&search=bench&tag=t3"),
                     ("page 20 of 25s, sorted by cost", "/admin/api-keys?page=20&pageSize=25&sortBy=cost"),
-                    (f"whole list ({keys} keys, Node SPA)", "/admin/api-keys")]:
+                    (f"whole list ({keys} keys, Node SPA)", "/admin/api-keys"),
+                    (f"Console accounts ({accounts})", "/admin/claude-console-accounts")]:
     samples, n = timed(path)
     rows.append((label, n, statistics.median(samples), samples[int(len(samples) * 0.95) - 1] if len(samples) > 1 else samples[0]))
 
@@ -73,6 +82,18 @@ try:
         WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-key-id]")))
         render.append((time.perf_counter() - start) * 1000)
     shown = len(driver.find_elements(By.CSS_SELECTOR, "tr[data-key-id]"))
+    accounts_render = []
+    for _ in range(max(3, runs // 4)):
+        start = time.perf_counter()
+        driver.get(relay + "/admin-next/accounts")
+        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-account-id]")))
+        accounts_render.append((time.perf_counter() - start) * 1000)
+    accounts_shown = len(driver.find_elements(By.CSS_SELECTOR, "tr[data-account-id]"))
+    dashboard = []
+    for _ in range(max(3, runs // 4)):
+        start = time.perf_counter()
+        call("GET", "/admin/dashboard", token=token)
+        dashboard.append((time.perf_counter() - start) * 1000)
 finally:
     driver.quit()
 render.sort()
@@ -83,4 +104,8 @@ print(f"|{'-' * 38}|{'-' * 7}|{'-' * 10}|{'-' * 10}|")
 for label, n, p50, p95 in rows:
     print(f"| {label:<36} | {n:>5} | {p50:>8.1f} | {p95:>8.1f} |")
 print(f"| {'Chromium: /admin-next/api-keys render':<36} | {shown:>5} | {statistics.median(render):>8.1f} | {render[-1]:>8.1f} |")
+accounts_render.sort()
+dashboard.sort()
+print(f"| {'dashboard API (keys + accounts)':<36} | {'':>5} | {statistics.median(dashboard):>8.1f} | {dashboard[-1]:>8.1f} |")
+print(f"| {'Chromium: /admin-next/accounts render':<36} | {accounts_shown:>5} | {statistics.median(accounts_render):>8.1f} | {accounts_render[-1]:>8.1f} |")
 print("\n(render = navigation start until the first page of rows is in the DOM, incl. the page's own API calls; p95 column is the slowest run)")
