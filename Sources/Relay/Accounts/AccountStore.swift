@@ -178,7 +178,7 @@ public final class AccountStore: Sendable {
         // A key list arrives as a JSON list of plaintext keys: each becomes an entry with its own encryption, added to
         // the stored ones (`<field>:replace` set: instead of them).
         if let field = kind.keyListField, let text = input[field] {
-            let keys = (JSON.stringArray(text))
+            let keys = JSON.stringArray(text)
             let replace = input[field + ":replace"] == "true"
             let kept = replace ? [] : AccountKeyList.parse(existing?.fields[field])
             let entries = try AccountKeyList.entries(adding: keys, to: kept, now: clock.now) { try cipher.encrypt($0, salt: kind.salt) }
