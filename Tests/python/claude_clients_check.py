@@ -3,7 +3,7 @@
 Usage:
   claude_clients_check.py langchain BASE_URL RELAY_KEY
       ChatAnthropic.invoke (non-stream) and .stream, both with a system message of the client's own.
-  claude_clients_check.py cli BASE_URL RELAY_KEY MODE
+  claude_clients_check.py cli BASE_URL RELAY_KEY MODE [MODEL]
       The Claude Code CLI that PyPI's claude-agent-sdk wheel ships (claude_agent_sdk/_bundled/claude):
       `claude -p … --model …` with the relay as ANTHROPIC_BASE_URL and the key in ANTHROPIC_API_KEY (MODE=api-key)
       or ANTHROPIC_AUTH_TOKEN (MODE=auth-token), HOME in a temporary directory.
@@ -43,7 +43,7 @@ def cli_binary() -> str:
     return path
 
 
-def cli(base_url: str, key: str, mode: str) -> dict:
+def cli(base_url: str, key: str, mode: str, model: str = MODEL) -> dict:
     binary = cli_binary()
     with tempfile.TemporaryDirectory(prefix="crs-claude-home-") as home:
         env = {name: value for name, value in os.environ.items() if not name.startswith(("ANTHROPIC_", "CLAUDE_"))}
@@ -51,7 +51,7 @@ def cli(base_url: str, key: str, mode: str) -> dict:
                     "DISABLE_AUTOUPDATER": "1", "CI": "1"})
         env["ANTHROPIC_API_KEY" if mode == "api-key" else "ANTHROPIC_AUTH_TOKEN"] = key
         version = subprocess.run([binary, "--version"], env=env, capture_output=True, text=True, timeout=60)
-        done = subprocess.run([binary, "-p", "Reply with the single word: pong", "--model", MODEL, "--output-format", "json"],
+        done = subprocess.run([binary, "-p", "Reply with the single word: pong", "--model", model, "--output-format", "json"],
                               env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise SystemExit(f"claude exited {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}")
@@ -66,7 +66,7 @@ def main() -> int:
     if command == "langchain":
         print(json.dumps(langchain(base_url, key)))
     elif command == "cli":
-        print(json.dumps(cli(base_url, key, sys.argv[4] if len(sys.argv) > 4 else "api-key")))
+        print(json.dumps(cli(base_url, key, sys.argv[4] if len(sys.argv) > 4 else "api-key", sys.argv[5] if len(sys.argv) > 5 else MODEL)))
     else:
         raise SystemExit(f"unknown command {command}")
     return 0

@@ -10,6 +10,7 @@ enum ProviderRegistry {
         AzureProvider(),
         ChatCompletionsProvider(),
         DroidProvider(),
+        MessagesOnGeminiProvider(),
     ]
 
     /// Every pool some kind serves in, in first-declared order.
