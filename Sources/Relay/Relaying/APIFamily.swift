@@ -28,9 +28,12 @@ protocol APIFamily: Sendable {
     /// Relay-wide rules on an admitted request before an account is chosen: a `RelayError` refuses it; the result
     /// may pin it to one account (Claude: "Claude Code only" and the global session binding).
     func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening
+    /// Whether this request waits for its turn on the account (the user-message serial queue: Claude subscriptions).
+    func takesUserMessageTurn(on account: AccountRecord, operation: String, json: [String: Any]) -> Bool
 }
 
 extension APIFamily {
+    func takesUserMessageTurn(on account: AccountRecord, operation: String, json: [String: Any]) -> Bool { false }
     func observe(_ request: Request) {}
     func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening { Screening() }
 }

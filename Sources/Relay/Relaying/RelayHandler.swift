@@ -249,6 +249,18 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             return .failed(family.errorResponse(error), failover: true)
         }
 
+        // The user-message serial queue: wait for the account's turn (another account may be free when it times out).
+        let turn = UserMessageTurn(queue: UserMessageQueue(redis: context.redis), accountID: account.id)
+        if family.takesUserMessageTurn(on: account, operation: job.operation, json: json),
+           let settings = await context.relaySettings?.current().userMessageQueue, settings.enabled {
+            do {
+                try await turn.take(settings)
+            } catch let error as RelayError {
+                return .failed(family.errorResponse(error), failover: true)
+            }
+        }
+        defer { turn.endDetached() }
+
         var retried = false
         let response: HTTPClientResponse
         let tape: CassetteTape?
@@ -263,7 +275,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             }
             let status = Int(reply.status.code)
             replyTape?.head(status: status, headers: reply.headers)
-            if (200..<300).contains(status) { (response, tape, sentAt) = (reply, replyTape, replySentAt); break }
+            if (200..<300).contains(status) {
+                (response, tape, sentAt) = (reply, replyTape, replySentAt)
+                turn.endDetached()  // the upstream has the request: the next user turn may go
+                break
+            }
             let errorBody = (try? await reply.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             replyTape?.chunk(errorBody)
             replyTape?.finish()

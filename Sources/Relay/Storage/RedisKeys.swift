@@ -37,6 +37,9 @@ public enum RedisKeys {
     // Limits (docs/reference/data-layout.md)
     public static let concurrencyPrefix = "concurrency:"
     public static func keyConcurrency(_ keyID: String) -> String { concurrencyPrefix + keyID }
+    /// Node's user-message serial queue per account: the turn's lock, and when the last turn ended.
+    public static func userMessageQueueLock(_ accountID: String) -> String { "user_msg_queue_lock:\(accountID)" }
+    public static func userMessageQueueLast(_ accountID: String) -> String { "user_msg_queue_last:\(accountID)" }
     /// Requests of one key waiting for a concurrency lease (the key's hash; relay naming beside Node's `concurrency:queue:`).
     public static func concurrencyQueue(_ keyHash: String) -> String { concurrencyPrefix + "queue:" + keyHash }
     /// An account's own cap (`maxConcurrentTasks`); relay naming, under the same `concurrency:` sweep.
@@ -131,7 +134,7 @@ public enum RedisKeys {
          "oauth:", "token_refresh_lock:", "system:metrics:", "claude_account:", "account_group", "oem:", "webhook_config:",
          "claude_code_user_agent:", "billing:", "crs:", "shared_", "ratelimit:", "account:overload:", "temp_unavailable:",
          "claude_code_headers:", "claude_relay_config", "original_session_binding:", azureOpenAIStickyPrefix, droidStickyPrefix,
-         "error_history:", droidAccountIndex]
+         "error_history:", droidAccountIndex, "user_msg_queue_"]
             + AccountKind.all.map(\.keyPrefix)
     }
 }

@@ -80,6 +80,10 @@ struct AnthropicFamily: APIFamily {
         })
     }
 
+    func takesUserMessageTurn(on account: AccountRecord, operation: String, json: [String: Any]) -> Bool {
+        account.kind == .claudeOfficial && operation == Self.messages && UserMessageQueue.startsUserTurn(json)
+    }
+
     func observe(_ request: Request) {
         userAgents.observe(request.headers.value(.userAgent))
     }

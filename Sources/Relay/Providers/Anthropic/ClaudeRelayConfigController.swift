@@ -20,7 +20,7 @@ struct ClaudeRelayConfigController {
 
     static func changes(_ body: [String: Any]) throws -> [String: Any] {
         var changes: [String: Any] = [:]
-        for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "concurrentRequestQueueEnabled"] {
+        for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "concurrentRequestQueueEnabled", "userMessageQueueEnabled"] {
             guard let value = body[flag] else { continue }
             guard let number = value as? NSNumber, JSON.isBoolean(number) else { throw AdminError(400, "\(flag) must be a boolean", "\(flag): true or false") }
             changes[flag] = number.boolValue
@@ -41,7 +41,8 @@ struct ClaudeRelayConfigController {
         try queueChanges(body, into: &changes)
         let known: Set<String> = ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "sessionBindingErrorMessage", "sessionBindingTtlDays",
                                   "concurrentRequestQueueEnabled", "concurrentRequestQueueMaxSize", "concurrentRequestQueueMaxSizeMultiplier",
-                                  "concurrentRequestQueueTimeoutMs"]
+                                  "concurrentRequestQueueTimeoutMs", "userMessageQueueEnabled", "userMessageQueueDelayMs", "userMessageQueueTimeoutMs",
+                                  "userMessageQueueLockTtlMs"]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw AdminError(400, "Unsupported setting \(unknown)", "\(unknown) is not a setting this relay has (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -49,7 +50,7 @@ struct ClaudeRelayConfigController {
         return changes
     }
 
-    /// The queue's sizes and timeout, in Node's ranges.
+    /// The queues' sizes, delays and timeouts, in Node's ranges.
     static func queueChanges(_ body: [String: Any], into changes: inout [String: Any]) throws {
         func integer(_ name: String, _ range: ClosedRange<Int>, _ what: String) throws {
             guard let raw = body[name] else { return }
@@ -59,6 +60,9 @@ struct ClaudeRelayConfigController {
         }
         try integer("concurrentRequestQueueMaxSize", 1...100, "an integer between 1 and 100")
         try integer("concurrentRequestQueueTimeoutMs", 5_000...300_000, "an integer between 5000 and 300000 (5 seconds to 5 minutes)")
+        try integer("userMessageQueueDelayMs", 0...10_000, "an integer between 0 and 10000")
+        try integer("userMessageQueueTimeoutMs", 1_000...300_000, "an integer between 1000 and 300000")
+        try integer("userMessageQueueLockTtlMs", 1_000...600_000, "an integer between 1000 and 600000")
         if let raw = body["concurrentRequestQueueMaxSizeMultiplier"] {
             guard let number = raw as? NSNumber, !JSON.isBoolean(number), number.doubleValue.isFinite, (0...10).contains(number.doubleValue) else {
                 throw AdminError(400, "concurrentRequestQueueMaxSizeMultiplier must be a finite number between 0 and 10", "concurrentRequestQueueMaxSizeMultiplier: 0 to 10")

@@ -2,8 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Node's global relay settings, the JSON value `claude_relay_config`: the "Claude Code only" switch (the Claude
-/// routes refuse every other client, relay-wide), the global session binding and the concurrent-request queue. Fields
-/// this relay does not act on (Node's user-message queue and request-detail options) are kept as stored, so a Node
+/// routes refuse every other client, relay-wide), the global session binding, the concurrent-request queue and the
+/// user-message queue. Fields this relay does not act on (Node's request-detail options) are kept as stored, so a Node
 /// instance on the same Redis keeps its own. Read at most every few seconds per instance; one instance per relay.
 public final class ClaudeRelaySettings: Sendable {
     public struct Values: Sendable {
@@ -13,6 +13,8 @@ public final class ClaudeRelaySettings: Sendable {
         public var sessionBindingTTLDays = 1.0
         /// The concurrent-request queue (every family's requests, not only Claude's — Node's switch lives here).
         var queue = ConcurrencyQueue.Settings()
+        /// The user-message serial queue on subscription accounts.
+        var userMessageQueue = UserMessageQueue.Settings()
     }
 
     /// Node's default is Chinese ("你的本地session已污染，请清理后使用。"); a stored message is used as it is.
@@ -60,7 +62,8 @@ public final class ClaudeRelaySettings: Sendable {
     static var defaults: [String: Any] {
         ["claudeCodeOnlyEnabled": false, "globalSessionBindingEnabled": false, "sessionBindingErrorMessage": defaultBindingMessage,
          "sessionBindingTtlDays": 1, "concurrentRequestQueueEnabled": false, "concurrentRequestQueueMaxSize": 3,
-         "concurrentRequestQueueMaxSizeMultiplier": 0, "concurrentRequestQueueTimeoutMs": 10_000, "updatedAt": NSNull(), "updatedBy": NSNull()]
+         "concurrentRequestQueueMaxSizeMultiplier": 0, "concurrentRequestQueueTimeoutMs": 10_000, "userMessageQueueEnabled": false,
+         "userMessageQueueDelayMs": 200, "userMessageQueueTimeoutMs": 60_000, "userMessageQueueLockTtlMs": 120_000, "updatedAt": NSNull(), "updatedBy": NSNull()]
     }
 
     static func values(_ document: [String: Any]) -> Values {
@@ -70,6 +73,7 @@ public final class ClaudeRelaySettings: Sendable {
         if let message = document["sessionBindingErrorMessage"] as? String, !message.isEmpty { values.sessionBindingErrorMessage = message }
         if let days = JSON.number(document["sessionBindingTtlDays"]), days > 0 { values.sessionBindingTTLDays = days }
         values.queue = ConcurrencyQueue.Settings(document)
+        values.userMessageQueue = UserMessageQueue.Settings(document)
         return values
     }
 }

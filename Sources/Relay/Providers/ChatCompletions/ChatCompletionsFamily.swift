@@ -71,6 +71,10 @@ struct ChatCompletionsFamily: APIFamily {
         ByteBuffer(string: ChatCompletionShapes.errorEvent(type: type, message: message))
     }
 
+    func takesUserMessageTurn(on account: AccountRecord, operation: String, json: [String: Any]) -> Bool {
+        native.takesUserMessageTurn(on: account, operation: operation, json: json)
+    }
+
     func screen(_ request: Request, parsed: ParsedRequest, operation: String) async throws -> Screening {
         try await native.screen(request, parsed: parsed, operation: operation)
     }
