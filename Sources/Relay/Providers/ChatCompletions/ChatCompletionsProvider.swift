@@ -17,6 +17,17 @@ struct ChatCompletionsProvider: RelayProvider {
         let operation = ChatCompletionsFamily.operation
         routes.post(["/openai/claude/v1/chat/completions", "/openai/claude/chat/completions"], to: claude, operation: operation)
         routes.post(["/openai/gemini/v1/chat/completions", "/openai/gemini/chat/completions"], to: gemini, operation: operation)
+        // The legacy Completions API on Node's paths (Claude: /openai/claude/v1/completions; routed by model on /api and /openai).
+        let anthropicFamily = ChatCompletionsFamily(target: .claude, anthropic: anthropic)
+        let legacyClaude = routes.handler(LegacyCompletionsFamily(chat: anthropicFamily), pool: .claude)
+        routes.post(["/openai/claude/v1/completions"], to: legacyClaude, operation: operation)
+        let legacy = ChatCompletionsRouter(claude: legacyClaude,
+                                           gemini: routes.handler(LegacyCompletionsFamily(chat: ChatCompletionsFamily(target: .gemini, anthropic: anthropic)), pool: .gemini),
+                                           openAI: routes.handler(LegacyCompletionsFamily(chat: ChatCompletionsFamily(target: .openAI, anthropic: anthropic)), pool: .openAI),
+                                           admission: services.relay.admission, maxBodyBytes: services.relay.settings.maxBodyBytes)
+        for path in ["/api/v1/completions", "/openai/v1/completions"] {
+            routes.client.post(RouterPath(path)) { request, context in await legacy.handle(request, channel: context.channel) }
+        }
         let routed = ChatCompletionsRouter(claude: claude, gemini: gemini, openAI: openAI, admission: services.relay.admission,
                                            maxBodyBytes: services.relay.settings.maxBodyBytes)
         for path in ["/api/v1/chat/completions", "/openai/v1/chat/completions"] {

@@ -6,10 +6,10 @@ import NIOCore
 /// then the body's `model` picks the target — `gemini-*` to the Gemini pool, OpenAI's own models (`gpt-*`, `o3`, …)
 /// to the OpenAI (Codex / Responses) pool, anything else (`claude-*`, `ccr,…`, Bedrock ids) to the Claude pool, as
 /// in the original. The chosen handler takes the body already read.
-struct ChatCompletionsRouter: Sendable {
-    let claude: RelayHandler<ChatCompletionsFamily>
-    let gemini: RelayHandler<ChatCompletionsFamily>
-    let openAI: RelayHandler<ChatCompletionsFamily>
+struct ChatCompletionsRouter<Family: APIFamily>: Sendable {
+    let claude: RelayHandler<Family>
+    let gemini: RelayHandler<Family>
+    let openAI: RelayHandler<Family>
     let admission: AdmissionGate
     let maxBodyBytes: Int
 
@@ -24,9 +24,9 @@ struct ChatCompletionsRouter: Sendable {
         do {
             let rawKey = try admission.rawKey(headers: request.headers, query: request.uri.query)
             try await admission.requireIssued(rawKey)
-            let body = try await RelayHandler<ChatCompletionsFamily>.collectBody(request, limit: maxBodyBytes)
+            let body = try await RelayHandler<Family>.collectBody(request, limit: maxBodyBytes)
             let model = JSON.object(Data(buffer: body))?["model"] as? String ?? ""
-            let handler: RelayHandler<ChatCompletionsFamily>
+            let handler: RelayHandler<Family>
             switch Self.target(model: model) {
             case .gemini: handler = gemini
             case .claude: handler = claude
