@@ -73,4 +73,24 @@ struct ChatCompletionsClientsTests {
             }
         }
     }
+
+    static let completionsScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("python/openai_completions_check.py").path
+
+    /// The SDK's legacy `completions.create` (non-stream and stream) on /openai/claude/v1/completions, Console account.
+    @Test func legacyCompletionsClientSucceeds() async throws {
+        try await RelayHarness.with { harness in
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-legacy"]))
+            let admin = try await RelayClient.login(harness)
+            let account = try await admin.call("POST", "/admin/claude-console-accounts",
+                                               ["name": "console", "apiUrl": harness.fakes.baseURL + "/console/api", "apiKey": "sk-console-legacy"])
+            #expect(account.status == 200, "\(account.body)")
+            let key = try await admin.call("POST", "/admin/api-keys", ["name": "legacy", "permissions": "claude"])
+            let rawKey = try #require(admin.data(key)["key"] as? String)
+            let keyID = try #require(admin.data(key)["id"] as? String)
+            let result = try await sdkCheckResult(["python3", Self.completionsScript, harness.relay.baseURL + "/openai/claude/v1", rawKey, "claude-sonnet-4-5-20250929"])
+            #expect(result["prompt"] as? Int == 18 && result["completion"] as? Int == 42)
+            try await expectRecordedUsage(harness, keyID: keyID, requests: 2, input: 36, output: 84)
+        }
+    }
 }
