@@ -72,23 +72,24 @@ options.binary_location = os.environ.get("CRS_CHROMIUM", "/usr/bin/chromium")
 for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--disable-gpu"]:
     options.add_argument(arg)
 driver = webdriver.Chrome(service=Service(os.environ.get("CRS_CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-render = []
+
+
+def rendered(page, rows_css):
+    """Milliseconds from navigation until the page's first rows are in the DOM (sorted), and how many rows."""
+    samples = []
+    for _ in range(max(3, runs // 4)):
+        start = time.perf_counter()
+        driver.get(relay + page)
+        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, rows_css)))
+        samples.append((time.perf_counter() - start) * 1000)
+    return sorted(samples), len(driver.find_elements(By.CSS_SELECTOR, rows_css))
+
+
 try:
     driver.get(relay + "/admin-next/login")
     driver.execute_script("localStorage.setItem('authToken', arguments[0])", token)
-    for _ in range(max(3, runs // 4)):
-        start = time.perf_counter()
-        driver.get(relay + "/admin-next/api-keys")
-        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-key-id]")))
-        render.append((time.perf_counter() - start) * 1000)
-    shown = len(driver.find_elements(By.CSS_SELECTOR, "tr[data-key-id]"))
-    accounts_render = []
-    for _ in range(max(3, runs // 4)):
-        start = time.perf_counter()
-        driver.get(relay + "/admin-next/accounts")
-        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-account-id]")))
-        accounts_render.append((time.perf_counter() - start) * 1000)
-    accounts_shown = len(driver.find_elements(By.CSS_SELECTOR, "tr[data-account-id]"))
+    render, shown = rendered("/admin-next/api-keys", "tr[data-key-id]")
+    accounts_render, accounts_shown = rendered("/admin-next/accounts", "tr[data-account-id]")
     dashboard = []
     for _ in range(max(3, runs // 4)):
         start = time.perf_counter()
@@ -96,7 +97,6 @@ try:
         dashboard.append((time.perf_counter() - start) * 1000)
 finally:
     driver.quit()
-render.sort()
 
 print(f"\nAdmin key list with {keys} keys ({runs} requests each; milliseconds)\n")
 print(f"| {'request':<36} | {'items':>5} | {'p50 ms':>8} | {'p95 ms':>8} |")
@@ -104,7 +104,6 @@ print(f"|{'-' * 38}|{'-' * 7}|{'-' * 10}|{'-' * 10}|")
 for label, n, p50, p95 in rows:
     print(f"| {label:<36} | {n:>5} | {p50:>8.1f} | {p95:>8.1f} |")
 print(f"| {'Chromium: /admin-next/api-keys render':<36} | {shown:>5} | {statistics.median(render):>8.1f} | {render[-1]:>8.1f} |")
-accounts_render.sort()
 dashboard.sort()
 print(f"| {'dashboard API (keys + accounts)':<36} | {'':>5} | {statistics.median(dashboard):>8.1f} | {dashboard[-1]:>8.1f} |")
 print(f"| {'Chromium: /admin-next/accounts render':<36} | {accounts_shown:>5} | {statistics.median(accounts_render):>8.1f} | {accounts_render[-1]:>8.1f} |")
