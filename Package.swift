@@ -57,12 +57,19 @@ let package = Package(
         .target(name: "Cassettes"),
         // AWS wire protocols: the event-stream framing and SigV4 (Bedrock relay and its fake).
         .target(name: "AWSProtocols", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Proxy tunnels: HTTP CONNECT and SOCKS5 handshakes, and the byte splice (the relay's SOCKS5 bridge and the
+        // harness's proxy fake).
+        .target(name: "Tunnels", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(
             name: "Relay",
             dependencies: [
                 "CHiredis",
                 "Cassettes",
                 "AWSProtocols",
+                "Tunnels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,7 +93,10 @@ let package = Package(
             dependencies: [
                 "Cassettes",
                 "AWSProtocols",
+                "Tunnels",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

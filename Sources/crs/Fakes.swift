@@ -25,7 +25,10 @@ struct Fakes: AsyncParsableCommand {
             let fakes = try await FakeServer.all(host: host, port: port, recordLimit: recordLimit)
             fakes.state.cassettes.load(cassettes, speed: speed)
             print("fakes:          \(fakes.baseURL)  (account endpoints: \(fakes.baseURL)/<prefix>/v1/messages, …)")
-            print("control API:    \(fakes.baseURL)/__fake/{behaviors,requests,stats,credentials,cassettes,reset}")
+            print("control API:    \(fakes.baseURL)/__fake/{behaviors,requests,stats,credentials,cassettes,proxy,reset}")
+            if let proxy = fakes.proxy {
+                print("proxy:          127.0.0.1:\(proxy.port)  (HTTP CONNECT and SOCKS5, user \(FakeProxyServer.username) / \(FakeProxyServer.password))")
+            }
             print("relay settings: " + fakes.relayEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             if !cassettes.isEmpty { print("replaying:      \(cassettes.count) cassette(s) at speed \(speed)") }
             try? await gracefulShutdown()

@@ -21,7 +21,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-relay, user, password, console_url, console_key, shots = sys.argv[1:7]
+relay, user, password, console_url, console_key, shots, proxy_port = sys.argv[1:8]
+fake = console_url.rsplit("/", 1)[0]
 os.makedirs(shots, exist_ok=True)
 steps = []
 
@@ -56,6 +57,12 @@ def admin_status(path, token):
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def admin_json(path, token):
+    request = urllib.request.Request(relay + path, headers={"authorization": "Bearer " + token})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 driver = browser()
@@ -127,6 +134,10 @@ try:
     quota = driver.find_element(By.CSS_SELECTOR, "input[name=dailyQuota]")
     quota.clear()
     quota.send_keys("0.01")
+    # Its traffic goes through the harness's SOCKS5 proxy fake, with the proxy's username and password.
+    Select(driver.find_element(By.CSS_SELECTOR, "#proxy-type")).select_by_value("socks5")
+    for name, value in (("proxyHost", "127.0.0.1"), ("proxyPort", proxy_port), ("proxyUsername", "crs-proxy"), ("proxyPassword", "proxy-pass")):
+        driver.find_element(By.CSS_SELECTOR, f"input[name={name}]").send_keys(value)
     driver.find_element(By.CSS_SELECTOR, "[data-action=save-account]").click()
     row = visible("tr[data-account-name=browser-console]")
     assert "healthy" in row.text, row.text
@@ -139,6 +150,27 @@ try:
                                                      "messages": [{"role": "user", "content": "hello from the browser test"}]}, raw_key)
     assert status == 200, (status, reply)
     step("a request through the relay with the key succeeded")
+    with urllib.request.urlopen(fake + "/__fake/proxy", timeout=10) as response:
+        tunnels = json.loads(response.read())
+    assert [t for t in tunnels if t["scheme"] == "socks5" and t["username"] == "crs-proxy" and t["outcome"] == "open"], tunnels
+    step("the request went through the account's SOCKS5 proxy with its credentials")
+
+    # Editing the account shows its proxy (password masked) and keeps the password when none is entered.
+    go("/accounts", "tr[data-account-name=browser-console]")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-account-name=browser-console] [data-action=edit]").click()
+    proxy_type = Select(visible("dialog #proxy-type"))
+    assert proxy_type.first_selected_option.get_attribute("value") == "socks5"
+    assert driver.find_element(By.CSS_SELECTOR, "dialog input[name=proxyUsername]").get_attribute("value") == "crs-proxy"
+    password_input = driver.find_element(By.CSS_SELECTOR, "dialog input[name=proxyPassword]")
+    assert password_input.get_attribute("value") == "" and "unchanged" in password_input.get_attribute("placeholder")
+    assert "proxy-pass" not in driver.page_source
+    shot("04a-account-proxy-edit")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=Save]").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+    accounts = admin_json("/admin/claude-console-accounts", token)["data"]
+    stored = [a for a in accounts if a["name"] == "browser-console"][0]["proxy"]
+    assert stored["type"] == "socks5" and stored["username"] == "crs-proxy" and stored["password"] == "********", stored
+    step("the account's proxy edited in the form keeps its stored password")
 
     # The usage shows on the dashboard and on the key's row.
     go("/dashboard", "[data-card=requests]")

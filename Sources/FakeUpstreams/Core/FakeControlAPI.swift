@@ -11,6 +11,7 @@ import NIOCore
 /// - `GET /__fake/stats` — total, in flight, peak concurrency
 /// - `POST /__fake/credentials` — `{"oauthTokens":[…],"apiKeys":[…]}` to accept
 /// - `POST /__fake/oauth` — `{"expiresIn": 2, "refreshTokens": […], "revoke": […]}`; `GET` → exchange/refresh counts
+/// - `GET /__fake/proxy` — the tunnels the proxy fake was asked for (`ProxyTunnel`), in order
 /// - `POST /__fake/reset` — forget everything
 /// - `POST /__fake/cassettes` — `{"directory": "…", "speed": 0}`: replay recorded exchanges (see `CassettePlayer`)
 public struct FakeControlAPI: Sendable {
@@ -41,6 +42,9 @@ public struct FakeControlAPI: Sendable {
         group.delete("requests") { _, _ -> Response in
             self.state.clearRecord()
             return Self.json(["cleared": true])
+        }
+        group.get("proxy") { _, _ -> Response in
+            Self.encoded(self.state.proxyLog.all)
         }
         group.get("stats") { _, _ -> Response in
             Self.encoded(self.state.stats)

@@ -59,6 +59,8 @@ public final class FakeState: Sendable {
     public let cassettes = CassettePlayer()
     /// The fake authorization servers' codes and tokens.
     public let oauth = FakeOAuthGrants()
+    /// The tunnels the proxy fake was asked for.
+    public let proxyLog = FakeProxyLog()
 
     /// How many requests are kept (the oldest are forgotten past it); benchmarks send millions.
     public let recordLimit: Int
@@ -133,6 +135,7 @@ public final class FakeState: Sendable {
         }
         cassettes.clear()
         oauth.reset()
+        proxyLog.clear()
     }
 
     /// Forgets the recorded requests and peak concurrency, keeping behaviours and credentials.

@@ -165,8 +165,12 @@ enum AccountInput {
         guard let proxy = UpstreamProxy(object) else {
             throw Invalid(field: "proxy", reason: "needs type (socks5, http, https), host and port")
         }
-        if proxy.kind == .socks5, proxy.username != nil || proxy.password != nil {
-            throw Invalid(field: "proxy", reason: UpstreamProxy.socksCredentialsUnsupported)
+        if (object["password"] as? String).map({ !$0.isEmpty }) == true, proxy.username == nil {
+            throw Invalid(field: "proxy", reason: "a password needs a username")
+        }
+        // RFC 1929 carries each in one length byte.
+        if proxy.kind == .socks5, (proxy.username?.utf8.count ?? 0) > 255 || (proxy.password?.utf8.count ?? 0) > 255 {
+            throw Invalid(field: "proxy", reason: "a SOCKS5 username and password are at most 255 bytes each")
         }
         return JSON.string(object)
     }

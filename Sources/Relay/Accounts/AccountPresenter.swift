@@ -2,6 +2,21 @@ import Foundation
 
 /// An account as the admin API shows it: typed values, secrets masked (never the plaintext), health spelled out.
 enum AccountPresenter {
+    /// What a stored secret is shown as. An edit that sends it back unchanged keeps the stored value.
+    static let maskedSecret = "********"
+
+    /// A proxy edited with its masked password (the form shown it, the user changed other fields) keeps the stored
+    /// password; any other value replaces it.
+    static func keepingStoredProxyPassword(_ edited: String?, stored: String?) -> String? {
+        guard let edited, var object = JSON.object(Data(edited.utf8)), object["password"] as? String == maskedSecret else { return edited }
+        if let previous = stored.flatMap({ JSON.object(Data($0.utf8)) })?["password"] as? String {
+            object["password"] = previous
+        } else {
+            object.removeValue(forKey: "password")
+        }
+        return JSON.string(object)
+    }
+
     static func json(_ account: AccountRecord, store: AccountStore, now: Date) -> [String: Any] {
         var object: [String: Any] = [:]
         for (name, value) in account.fields {
@@ -23,7 +38,7 @@ enum AccountPresenter {
             case "subscriptionInfo", "extInfo": object[name] = JSON.object(Data(value.utf8)) ?? NSNull()
             case "proxy":
                 var proxy = JSON.object(Data(value.utf8))
-                if proxy?["password"] != nil { proxy?["password"] = "********" }
+                if proxy?["password"] != nil { proxy?["password"] = Self.maskedSecret }
                 object[name] = proxy ?? NSNull()
             default: object[name] = value
             }

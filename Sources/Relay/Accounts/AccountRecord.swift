@@ -73,11 +73,6 @@ public struct UpstreamProxy: Sendable, Hashable {
     public let username: String?
     public let password: String?
 
-    /// The HTTP client connects to SOCKS5 proxies without authentication: one that needs a username and password is
-    /// refused (at input, and for records written elsewhere at request time) rather than used without them.
-    public static let socksCredentialsUnsupported = "SOCKS5 proxies with a username and password are not supported yet (the connection would go out without them); use an HTTP(S) proxy with credentials or a SOCKS5 proxy without"
-    public var needsUnsupportedAuthentication: Bool { kind == .socks5 && (username != nil || password != nil) }
-
     public init?(_ object: [String: Any]) {
         guard let type = (object["type"] as? String).flatMap({ Kind(rawValue: $0.lowercased() == "socks" ? "socks5" : $0.lowercased()) }),
               let host = object["host"] as? String, !host.isEmpty,
@@ -86,6 +81,7 @@ public struct UpstreamProxy: Sendable, Hashable {
         self.host = host
         self.port = port
         username = (object["username"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        password = (object["password"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        // A password without a username authenticates nobody: the proxy is used as if it had neither.
+        password = username == nil ? nil : (object["password"] as? String).flatMap { $0.isEmpty ? nil : $0 }
     }
 }

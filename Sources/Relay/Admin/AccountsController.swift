@@ -25,6 +25,9 @@ struct AccountsController {
         admin.put(RouterPath("\(path)/:id")) { request, context -> Response in
             let account = try await existing(context)
             var fields = try await fieldsWithParkedTokens(await AdminReply.body(request), creating: false)
+            if fields["proxy"] != nil {
+                fields["proxy"] = AccountPresenter.keepingStoredProxyPassword(fields["proxy"], stored: account.fields["proxy"])
+            }
             // A quota raised above the spend (or removed) lifts a quota stop.
             if let limit = fields["dailyQuota"].flatMap(Double.init), AccountQuota.stoppedUntil(account, at: clock.now) != nil,
                limit <= 0 || limit > AccountQuota.spent(account, at: clock.now) {

@@ -340,11 +340,6 @@ struct RelayHandler<Family: APIFamily>: Sendable {
 
     private func send(_ upstreamRequest: UpstreamRequest, _ job: UpstreamAttempt, credential: String) async -> Sent {
         let account = job.account
-        if let proxy = upstreamRequest.proxy, proxy.needsUnsupportedAuthentication {
-            // Never sent without the proxy's credentials: another account may serve the request.
-            context.logger.warning("account proxy needs SOCKS5 credentials; not used", metadata: ["account": "\(account.id)"])
-            return .unreachable(.failed(family.errorResponse(RelayError(502, "api_error", "Account \(account.name): \(UpstreamProxy.socksCredentialsUnsupported)")), failover: true))
-        }
         var outgoing = HTTPClientRequest(url: upstreamRequest.url)
         outgoing.method = upstreamRequest.method
         outgoing.headers = upstreamRequest.headers

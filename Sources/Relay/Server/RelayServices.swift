@@ -35,7 +35,8 @@ public struct RelayServices: Sendable {
         let hasher = APIKeyHasher(encryptionKey: configuration.encryptionKey, prefix: configuration.apiKeyPrefix)
         let keys = APIKeyStore(redis: redis, hasher: hasher, clock: clock)
         let accounts = AccountStore(redis: redis, cipher: cipher, clock: clock, logger: makeLogger("crs.accounts"))
-        let upstream = UpstreamHTTPClients(connectTimeoutMilliseconds: configuration.upstreamConnectTimeoutMilliseconds)
+        let upstream = UpstreamHTTPClients(connectTimeoutMilliseconds: configuration.upstreamConnectTimeoutMilliseconds,
+                                           logger: makeLogger("crs.proxy"))
         var leaseSettings = LeaseKeeper.Settings()
         leaseSettings.leaseSeconds = configuration.leaseSeconds
         leaseSettings.renewSeconds = configuration.leaseRenewSeconds

@@ -17,6 +17,7 @@ struct ScenarioExecution {
         self.harness = harness
         self.secrets = secrets.filter { $0.count >= 4 }
         variables["fake"] = harness.fakes.baseURL
+        variables["proxy_port"] = String(harness.fakes.proxy?.port ?? 0)
         variables["redis_url"] = harness.redisServer.url
         for (index, relay) in harness.relays.enumerated() { variables["relay\(index)"] = relay.baseURL }
         variables["relay"] = harness.relay.baseURL

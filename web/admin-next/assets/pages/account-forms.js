@@ -48,9 +48,11 @@ function listOf(value) {
 
 /** The request body from the form's values: empty fields are left out (on edit: kept as stored); a group's fields
  * travel as one object, and only when one of them was entered. */
-function bodyOf(form, v) {
+function bodyOf(form, v, account) {
   const body = { name: v.name, description: v.description, priority: Number(v.priority || 50), accountType: v.accountType };
   if (v.subscriptionExpiresAt) body.subscriptionExpiresAt = new Date(v.subscriptionExpiresAt + ':00Z').toISOString();
+  const proxy = proxyOf(v, account);
+  if (proxy !== undefined) body.proxy = proxy;
   for (const f of form) {
     let value = v[f.name];
     if (f.type === 'models') value = (value || '').split('\n').map((m) => m.trim()).filter(Boolean);
@@ -75,6 +77,32 @@ function common(a = {}) {
       'An expired account leaves the pool; times are in UTC')];
 }
 
+const PROXY_TYPES = [['', 'none (direct)'], ['socks5', 'SOCKS5'], ['http', 'HTTP (CONNECT)'], ['https', 'HTTPS (sent as HTTP CONNECT)']];
+
+/** The account's proxy: type, address and optional credentials (SOCKS5 and HTTP both carry them). On edit the stored
+ * password is kept unless a new one is entered. */
+function proxyFields(a = {}) {
+  const p = a.proxy || {};
+  return h('fieldset', { 'data-proxy': '' }, h('legend', 'Proxy (optional)'), h('div.form-grid',
+    field('Proxy type', h('select', { name: 'proxyType', id: 'proxy-type' }, PROXY_TYPES.map(([value, label]) =>
+      h('option', { value, selected: (p.type || '') === value }, label)))),
+    field('Proxy host', input('proxyHost', { value: p.host || '', placeholder: '127.0.0.1' })),
+    field('Proxy port', input('proxyPort', { type: 'number', min: 1, max: 65535, value: p.port || '' })),
+    field('Proxy username', input('proxyUsername', { value: p.username || '', autocomplete: 'off' })),
+    field('Proxy password', input('proxyPassword', { type: 'password', autocomplete: 'off',
+      placeholder: p.password ? 'unchanged unless entered' : '' }))));
+}
+
+/** `undefined` leaves the stored proxy alone (a create without one); `null` removes it. */
+function proxyOf(v, account) {
+  if (!v.proxyType) return account && account.proxy ? null : undefined;
+  const proxy = { type: v.proxyType, host: v.proxyHost, port: Number(v.proxyPort) };
+  if (v.proxyUsername) proxy.username = v.proxyUsername;
+  if (v.proxyPassword) proxy.password = v.proxyPassword;
+  else if (v.proxyUsername && account && account.proxy && account.proxy.password) proxy.password = account.proxy.password; // the mask: kept as stored
+  return proxy;
+}
+
 const values = (form) => Object.fromEntries([...form.querySelectorAll('[name]')].map((el) => [el.name, el.value]));
 
 /** Create dialog: pick a type, fill its form (or run its OAuth flow). Resolves true when an account was created. */
@@ -83,7 +111,7 @@ export async function createAccountDialog() {
   const typeSelect = h('select', { id: 'account-type', name: '_type' }, TYPES.map((t) => h('option', { value: t.id }, t.label)));
   const specific = h('div.form-grid');
   const oauthBox = h('div');
-  const form = h('form', { id: 'account-form', onsubmit: (e) => e.preventDefault() }, h('div.form-grid', field('Account type', typeSelect)), h('div.form-grid', common()), specific, oauthBox);
+  const form = h('form', { id: 'account-form', onsubmit: (e) => e.preventDefault() }, h('div.form-grid', field('Account type', typeSelect)), h('div.form-grid', common()), specific, proxyFields(), oauthBox);
   let session = null;
   const sync = () => {
     const type = TYPES.find((t) => t.id === typeSelect.value);
@@ -126,11 +154,11 @@ export async function createAccountDialog() {
 export async function editAccountDialog(account, path) {
   const { kinds } = await accountKinds();
   const form = (kinds.find((k) => k.adminPath === path) || { form: [] }).form;
-  const element = h('form', { onsubmit: (e) => e.preventDefault() }, h('div.form-grid', common(account)), h('div.form-grid', typeFields(form, account)));
+  const element = h('form', { onsubmit: (e) => e.preventDefault() }, h('div.form-grid', common(account)), h('div.form-grid', typeFields(form, account)), proxyFields(account));
   return dialog(`Edit ${account.name}`, element, [{ label: 'Cancel' }, { label: 'Save', primary: true, run: async (close) => {
     if (!element.reportValidity()) return;
     try {
-      await put(`/admin/${path}/${account.id}`, bodyOf(form, values(element)));
+      await put(`/admin/${path}/${account.id}`, bodyOf(form, values(element), account));
       toast('Saved');
       close(true);
     } catch (error) { toast(error.message, true); }

@@ -116,7 +116,7 @@ export async function render(container) {
             h('button.small', { type: 'button', onclick: () => history(a) }, 'History'), ' ',
             h('button.small', { type: 'button', 'data-action': 'requests', onclick: () => requestHistory(`/admin/accounts/${a.id}/usage-records`, `Requests — ${a.name}`, { forAccount: true }) }, 'Requests'), ' ',
             h('button.small', { type: 'button', 'data-action': 'check', onclick: () => check(a) }, 'Check'), ' ',
-            h('button.small', { type: 'button', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
+            h('button.small', { type: 'button', 'data-action': 'edit', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
             a.health && a.health.state !== 'available' && a.health.reason !== 'daily quota exceeded' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,
             a.quota && (a.quota.used > 0 || a.quota.exceeded) ? [h('button.small', { type: 'button', 'data-action': 'reset-usage', onclick: async () => {
               await post(`/admin/${a._path}/${a.id}/reset-usage`); toast('Quota usage reset'); load();

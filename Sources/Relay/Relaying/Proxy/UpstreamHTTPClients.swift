@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -10,10 +11,13 @@ public final class UpstreamHTTPClients: Sendable {
     private let clients = NIOLockedValueBox<[UpstreamProxy?: HTTPClient]>([:])
     let connectTimeout: TimeAmount
     let connectionsPerHost: Int
+    /// Carries SOCKS5 proxies that need a username and password (AHC's SOCKS client has no authentication).
+    private let socksBridge: SOCKS5Bridge
 
-    public init(connectTimeoutMilliseconds: Int, connectionsPerHost: Int = 512) {
+    public init(connectTimeoutMilliseconds: Int, connectionsPerHost: Int = 512, logger: Logger = Logger(label: "crs.proxy")) {
         self.connectTimeout = .milliseconds(Int64(connectTimeoutMilliseconds))
         self.connectionsPerHost = connectionsPerHost
+        socksBridge = SOCKS5Bridge(handshakeTimeout: connectTimeout, logger: logger)
     }
 
     public func client(for proxy: UpstreamProxy?) -> HTTPClient {
@@ -33,6 +37,11 @@ public final class UpstreamHTTPClients: Sendable {
             configuration.httpVersion = .automatic
             if let proxy {
                 switch proxy.kind {
+                case .socks5 where proxy.username != nil:
+                    // Port 0 (the bridge could not listen) fails the connection at once: the attempt fails over.
+                    let bridge = (try? socksBridge.endpoint(for: proxy)) ?? (port: 0, ticket: "")
+                    configuration.proxy = .server(host: "127.0.0.1", port: bridge.port,
+                                                  authorization: .basic(username: bridge.ticket, password: socksBridge.secret))
                 case .socks5:
                     configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
                 case .http, .https:
@@ -52,5 +61,6 @@ public final class UpstreamHTTPClients: Sendable {
             return Array(clients.values)
         }
         for client in all { try? await client.shutdown() }
+        socksBridge.shutdown()
     }
 }
