@@ -60,4 +60,42 @@ struct ClientDisconnectTests {
             #expect(log.contains(#""outputEstimated":true"#) && log.contains(#""outputTokens":\#(output)"#), "\(log)")
         }
     }
+
+    /// A client that hangs up after the response head but before the first event: the upstream has started (and
+    /// bills) the request, so the relay reads on — briefly, writing nothing — until the usage arrives, then stops.
+    /// Before, it stopped at once and the request went unrecorded (the rare 1,999-of-2,000 in the load scenario).
+    @Test func hangUpBeforeTheFirstEventStillRecordsTheInput() async throws {
+        try await RelayHarness.with { harness in
+            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+            let admin = try await RelayClient.login(harness)
+            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
+            let key = try await admin.call("POST", "/admin/api-keys", ["name": "early-hangup"])
+            let rawKey = try #require(admin.data(key)["key"] as? String)
+            let keyID = try #require(admin.data(key)["id"] as? String)
+            // The head at once, then 800 ms before message_start, then a long slow stream.
+            harness.fakes.state.enqueue([FakeBehavior(eventIntervalMs: 300, pauseAfterEvents: 0, pauseMs: 800,
+                                                      usage: FakeUsage(input: 33, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
+            var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
+            request.method = .POST
+            request.headers.add(name: "x-api-key", value: rawKey)
+            request.headers.add(name: "anthropic-version", value: "2023-06-01")
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let response = try await client.execute(request, timeout: .seconds(30))
+            #expect(response.status == .ok)
+            try await client.shutdown()  // hang up with the head only
+            let hungUp = ContinuousClock.now
+
+            let recorded = await eventually(timeout: .seconds(6)) {
+                (try? await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalRequests").int) == 1
+            }
+            #expect(recorded, "the hung-up request was not recorded")
+            let input = try await harness.redis.send("HGET", RedisArgument("usage:\(keyID)"), "totalInputTokens").int
+            #expect(input == 33)
+            // And the upstream read still ended long before the stream would have (12 s): at the usage, not the end.
+            let stopped = await eventually(timeout: .seconds(4)) { harness.fakes.state.requests.first?.outcome == "client went away" }
+            #expect(stopped && ContinuousClock.now - hungUp < .seconds(4))
+        }
+    }
 }

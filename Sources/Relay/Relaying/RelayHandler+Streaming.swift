@@ -7,6 +7,9 @@ import NIOCore
 import Tracing
 
 extension RelayHandler {
+    /// How long a stream whose client hung up is still read for its usage (`UpstreamPump.clientLeft`).
+    static var hangUpDrain: Duration { .seconds(2) }
+
     /// Streams the upstream SSE to the client chunk by chunk, metering usage on the way; records usage once the
     /// stream ends, also when the client left or the upstream broke off (then with what had arrived).
     /// The request's leases are held until the stream ends (renewed meanwhile), and released with the usage write.
@@ -32,9 +35,13 @@ extension RelayHandler {
             let pump = UpstreamPump(upstream.body, idleTimeout: idle > 0 ? .milliseconds(idle) : nil,
                                     deadline: sentAt + .milliseconds(handler.context.settings.upstreamTimeoutMilliseconds))
             var stop = StreamEnding.Stop.upstreamEnded
-            // A hang-up (the connection closes) or the end of the shutdown grace period stops the upstream read at
-            // once; this task goes on to end the client's stream properly.
-            await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds)) {
+            // The end of the shutdown grace period stops the upstream read at once; this task goes on to end the
+            // client's stream properly. A hang-up (the connection closes, or a write fails) stops it once the usage
+            // is known: the upstream bills a request it has started, so a client that leaves before the first usage
+            // event (Anthropic's message_start) would otherwise go unmetered. That drain is bounded.
+            var clientGone = false
+            await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds),
+                                        drain: Self.hangUpDrain) {
                 reading: while true {
                     switch await pump.next() {
                     case .chunk(let raw):
@@ -52,10 +59,22 @@ extension RelayHandler {
                             }
                         }
                         meter.feed(chunk)
+                        if clientGone || pump.clientHasLeft {
+                            clientGone = true
+                            guard meter.usage.isEmpty else {
+                                stop = .clientGone
+                                pump.stop(.clientGone)
+                                break reading
+                            }
+                            continue reading
+                        }
                         if framer != nil { chunk = framer!.frame(chunk) }
                         do {
                             try await writer.write(chunk)
                         } catch {
+                            clientGone = true
+                            pump.clientLeft(drainingFor: Self.hangUpDrain)
+                            if meter.usage.isEmpty { continue reading }
                             stop = .clientGone
                             pump.stop(.clientGone)
                             break reading
@@ -67,6 +86,7 @@ extension RelayHandler {
                             break reading
                         }
                     case .end:
+                        if clientGone || pump.clientHasLeft { stop = .clientGone }
                         break reading
                     case .failed(let error):
                         stop = .upstreamFailed(.transport("\(type(of: error))"))

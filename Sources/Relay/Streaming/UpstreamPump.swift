@@ -27,6 +27,8 @@ final class UpstreamPump: Sendable {
         var reader: Task<Void, Never>?
         /// When the reader started waiting on the upstream (nil while it waits for buffer space or is done).
         var awaitingSince: ContinuousClock.Instant?
+        /// The client hung up; the read may go on for a bounded drain (`clientLeft(drainingFor:)`).
+        var clientLeft = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -116,6 +118,24 @@ final class UpstreamPump: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// The client hung up. The upstream has already counted the request, so the read goes on for up to `limit`
+    /// (nothing more is written to the client) for the relay to learn the usage from the stream — then the pump stops
+    /// as `.clientGone`. The consumer stops it sooner once it knows the usage. A zero limit stops at once.
+    func clientLeft(drainingFor limit: Duration) {
+        let first = state.withLockedValue { state -> Bool in
+            defer { state.clientLeft = true }
+            return !state.clientLeft
+        }
+        guard first else { return }
+        guard limit > .zero else { return stop(.clientGone) }
+        Task.detached { [self] in
+            try? await Task.sleep(for: limit)
+            self.stop(.clientGone)
+        }
+    }
+
+    var clientHasLeft: Bool { state.withLockedValue { $0.clientLeft } }
+
     var interruption: StreamInterruption? {
         state.withLockedValue { if case .stopped(let reason)? = $0.finished { return reason } else { return nil } }
     }
@@ -179,10 +199,11 @@ enum StreamInterruption: Sendable, Equatable {
     case upstreamDeadline
 }
 
-/// Runs `body` while watching for the client's connection to close and for the relay's graceful shutdown (plus
-/// `grace`), stopping `pump` on either.
-func watchingInterruptions<T>(of pump: UpstreamPump, channel: (any Channel)?, grace: Duration, _ body: () async throws -> T) async rethrows -> T {
-    channel?.closeFuture.whenComplete { _ in pump.stop(.clientGone) }
+/// Runs `body` while watching for the client's connection to close (the pump then drains for up to `drain`, see
+/// `UpstreamPump.clientLeft`) and for the relay's graceful shutdown (plus `grace`), which stops `pump`.
+func watchingInterruptions<T>(of pump: UpstreamPump, channel: (any Channel)?, grace: Duration, drain: Duration,
+                              _ body: () async throws -> T) async rethrows -> T {
+    channel?.closeFuture.whenComplete { _ in pump.clientLeft(drainingFor: drain) }
     return try await withGracefulShutdownHandler {
         try await body()
     } onGracefulShutdown: {
