@@ -16,15 +16,7 @@ struct ClaudeCodeOnGeminiTests {
         try await RelayHarness.with { harness in
             harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["ya29.claude-code-token"]))
             _ = harness.fakes.state.onboardCodeAssistForTests()
-            let admin = try await RelayClient.login(harness)
-            let account = try await admin.call("POST", "/admin/gemini-accounts", [
-                "name": "gemini", "projectId": "fake-codeassist-project",
-                "geminiOauth": ["access_token": "ya29.claude-code-token", "refresh_token": "", "expiry_date": 4_102_444_800_000],
-            ])
-            #expect(account.status == 200, "\(account.body)")
-            let key = try await admin.call("POST", "/admin/api-keys", ["name": "cc-on-gemini", "permissions": "gemini"])
-            let rawKey = try #require(admin.data(key)["key"] as? String)
-            let keyID = try #require(admin.data(key)["id"] as? String)
+            let (rawKey, keyID) = try await geminiAccountAndKey(harness, token: "ya29.claude-code-token", ["name": "gemini", "projectId": "fake-codeassist-project"])
 
             let result = try await sdkCheckResult(["python3", Self.script, "cli", harness.relay.baseURL + "/gemini-cli/api", rawKey, "api-key", "gemini-2.5-pro"])
             #expect(result["result"] as? String == "pong", "\(result)")
@@ -42,5 +34,38 @@ struct ClaudeCodeOnGeminiTests {
             }
             #expect(recorded)
         }
+    }
+
+    /// The same CLI at `/antigravity/api` with a Claude model Antigravity hosts: its tool schemas (JSON Schema with
+    /// `$schema` and `additionalProperties`, which Antigravity refuses for Claude) arrive as Gemini `parameters`.
+    @Test func claudeCodeAnswersThroughAnAntigravityAccountWithAClaudeModel() async throws {
+        try await RelayHarness.with { harness in
+            harness.fakes.state.addCredentials(FakeCredentials(oauthTokens: ["ya29.antigravity-cc-token"]))
+            let (rawKey, _) = try await geminiAccountAndKey(harness, token: "ya29.antigravity-cc-token", ["name": "antigravity", "oauthProvider": "antigravity"])
+
+            let result = try await sdkCheckResult(["python3", Self.script, "cli", harness.relay.baseURL + "/antigravity/api", rawKey, "api-key", "claude-sonnet-4-5"])
+            #expect(result["result"] as? String == "pong", "\(result)")
+
+            let calls = harness.fakes.state.requests.filter { $0.path.hasPrefix("/antigravity/v1internal:") && $0.path.contains("Content") }
+            #expect(!calls.isEmpty && calls.allSatisfy { $0.status == 200 }, "\(harness.fakes.state.requests.map { "\($0.path) \($0.status)" })")
+            let envelope = try #require(calls.last?.jsonBody)
+            #expect(envelope["model"] as? String == "claude-sonnet-4-5" && envelope["userAgent"] as? String == "antigravity")
+            let body = try #require(envelope["request"] as? [String: Any])
+            let declarations = ((body["tools"] as? [[String: Any]])?.first?["functionDeclarations"] as? [[String: Any]]) ?? []
+            #expect(declarations.contains { $0["name"] as? String == "Bash" && $0["parameters"] != nil && $0["parametersJsonSchema"] == nil },
+                    "\(declarations.compactMap { $0["name"] })")
+            #expect(harness.fakes.state.requests.allSatisfy { !$0.path.hasPrefix("/codeassist/") })
+        }
+    }
+
+    /// A Google-OAuth account holding `token` (plus `fields`) and a key with the gemini permission: (raw key, key id).
+    private func geminiAccountAndKey(_ harness: RelayHarness, token: String, _ fields: [String: Any]) async throws -> (String, String) {
+        let admin = try await RelayClient.login(harness)
+        var body = fields
+        body["geminiOauth"] = ["access_token": token, "refresh_token": "", "expiry_date": 4_102_444_800_000]
+        let account = try await admin.call("POST", "/admin/gemini-accounts", body)
+        #expect(account.status == 200, "\(account.body)")
+        let key = try await admin.call("POST", "/admin/api-keys", ["name": "cc-\(fields["name"] ?? "")", "permissions": "gemini"])
+        return (try #require(admin.data(key)["key"] as? String), try #require(admin.data(key)["id"] as? String))
     }
 }

@@ -27,6 +27,7 @@ public enum FakeRegistry {
         FakeOpenAI.self,
         FakeAzureOpenAI.self,
         FakeGemini.self,
+        FakeAntigravity.self,
         FakeFactory.self,
         FakeAnthropic.self,
     ]

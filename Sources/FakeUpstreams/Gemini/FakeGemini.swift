@@ -54,29 +54,43 @@ public struct FakeGemini: FakeUpstream {
             return finish(FakeOpenAI.json(200, ["name": "operations/onboard-1", "done": true,
                                                 "response": ["cloudaicompanionProject": ["id": project, "name": project]]]))
         }
+        let inner = codeAssist ? (json["request"] as? [String: Any] ?? [:]) : json
+        let model = codeAssist ? ((json["model"] as? String) ?? (inner["model"] as? String).map { String($0.dropFirst($0.hasPrefix("models/") ? 7 : 0)) } ?? "")
+                               : String(segment[..<colon])
+        // Code Assist needs a project: the onboarded one, or one an admin configured (any other name).
+        if codeAssist, ["generateContent", "streamGenerateContent"].contains(action), ((json["project"] as? String) ?? "").isEmpty
+            || (state.codeAssistProject == nil && json["project"] as? String == "fake-codeassist-project") {
+            if (inner["contents"] as? [Any])?.isEmpty == false {
+                return fail(403, "The caller does not have permission: no Code Assist project for this user")
+            }
+        }
+        return try await content(request, context: context, sequence: sequence, action: action, model: model, inner: inner,
+                                 bodyBytes: body.readableBytes, envelope: codeAssist)
+    }
+
+    /// Generation and token counting, shared with the Antigravity fake: `inner` is the standard request (inside the
+    /// envelope when `envelope`), replies wrapped in `{response, traceId}` when `envelope`.
+    func content(_ request: Request, context: FakeRequestContext, sequence: Int, action: String, model: String, inner: [String: Any],
+                 bodyBytes: Int, envelope codeAssist: Bool) async throws -> Response {
+        func finish(_ response: Response) -> Response { state.finished(sequence, response) }
+        func fail(_ code: Int, _ message: String, retryDelay: String? = nil) -> Response {
+            finish(FakeOpenAI.json(code, GeminiReplies.error(code, GeminiReplies.status(for: code), message, retryDelay: retryDelay)))
+        }
         let behavior = state.nextBehavior(for: request.uri.path)
         if let delay = behavior.delayMs, delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
         if let status = behavior.status, !(200..<300).contains(status) {
             return fail(status, behavior.message ?? (status == 429 ? "Resource exhausted. Please try again later." : "Internal error encountered."),
                         retryDelay: status == 429 ? "\(behavior.unifiedResetInSeconds ?? 47)s" : nil)
         }
-        let inner = codeAssist ? (json["request"] as? [String: Any] ?? [:]) : json
-        let model = codeAssist ? ((json["model"] as? String) ?? (inner["model"] as? String).map { String($0.dropFirst($0.hasPrefix("models/") ? 7 : 0)) } ?? "")
-                               : String(segment[..<colon])
         guard let contents = inner["contents"] as? [Any], !contents.isEmpty else { return fail(400, "* GenerateContentRequest.contents: contents is not specified") }
         // Gemini's own role check: turns are the user's or the model's (function results are user turns).
         if contents.contains(where: { (($0 as? [String: Any])?["role"] as? String).map { $0 != "user" && $0 != "model" } ?? false }) {
             return fail(400, "Please use a valid role: user, model.")
         }
         if action == "countTokens" {
-            return finish(FakeOpenAI.json(200, ["totalTokens": max(1, body.readableBytes / 4)]))
+            return finish(FakeOpenAI.json(200, ["totalTokens": max(1, bodyBytes / 4)]))
         }
         guard ["generateContent", "streamGenerateContent"].contains(action) else { return fail(404, "Method not found.") }
-        // Code Assist needs a project: the onboarded one, or one an admin configured (any other name).
-        if codeAssist, ((json["project"] as? String) ?? "").isEmpty
-            || (state.codeAssistProject == nil && json["project"] as? String == "fake-codeassist-project") {
-            return fail(403, "The caller does not have permission: no Code Assist project for this user")
-        }
         let usage = behavior.usage ?? FakeUsage()
         let text = behavior.text ?? "pong"
         let id = "fake-gemini-\(sequence)"

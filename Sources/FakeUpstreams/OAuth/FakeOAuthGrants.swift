@@ -5,7 +5,8 @@ import NIOConcurrencyHelpers
 /// The authorization server state behind the fake token endpoints: codes waiting for their exchange, live
 /// refresh tokens, and every access token issued with its expiry. Tokens are short-lived when told to be
 /// (`expiresIn`), refresh tokens rotate (Anthropic, OpenAI) or stay (Google), and a used or revoked token is
-/// refused with `invalid_grant` — as the real servers do.
+/// refused with `invalid_grant` — as the real servers do. A refresh token works only with the client it was issued to
+/// (Google answers another client `unauthorized_client`), and each access token remembers its client.
 public final class FakeOAuthGrants: Sendable {
     public enum Provider: String, Sendable, CaseIterable { case claude, google, openai }
 
@@ -30,8 +31,9 @@ public final class FakeOAuthGrants: Sendable {
 
     private struct State {
         var codes: [String: PendingCode] = [:]
-        var refreshTokens: [String: (provider: Provider?, scope: String)] = [:]
+        var refreshTokens: [String: (provider: Provider?, scope: String, clientID: String?)] = [:]
         var accessTokens: [String: Date] = [:]
+        var accessClients: [String: String] = [:]
         var everIssued: [String] = []
         var issuedCount = 0
         var refreshCount = 0
@@ -58,7 +60,7 @@ public final class FakeOAuthGrants: Sendable {
 
     /// Refresh tokens the server accepts without having issued them (accounts seeded by a scenario).
     public func accept(refreshTokens: [String]) {
-        state.withLockedValue { state in for token in refreshTokens { state.refreshTokens[token] = (nil, "user:inference user:profile") } }
+        state.withLockedValue { state in for token in refreshTokens { state.refreshTokens[token] = (nil, "user:inference user:profile", nil) } }
     }
 
     /// Revokes access or refresh tokens.
@@ -72,6 +74,11 @@ public final class FakeOAuthGrants: Sendable {
     }
 
     public func reset() { state.withLockedValue { $0 = State() } }
+
+    /// The client an access token was issued to (nil: not issued here, or seeded).
+    public func client(of token: String) -> String? {
+        state.withLockedValue { $0.accessClients[token] }
+    }
 
     public func accessStatus(_ token: String) -> AccessStatus {
         guard let expiry = state.withLockedValue({ $0.accessTokens[token] }) else { return .unknown }
@@ -91,6 +98,7 @@ public final class FakeOAuthGrants: Sendable {
         case invalidGrant(String)
         case invalidRequest(String)
         case invalidClient(String)
+        case unauthorizedClient(String)
     }
 
     func exchange(_ provider: Provider, code: String, clientID: String, redirectURI: String, verifier: String) throws -> Issued {
@@ -102,23 +110,24 @@ public final class FakeOAuthGrants: Sendable {
             guard pending.redirectURI == redirectURI else { throw GrantError.invalidGrant("redirect_uri does not match the authorization") }
             guard Self.challenge(verifier) == pending.challenge else { throw GrantError.invalidGrant("PKCE verification failed") }
             state.exchangeCount += 1
-            return Self.issue(&state, provider: provider, scope: pending.scope, rotate: true)
+            return Self.issue(&state, provider: provider, scope: pending.scope, rotate: true, clientID: clientID)
         }
     }
 
-    func refresh(_ provider: Provider, refreshToken: String) throws -> Issued {
+    func refresh(_ provider: Provider, refreshToken: String, clientID: String) throws -> Issued {
         try state.withLockedValue { state in
             guard let known = state.refreshTokens[refreshToken], known.provider == nil || known.provider == provider else {
                 throw GrantError.invalidGrant("Refresh token not found or invalid")
             }
+            if let issuedTo = known.clientID, issuedTo != clientID { throw GrantError.unauthorizedClient("Unauthorized") }
             state.refreshCount += 1
             // Anthropic and OpenAI rotate refresh tokens (the old one is spent); Google keeps the same one.
             if provider != .google { state.refreshTokens.removeValue(forKey: refreshToken) }
-            return Self.issue(&state, provider: provider, scope: known.scope, rotate: provider != .google)
+            return Self.issue(&state, provider: provider, scope: known.scope, rotate: provider != .google, clientID: known.clientID ?? clientID)
         }
     }
 
-    private static func issue(_ state: inout State, provider: Provider, scope: String, rotate: Bool) -> Issued {
+    private static func issue(_ state: inout State, provider: Provider, scope: String, rotate: Bool, clientID: String) -> Issued {
         state.issuedCount += 1
         let n = state.issuedCount
         let access: String
@@ -135,7 +144,8 @@ public final class FakeOAuthGrants: Sendable {
             refresh = rotate ? "fake-openai-rt-\(n)-" + random(20) : nil
         }
         state.accessTokens[access] = Date().addingTimeInterval(TimeInterval(state.expiresIn))
-        if let refresh { state.refreshTokens[refresh] = (provider, scope) }
+        state.accessClients[access] = clientID
+        if let refresh { state.refreshTokens[refresh] = (provider, scope, clientID) }
         let idToken = provider == .openai ? openAIIDToken(n) : nil
         state.everIssued += [access, refresh, idToken].compactMap { $0 }
         return Issued(accessToken: access, refreshToken: refresh, expiresIn: state.expiresIn, scope: scope, idToken: idToken)

@@ -18,7 +18,7 @@ public struct FakeOAuthServer: Sendable {
     /// The relay's authorization and token URLs for the fake's Claude, Google and OpenAI servers (`/oauth/{provider}/…`).
     public static func relayEnvironment(baseURL: String) -> [String: String] {
         var environment: [String: String] = [:]
-        for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("OPENAI", "openai")] {
+        for (prefix, provider) in [("CLAUDE", "claude"), ("GEMINI", "google"), ("ANTIGRAVITY", "google"), ("OPENAI", "openai")] {
             environment["CRS_\(prefix)_OAUTH_AUTHORIZE_URL"] = baseURL + "/oauth/\(provider)/authorize"
             environment["CRS_\(prefix)_OAUTH_TOKEN_URL"] = baseURL + "/oauth/\(provider)/token"
         }
@@ -92,7 +92,7 @@ public struct FakeOAuthServer: Sendable {
                 issued = try state.oauth.exchange(provider, code: fields["code"] ?? "", clientID: fields["client_id"] ?? "",
                                                   redirectURI: fields["redirect_uri"] ?? "", verifier: fields["code_verifier"] ?? "")
             case "refresh_token"?:
-                issued = try state.oauth.refresh(provider, refreshToken: fields["refresh_token"] ?? "")
+                issued = try state.oauth.refresh(provider, refreshToken: fields["refresh_token"] ?? "", clientID: fields["client_id"] ?? "")
             default:
                 return finish(sequence, Self.json(400, ["error": "unsupported_grant_type", "error_description": "grant_type must be authorization_code or refresh_token"]))
             }
@@ -109,6 +109,7 @@ public struct FakeOAuthServer: Sendable {
             case .invalidGrant(let message): return finish(sequence, Self.json(400, ["error": "invalid_grant", "error_description": message]))
             case .invalidRequest(let message): return finish(sequence, Self.json(400, ["error": "invalid_request", "error_description": message]))
             case .invalidClient(let message): return finish(sequence, Self.json(401, ["error": "invalid_client", "error_description": message]))
+            case .unauthorizedClient(let message): return finish(sequence, Self.json(401, ["error": "unauthorized_client", "error_description": message]))
             }
         }
     }

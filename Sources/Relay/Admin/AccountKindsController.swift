@@ -11,7 +11,9 @@ struct AccountKindsController {
     static var document: [String: Any] {
         let kinds: [[String: Any]] = AccountKind.all.map { kind in
             ["name": kind.name, "label": kind.label, "adminPath": kind.adminPath, "platform": kind.platform, "pool": kind.pool.name,
-             "permission": kind.pool.permission, "oauth": kind.isOAuth, "form": kind.form.map(\.json)]
+             "permission": kind.pool.permission, "oauth": kind.isOAuth, "form": kind.form.map(\.json),
+             // Other Google apps a Gemini account can be authorized through (`oauthProvider` on generate-auth-url).
+             "oauthVariants": kind == .gemini ? [["oauthProvider": AccountRecord.antigravityProvider, "label": "Antigravity (Google OAuth)"]] : []]
         }
         var bindings: [[String: Any]] = []
         for pool in ProviderRegistry.pools {

@@ -19,7 +19,7 @@ struct OAuthController {
     func register(on admin: RouterGroup<RelayRequestContext>) {
         let path = kind.adminPath
         admin.post(RouterPath("\(path)/generate-auth-url")) { request, _ -> Response in
-            try await start(request, variant: .standard)
+            try await start(request, variant: nil)
         }
         admin.post(RouterPath("\(path)/exchange-code")) { request, _ -> Response in
             try await exchange(request)
@@ -57,8 +57,10 @@ struct OAuthController {
         }
     }
 
-    private func start(_ request: Request, variant: OAuthOnboarding.Variant) async throws -> Response {
+    /// `variant` nil: from the body — Gemini's `oauthProvider: "antigravity"` (Node's field) picks the Antigravity app.
+    private func start(_ request: Request, variant: OAuthOnboarding.Variant?) async throws -> Response {
         let body = try await AdminReply.body(request)
+        let variant = try variant ?? oauthVariant(body)
         let proxy = try proxyField(body["proxy"])
         let started = try await onboarding.start(kind, variant: variant, proxy: proxy)
         var data: [String: Any] = ["authUrl": started.url, "sessionId": started.sessionID]
@@ -120,6 +122,14 @@ struct OAuthController {
             return try AccountInput.fields(body, kind: kind, creating: creating)
         } catch let invalid as AccountInput.Invalid {
             throw AdminError(400, "Invalid request", invalid.description)
+        }
+    }
+
+    private func oauthVariant(_ body: [String: Any]) throws -> OAuthOnboarding.Variant {
+        switch body["oauthProvider"] as? String {
+        case nil, "", "gemini-cli"?: return .standard
+        case AccountRecord.antigravityProvider? where kind == .gemini: return .antigravity
+        case let other?: throw AdminError(400, "Invalid request", "oauthProvider: unknown provider '\(other)' (gemini-cli or antigravity on Gemini accounts)")
         }
     }
 

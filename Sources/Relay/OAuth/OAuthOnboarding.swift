@@ -19,7 +19,8 @@ public struct OAuthOnboarding: Sendable {
         }
     }
 
-    public enum Variant: String, Sendable { case standard = "", setupToken = "setup-token" }
+    /// `setupToken`: Claude's long-lived inference token; `antigravity`: a Gemini account through Google's Antigravity app.
+    public enum Variant: String, Sendable { case standard = "", setupToken = "setup-token", antigravity = "antigravity" }
 
     /// Built from JSONSerialization values and never mutated, hence `@unchecked`.
     public struct Exchanged: @unchecked Sendable {
@@ -50,7 +51,11 @@ public struct OAuthOnboarding: Sendable {
 
     func provider(_ kind: AccountKind, _ variant: Variant) -> OAuthProvider? {
         guard let base = refresher.provider(for: kind) else { return nil }
-        return variant == .setupToken ? base.setupToken : base
+        switch variant {
+        case .standard: return base
+        case .setupToken: return kind == .claudeOfficial ? base.setupToken : nil
+        case .antigravity: return kind == .gemini ? refresher.providers.antigravity : nil
+        }
     }
 
     /// A new PKCE session and the URL the admin opens.
@@ -84,6 +89,7 @@ public struct OAuthOnboarding: Sendable {
         }
         var fields = layout.fields(for: grant, previousRefreshToken: nil, now: clock.now)
         if session.variant == Variant.setupToken.rawValue { fields["refreshToken"] = "" }  // as Node: a setup token is not refreshed
+        if kind == .gemini { fields["oauthProvider"] = session.variant == Variant.antigravity.rawValue ? AccountRecord.antigravityProvider : "gemini-cli" }
         if !session.proxy.isEmpty { fields["proxy"] = session.proxy }
         if kind == .claudeOfficial, (grant.scope ?? "").contains("user:profile") {
             fields.merge(await profile.fields(accessToken: grant.accessToken, proxy: proxy)) { _, new in new }

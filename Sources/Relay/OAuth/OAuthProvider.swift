@@ -70,6 +70,18 @@ public struct OAuthProvider: Sendable, Equatable {
         encoding: .form, pkceStyle: .hex(verifierBytes: 32),
         extraAuthorizeParameters: [("access_type", "offline"), ("prompt", "select_account")], extraRefreshFields: [], tokenHeaders: [])
 
+    /// Google's Antigravity app: the same authorization server and token format as Gemini CLI's, another client with
+    /// wider scopes. An account authorized with it records `oauthProvider: antigravity` and refreshes with it — a
+    /// Google refresh token works only with the client it was issued to.
+    public static let antigravityDefault = OAuthProvider(
+        platform: "gemini", authorizeURL: "https://accounts.google.com/o/oauth2/v2/auth", tokenURL: "https://oauth2.googleapis.com/token",
+        clientID: "1071006060591-tmhssin2h21lcre235vtolojh4g403ep.apps.googleusercontent.com", clientSecret: nil,
+        redirectURI: "http://localhost:45462",
+        scopes: ["cloud-platform", "userinfo.email", "userinfo.profile", "cclog", "experimentsandconfigs"]
+            .map { "https://www.googleapis.com/auth/\($0)" }.joined(separator: " "),
+        encoding: .form, pkceStyle: .hex(verifierBytes: 32),
+        extraAuthorizeParameters: [("access_type", "offline"), ("prompt", "select_account")], extraRefreshFields: [], tokenHeaders: [])
+
     public static let openAIDefault = OAuthProvider(
         platform: "openai", authorizeURL: "https://auth.openai.com/oauth/authorize", tokenURL: "https://auth.openai.com/oauth/token",
         clientID: "app_EMoamEEZ73f0CkXaXp7hrann", clientSecret: nil, redirectURI: "http://localhost:1455/auth/callback",
@@ -96,26 +108,36 @@ public struct OAuthProvider: Sendable, Equatable {
     }
 }
 
-/// The three providers a relay instance uses.
+/// The providers a relay instance uses (Antigravity is a second Google client for Gemini accounts).
 public struct OAuthProviders: Sendable, Equatable {
     public var claude: OAuthProvider
     public var gemini: OAuthProvider
+    public var antigravity: OAuthProvider
     public var openAI: OAuthProvider
 
-    public static let defaults = OAuthProviders(claude: .claudeDefault, gemini: .geminiDefault, openAI: .openAIDefault)
+    public static let defaults = OAuthProviders(claude: .claudeDefault, gemini: .geminiDefault, antigravity: .antigravityDefault, openAI: .openAIDefault)
 
-    init(claude: OAuthProvider, gemini: OAuthProvider, openAI: OAuthProvider) {
+    init(claude: OAuthProvider, gemini: OAuthProvider, antigravity: OAuthProvider, openAI: OAuthProvider) {
         self.claude = claude
         self.gemini = gemini
+        self.antigravity = antigravity
         self.openAI = openAI
     }
 
     init(env: EnvironmentReader) throws {
         claude = try OAuthProvider.configured(.claudeDefault, prefix: "CLAUDE", env: env)
         gemini = try OAuthProvider.configured(.geminiDefault, prefix: "GEMINI", env: env)
+        antigravity = try OAuthProvider.configured(.antigravityDefault, prefix: "ANTIGRAVITY", env: env)
         openAI = try OAuthProvider.configured(.openAIDefault, prefix: "OPENAI", env: env)
-        // Node's names for the Gemini client (GEMINI_OAUTH_CLIENT_ID/SECRET) are honoured too.
-        if let id = env.string("GEMINI_OAUTH_CLIENT_ID"), env.string("CRS_GEMINI_OAUTH_CLIENT_ID") == nil { gemini.clientID = id }
-        if let secret = env.string("GEMINI_OAUTH_CLIENT_SECRET"), env.string("CRS_GEMINI_OAUTH_CLIENT_SECRET") == nil { gemini.clientSecret = secret }
+        // Node's names for the Google clients (GEMINI_/ANTIGRAVITY_OAUTH_CLIENT_ID/SECRET, the redirect) are honoured too.
+        for (node, path) in [("GEMINI", \OAuthProviders.gemini), ("ANTIGRAVITY", \OAuthProviders.antigravity)] {
+            if let id = env.string("\(node)_OAUTH_CLIENT_ID"), env.string("CRS_\(node)_OAUTH_CLIENT_ID") == nil { self[keyPath: path].clientID = id }
+            if let secret = env.string("\(node)_OAUTH_CLIENT_SECRET"), env.string("CRS_\(node)_OAUTH_CLIENT_SECRET") == nil {
+                self[keyPath: path].clientSecret = secret
+            }
+        }
+        if let redirect = env.string("ANTIGRAVITY_OAUTH_REDIRECT_URI"), env.string("CRS_ANTIGRAVITY_OAUTH_REDIRECT_URI") == nil {
+            antigravity.redirectURI = redirect
+        }
     }
 }

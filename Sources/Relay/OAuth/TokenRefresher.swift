@@ -74,6 +74,12 @@ public final class TokenRefresher: Sendable {
         self.logger = logger
     }
 
+    /// The client an account's tokens belong to: its kind's, or for a Gemini account authorized through
+    /// Antigravity, Antigravity's.
+    public func provider(for account: AccountRecord) -> OAuthProvider? {
+        account.isAntigravity ? providers.antigravity : provider(for: account.kind)
+    }
+
     public func provider(for kind: AccountKind) -> OAuthProvider? {
         switch kind {
         case .claudeOfficial: return providers.claude
@@ -140,7 +146,7 @@ public final class TokenRefresher: Sendable {
     }
 
     private func refreshAcrossInstances(_ account: AccountRecord, _ reason: Reason) async throws -> AccountRecord {
-        guard let provider = provider(for: account.kind) else { throw Failure.noCredential("\(account.kind.name) accounts have no OAuth tokens") }
+        guard let provider = provider(for: account) else { throw Failure.noCredential("\(account.kind.name) accounts have no OAuth tokens") }
         let lock = RedisKeys.tokenRefreshLock(provider.platform, account.id)
         let owner = UUID().uuidString
         let firstSeen = account.fields["lastRefreshAt"]

@@ -11,6 +11,7 @@ enum ProviderRegistry {
         ChatCompletionsProvider(),
         DroidProvider(),
         MessagesOnGeminiProvider(),
+        AntigravityProvider(),
     ]
 
     /// Every pool some kind serves in, in first-declared order.

@@ -63,6 +63,8 @@ struct ParsedRequest: @unchecked Sendable {
     var operation: String? = nil
     /// The client speaks another API than the upstream's: replies are re-framed after usage was read natively.
     var framing: (any ReplyFraming)? = nil
+    /// Only accounts this accepts may serve the request (a route that serves part of a pool).
+    var accepts: (@Sendable (AccountRecord) -> Bool)? = nil
 }
 
 /// Usage and completion seen in a stream.

@@ -165,7 +165,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             do {
                 selection = try await context.traced("schedule") { span in
                     let selected = try await scheduler.select(key: key, model: model, sessionHash: sessionHash, excluding: excluded, sticky: sticky, pool: parsed.pool,
-                                                            pinned: screening.pinned)
+                                                            pinned: screening.pinned, accepts: parsed.accepts)
                     span?.attributes["crs.account.id"] = selected.account.id
                     span?.attributes["crs.account.kind"] = selected.account.kind.name
                     span?.attributes["crs.schedule.source"] = selected.source.rawValue

@@ -54,27 +54,31 @@ public final class AccountScheduler: Sendable {
         self.renewalThresholdSeconds = renewalThresholdSeconds
     }
 
-    /// `pool` replaces the policy's pool kinds (a vendor prefix such as `ccr,` names its own pool).
+    /// `pool` replaces the policy's pool kinds (a vendor prefix such as `ccr,` names its own pool); `accepts` narrows
+    /// every source — pool, sticky session, group, binding — to the accounts a route may use.
     public func select(key: APIKeyRecord, model: String, sessionHash: String?, excluding excluded: Set<String> = [],
-                       sticky lookup: StickyLookup = .fetch, pool: [AccountKind]? = nil, pinned: (kind: AccountKind, id: String)? = nil) async throws -> Selection {
+                       sticky lookup: StickyLookup = .fetch, pool: [AccountKind]? = nil, pinned: (kind: AccountKind, id: String)? = nil,
+                       accepts filter: (@Sendable (AccountRecord) -> Bool)? = nil) async throws -> Selection {
+        let accepts = filter ?? { _ in true }
         let now = clock.now
-        if let pinned { return try await dedicated(pinned.kind, pinned.id, model: model, excluded: excluded, now: now) }
+        if let pinned { return try await dedicated(pinned.kind, pinned.id, model: model, excluded: excluded, now: now, accepts: accepts) }
         for binding in policy.bindings {
             guard let bound = key.binding(binding.field) else { continue }
             if bound.hasPrefix("group:") {
-                return try await fromGroup(String(bound.dropFirst(6)), model: model, excluded: excluded, now: now)
+                return try await fromGroup(String(bound.dropFirst(6)), model: model, excluded: excluded, now: now, accepts: accepts)
             }
             if let (prefix, kind) = binding.prefixed.first(where: { bound.hasPrefix($0.key) }) {
-                return try await dedicated(kind, String(bound.dropFirst(prefix.count)), model: model, excluded: excluded, now: now)
+                return try await dedicated(kind, String(bound.dropFirst(prefix.count)), model: model, excluded: excluded, now: now, accepts: accepts)
             }
-            return try await dedicated(binding.kind, bound, model: model, excluded: excluded, now: now)
+            return try await dedicated(binding.kind, bound, model: model, excluded: excluded, now: now, accepts: accepts)
         }
-        if pool == nil, let sessionHash, let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now) {
+        if pool == nil, let sessionHash,
+           let sticky = try await stickyAccount(sessionHash, lookup: lookup, model: model, excluded: excluded, now: now, accepts: accepts) {
             return sticky
         }
         var candidates: [(AccountRecord, String)] = []
         for kind in pool ?? policy.poolKinds {
-            for account in try await store.all(kind) where account.accountType == "shared" && !excluded.contains(account.id) {
+            for account in try await store.all(kind) where account.accountType == "shared" && !excluded.contains(account.id) && accepts(account) {
                 guard AccountHealth.availability(of: account, at: now) == .available,
                       let upstream = account.upstreamModel(for: model) else { continue }
                 candidates.append((account, upstream))
@@ -96,8 +100,10 @@ public final class AccountScheduler: Sendable {
 
     // MARK: steps
 
-    private func dedicated(_ kind: AccountKind, _ id: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection {
+    private func dedicated(_ kind: AccountKind, _ id: String, model: String, excluded: Set<String>, now: Date,
+                           accepts: @Sendable (AccountRecord) -> Bool) async throws -> Selection {
         guard let account = try await store.get(kind, id) else { throw Failure.boundAccountMissing(id) }
+        guard accepts(account) else { throw Failure.boundAccountUnavailable(name: account.name, reason: "is not served on this route") }
         if excluded.contains(id) { throw Failure.boundAccountUnavailable(name: account.name, reason: "failed for this request") }
         switch AccountHealth.availability(of: account, at: now) {
         case .available: break
@@ -112,11 +118,12 @@ public final class AccountScheduler: Sendable {
         return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .binding, lease: lease)
     }
 
-    private func fromGroup(_ groupID: String, model: String, excluded: Set<String>, now: Date) async throws -> Selection {
+    private func fromGroup(_ groupID: String, model: String, excluded: Set<String>, now: Date,
+                           accepts: @Sendable (AccountRecord) -> Bool) async throws -> Selection {
         let members = Set(try await redis.send("SMEMBERS", RedisArgument(RedisKeys.accountGroupMembers(groupID))).array?.compactMap(\.string) ?? [])
         var candidates: [(AccountRecord, String)] = []
         for kind in policy.poolKinds {
-            for account in try await store.all(kind) where members.contains(account.id) && !excluded.contains(account.id) {
+            for account in try await store.all(kind) where members.contains(account.id) && !excluded.contains(account.id) && accepts(account) {
                 guard AccountHealth.availability(of: account, at: now) == .available, let upstream = account.upstreamModel(for: model) else { continue }
                 candidates.append((account, upstream))
             }
@@ -126,7 +133,8 @@ public final class AccountScheduler: Sendable {
         return Selection(account: touch(account, now: now), upstreamModel: upstream, source: .group, lease: lease)
     }
 
-    private func stickyAccount(_ hash: String, lookup: StickyLookup, model: String, excluded: Set<String>, now: Date) async throws -> Selection? {
+    private func stickyAccount(_ hash: String, lookup: StickyLookup, model: String, excluded: Set<String>, now: Date,
+                               accepts: @Sendable (AccountRecord) -> Bool) async throws -> Selection? {
         let key = policy.stickyKey(hash)
         let stored: String?
         switch lookup {
@@ -144,6 +152,8 @@ public final class AccountScheduler: Sendable {
             _ = try? await redis.send("DEL", RedisArgument(key))
             return nil
         }
+        // The session's account is fine, just not one this route may use: the mapping stays for the routes that may.
+        guard accepts(account) else { return nil }
         if renewalThresholdSeconds > 0, let ttl = try? await redis.send("TTL", RedisArgument(key)).int, ttl >= 0, ttl < renewalThresholdSeconds {
             _ = try? await redis.send("EXPIRE", RedisArgument(key), RedisArgument(stickyTTLSeconds))
         }

@@ -18,6 +18,14 @@ extension AccountInput {
         }
         try tokens(access: access, refresh: refresh, blob: "geminiOauth", into: &fields, creating: creating)
         if let project = body["projectId"] as? String { fields["projectId"] = project.trimmingCharacters(in: .whitespaces) }
+        // Which Google app issued the tokens (Node's field): it decides where content calls go and which client
+        // refreshes them. An exchange through this relay sets it itself.
+        if let provider = body["oauthProvider"], !(provider is NSNull) {
+            guard let name = provider as? String, ["gemini-cli", AccountRecord.antigravityProvider].contains(name) else {
+                throw Invalid(field: "oauthProvider", reason: "must be gemini-cli or antigravity")
+            }
+            fields["oauthProvider"] = name
+        }
     }
 
     /// Gemini API-key accounts: `apiKey`, optional `baseUrl` (default generativelanguage) and `supportedModels`.

@@ -7,13 +7,16 @@ import NIOHTTP1
 /// Google-OAuth accounts: `POST {codeAssist}/v1internal:{action}` (`?alt=sse` for streams) with the account's
 /// access token. Code Assist clients pass through (their `project` filled in from the account when missing);
 /// standard-API clients are wrapped into the envelope `{model, project, request}` and their replies (and
-/// stream chunks) unwrapped again.
+/// stream chunks) unwrapped again. Accounts authorized through Antigravity: `AntigravityRequests`.
 struct GeminiCodeAssistDialect: ProviderDialect {
     let operation: String
     let baseURL: String
     let projects: GeminiProjects
+    /// Accounts authorized through Antigravity send their content calls there instead.
+    let antigravity: AntigravityRequests
 
     func request(_ input: DialectInput) async throws -> UpstreamRequest {
+        if input.account.isAntigravity, let request = try await antigravity.request(input, operation: operation) { return request }
         let base = UpstreamBaseURL.trimmed(baseURL)
         let action = GeminiFamily.action(operation)
         var body: [String: Any]

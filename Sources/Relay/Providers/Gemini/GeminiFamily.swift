@@ -71,7 +71,8 @@ struct GeminiFamily: APIFamily {
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
         kind == .geminiAPI ? GeminiAPIDialect(operation: operation)
             : GeminiCodeAssistDialect(operation: operation, baseURL: context.settings.upstreamURL(GeminiProvider.codeAssistURL),
-                                      projects: GeminiProjects(accounts: context.accounts, clients: context.upstream, logger: context.logger))
+                                      projects: GeminiProjects(accounts: context.accounts, clients: context.upstream, logger: context.logger),
+                                      antigravity: AntigravityProvider.requests(context))
     }
 
     func errorResponse(_ error: RelayError) -> Response { GeminiErrors.response(error) }

@@ -7,15 +7,22 @@ import NIOCore
 /// Code Assist and API-key accounts, their failover and health marks), usage is read from Gemini's reply, and the
 /// client gets Anthropic's reply, stream and error shapes (`GeminiMessagesFraming`). Keys need the `gemini` permission.
 struct MessagesOnGeminiFamily: APIFamily {
-    let gemini = GeminiFamily()
+    /// Which Gemini accounts serve: Node's `gemini-cli` base URL takes all but those authorized through Antigravity
+    /// (API-key accounts included); `antigravity` takes only those, and Claude model names too (Antigravity hosts some).
+    enum Vendor: Sendable { case geminiCLI, antigravity }
 
-    var name: String { "anthropic-on-gemini" }
+    let vendor: Vendor
+    let gemini = GeminiFamily()
+    static let antigravityOnly: @Sendable (AccountRecord) -> Bool = { $0.isAntigravity }
+    static let antigravityExcluded: @Sendable (AccountRecord) -> Bool = { !$0.isAntigravity }
+
+    var name: String { vendor == .antigravity ? "anthropic-on-antigravity" : "anthropic-on-gemini" }
     var platform: String { gemini.platform }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
         guard let json = JSON.object(Data(buffer: body)) else { throw RelayError.badRequest(RelayError.invalidBodyMessage) }
         guard let model = json["model"] as? String, !model.isEmpty else { throw RelayError.badRequest("model: Field required") }
-        guard model.lowercased().contains("gemini") else {
+        guard vendor == .antigravity || model.lowercased().contains("gemini") else {
             throw RelayError(400, "invalid_request_error", "model \(model): this route serves Gemini models (e.g. gemini-2.5-pro); Claude models are on /api")
         }
         guard let messages = json["messages"] as? [Any], !messages.isEmpty else { throw RelayError.badRequest("messages: Field required") }
@@ -25,7 +32,8 @@ struct MessagesOnGeminiFamily: APIFamily {
         return ParsedRequest(json: native, model: GeminiFamily.stripModelsPrefix(model), stream: stream, exemptFromQuotas: countTokens,
                              sessionHash: SessionHash.of(json), body: ByteBuffer(data: JSON.data(native)),
                              operation: countTokens ? GeminiFamily.countTokens : stream ? GeminiFamily.stream : GeminiFamily.generate,
-                             framing: GeminiMessagesFraming(requestedModel: model, countTokens: countTokens))
+                             framing: GeminiMessagesFraming(requestedModel: model, countTokens: countTokens),
+                             accepts: vendor == .antigravity ? Self.antigravityOnly : Self.antigravityExcluded)
     }
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {

@@ -10,6 +10,10 @@ async function types() {
   const list = [];
   for (const kind of kinds) {
     if (kind.oauth) list.push({ id: kind.name + '-oauth', label: kind.label + ' — OAuth authorization', path: kind.adminPath, oauth: true, form: [] });
+    for (const v of kind.oauthVariants || []) {
+      list.push({ id: kind.name + '-' + v.oauthProvider, label: v.label + ' — OAuth authorization', path: kind.adminPath, oauth: true, form: [],
+        extra: { oauthProvider: v.oauthProvider } });
+    }
     if (kind.form.length) list.push({ id: kind.name, label: kind.oauth ? kind.label + ' — paste a token' : kind.label, path: kind.adminPath, form: kind.form });
   }
   return list;
@@ -124,7 +128,7 @@ export async function createAccountDialog() {
       oauthBox.append(h('fieldset', h('legend', 'Authorization'),
         h('button', { type: 'button', 'data-action': 'generate-auth-url', onclick: async () => {
           try {
-            const reply = await post(`/admin/${type.path}/generate-auth-url`, {});
+            const reply = await post(`/admin/${type.path}/generate-auth-url`, { ...(type.extra || {}) });
             session = reply.data.sessionId;
             link.replaceChildren(h('a', { href: reply.data.authUrl, target: '_blank', rel: 'noopener noreferrer', id: 'auth-url' }, 'Open the authorization page'));
           } catch (error) { toast(error.message, true); }

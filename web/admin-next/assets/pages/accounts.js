@@ -77,7 +77,7 @@ export async function render(container) {
 
   async function load() {
     const lists = await Promise.all(LISTS.map(async ([path, label]) => {
-      try { return (await get('/admin/' + path)).data.map((a) => ({ ...a, _path: path, _label: label })); } catch { return []; }
+      try { return (await get('/admin/' + path)).data.map((a) => ({ ...a, _path: path, _label: a.oauthProvider === 'antigravity' ? label + ' · Antigravity' : label })); } catch { return []; }
     }));
     rows = lists.flat();
     usage = (await get('/admin/claude-accounts/usage')).data || {};
