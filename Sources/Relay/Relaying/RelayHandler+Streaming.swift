@@ -40,6 +40,7 @@ extension RelayHandler {
             // is known: the upstream bills a request it has started, so a client that leaves before the first usage
             // event (Anthropic's message_start) would otherwise go unmetered. That drain is bounded.
             var clientGone = false
+            var usageKnown = false
             await watchingInterruptions(of: pump, channel: job.channel, grace: .seconds(handler.context.settings.shutdownGraceSeconds),
                                         drain: Self.hangUpDrain) {
                 reading: while true {
@@ -59,6 +60,10 @@ extension RelayHandler {
                             }
                         }
                         meter.feed(chunk)
+                        if !usageKnown, !meter.usage.isEmpty {
+                            usageKnown = true
+                            pump.usageKnown()
+                        }
                         if clientGone || pump.clientHasLeft {
                             clientGone = true
                             guard meter.usage.isEmpty else {

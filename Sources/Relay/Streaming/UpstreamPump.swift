@@ -29,6 +29,8 @@ final class UpstreamPump: Sendable {
         var awaitingSince: ContinuousClock.Instant?
         /// The client hung up; the read may go on for a bounded drain (`clientLeft(drainingFor:)`).
         var clientLeft = false
+        /// The consumer has the stream's usage: a hang-up stops the read at once.
+        var usageKnown = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -118,16 +120,17 @@ final class UpstreamPump: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The client hung up. The upstream has already counted the request, so the read goes on for up to `limit`
-    /// (nothing more is written to the client) for the relay to learn the usage from the stream — then the pump stops
-    /// as `.clientGone`. The consumer stops it sooner once it knows the usage. A zero limit stops at once.
+    /// The client hung up. Once the consumer knows the stream's usage (`usageKnown()`), the read stops at once, as
+    /// the stream is billed as far as it was read. Before that, the upstream has already counted the request, so the
+    /// read goes on for up to `limit` (nothing more is written to the client) for the relay to learn the usage — then
+    /// the pump stops as `.clientGone`. A zero limit stops at once.
     func clientLeft(drainingFor limit: Duration) {
-        let first = state.withLockedValue { state -> Bool in
+        let (first, known) = state.withLockedValue { state -> (Bool, Bool) in
             defer { state.clientLeft = true }
-            return !state.clientLeft
+            return (!state.clientLeft, state.usageKnown)
         }
         guard first else { return }
-        guard limit > .zero else { return stop(.clientGone) }
+        guard limit > .zero, !known else { return stop(.clientGone) }
         Task.detached { [self] in
             try? await Task.sleep(for: limit)
             self.stop(.clientGone)
@@ -135,6 +138,15 @@ final class UpstreamPump: Sendable {
     }
 
     var clientHasLeft: Bool { state.withLockedValue { $0.clientLeft } }
+
+    /// The consumer has read the stream's usage: from now on a hang-up stops the read at once.
+    func usageKnown() {
+        let left = state.withLockedValue { state -> Bool in
+            state.usageKnown = true
+            return state.clientLeft
+        }
+        if left { stop(.clientGone) }
+    }
 
     var interruption: StreamInterruption? {
         state.withLockedValue { if case .stopped(let reason)? = $0.finished { return reason } else { return nil } }
