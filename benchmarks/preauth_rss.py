@@ -61,7 +61,7 @@ def main():
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no", "--dir", work],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = {**os.environ, "CRS_REDIS_URL": f"redis://127.0.0.1:{redis_port}", "CRS_PORT": str(relay_port), "CRS_DATA_DIR": work,
-           "CRS_ADMIN_USERNAME": "bench", "CRS_ADMIN_PASSWORD": "bench-password-1", "CRS_LOG_LEVEL": "error",
+           "CRS_ADMIN_USERNAME": "bench", "CRS_ADMIN_PASSWORD": "bench-password-1", "CRS_LOG_LEVEL": "error", "CRS_PRICING_URL": "off",
            "CRS_ENCRYPTION_KEY": os.urandom(16).hex(), "CRS_JWT_SECRET": os.urandom(32).hex(), "CRS_HEALTH_CHECK_INTERVAL_SECONDS": "0"}
     relay = subprocess.Popen([crs, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:

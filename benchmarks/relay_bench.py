@@ -121,7 +121,7 @@ http {{
         self.nginx = self.spawn("nginx", ["nginx", "-c", nginx_conf, "-g", "daemon off;"], core=1)
         env = {
             "CRS_REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}", "CRS_DATA_DIR": self.dir,
-            "CRS_ADMIN_USERNAME": "bench", "CRS_ADMIN_PASSWORD": "bench-password-1", "CRS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
+            "CRS_ADMIN_USERNAME": "bench", "CRS_ADMIN_PASSWORD": "bench-password-1", "CRS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"), "CRS_PRICING_URL": "off",
             "CRS_ENCRYPTION_KEY": os.urandom(16).hex(), "CRS_JWT_SECRET": os.urandom(32).hex(),
             "CRS_CLAUDE_API_URL": f"http://127.0.0.1:{self.ports['fake']}", "CRS_HEALTH_CHECK_INTERVAL_SECONDS": "0",
         }

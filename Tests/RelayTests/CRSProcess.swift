@@ -30,6 +30,7 @@ final class CRSProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CRS_") }
         env["CRS_PORT"] = String(port)
         env["CRS_HOST"] = "127.0.0.1"
+        env["CRS_PRICING_URL"] = "off"  // no download from the internet in tests
         env.merge(environment) { _, new in new }
         process.environment = env
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)

@@ -17,6 +17,21 @@ struct ConfigurationTests {
         #expect(config.logFormat == .text)
     }
 
+    /// Prices update by default from Node's price mirror, kept under the data directory; `off` keeps the built-in table.
+    @Test func pricesRefreshByDefaultUnlessTurnedOff() throws {
+        let config = try RelayConfiguration(environment: Self.valid.merging(["CRS_DATA_DIR": "/var/lib/crs"]) { _, new in new })
+        #expect(config.pricingURL == RelayConfiguration.defaultPricingURL)
+        #expect(config.pricingURL?.hasPrefix("https://raw.githubusercontent.com/Wei-Shaw/claude-relay-service/price-mirror/") == true)
+        #expect(config.pricingFile == "/var/lib/crs/pricing/model_prices_and_context_window.json")
+        let off = try RelayConfiguration(environment: Self.valid.merging(["CRS_PRICING_URL": "off"]) { _, new in new })
+        #expect(off.pricingURL == nil && off.pricingFile == nil)
+        let own = try RelayConfiguration(environment: Self.valid.merging(["CRS_PRICING_URL": "https://prices.example/p.json", "CRS_PRICING_FILE": "/tmp/p.json"]) { _, new in new })
+        #expect(own.pricingURL == "https://prices.example/p.json" && own.pricingFile == "/tmp/p.json")
+        #expect(throws: ConfigurationError("CRS_PRICING_URL", "must be an http(s) URL or off, got 'ftp://x'")) {
+            try RelayConfiguration(environment: Self.valid.merging(["CRS_PRICING_URL": "ftp://x"]) { _, new in new })
+        }
+    }
+
     @Test(arguments: [
         (["CRS_PORT": "70000"], "CRS_PORT", "must be between 0 and 65535, got 70000"),
         (["CRS_PORT": "http"], "CRS_PORT", "must be a whole number, got 'http'"),

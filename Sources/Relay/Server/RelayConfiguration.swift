@@ -67,6 +67,9 @@ public struct RelayConfiguration: Sendable {
     /// A LiteLLM-format price file replacing the built-in prices; `pricingURL` refreshes it.
     public var pricingFile: String?
     public var pricingURL: String?
+    /// The Node original's price mirror (LiteLLM's price file, kept on a branch of its repository).
+    public static let defaultPricingURL = "https://raw.githubusercontent.com/Wei-Shaw/claude-relay-service/price-mirror/model_prices_and_context_window.json"
+
     public var pricingRefreshMinutes: Int
     /// Release feed for `/admin/check-updates` (a GitHub "latest release" API URL); none: no check.
     public var updateCheckURL: String?
@@ -159,15 +162,19 @@ public struct RelayConfiguration: Sendable {
         billingEventsEnabled = try env.bool("CRS_BILLING_EVENTS_ENABLED", default: true)
         claudeCodeShaping = try env.bool("CRS_CLAUDE_CODE_SHAPING", default: true)
         usagePendingLimit = try env.int("CRS_USAGE_PENDING_LIMIT", default: 10_000, range: 0...1_000_000)
-        pricingFile = env.string("CRS_PRICING_FILE")
-        if let pricingFile, !FileManager.default.isReadableFile(atPath: pricingFile), env.string("CRS_PRICING_URL") == nil {
-            throw ConfigurationError("CRS_PRICING_FILE", "is not a readable file: '\(pricingFile)'")
-        }
-        pricingURL = env.string("CRS_PRICING_URL")
+        // Prices refresh from Node's price mirror unless told otherwise (`CRS_PRICING_URL=off`): the built-in table
+        // serves until the first download, and again whenever the mirror cannot be reached.
+        let urlSetting = env.string("CRS_PRICING_URL")
+        pricingURL = ["off", "none", "false"].contains(urlSetting?.lowercased() ?? "") ? nil : urlSetting ?? Self.defaultPricingURL
         if let pricingURL {
             guard let url = URL(string: pricingURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError("CRS_PRICING_URL", "must be an http(s) URL, got '\(pricingURL)'")
+                throw ConfigurationError("CRS_PRICING_URL", "must be an http(s) URL or off, got '\(pricingURL)'")
             }
+        }
+        // With a URL, good downloads are kept (by default in the data directory) so a restart starts from the last one.
+        pricingFile = env.string("CRS_PRICING_FILE") ?? (pricingURL == nil ? nil : dataDirectory + "/pricing/model_prices_and_context_window.json")
+        if let pricingFile, !FileManager.default.isReadableFile(atPath: pricingFile), pricingURL == nil {
+            throw ConfigurationError("CRS_PRICING_FILE", "is not a readable file: '\(pricingFile)'")
         }
         pricingRefreshMinutes = try env.int("CRS_PRICING_REFRESH_MINUTES", default: 1440, range: 1...525_600)
         updateCheckURL = env.string("CRS_UPDATE_CHECK_URL")

@@ -37,7 +37,9 @@ public final class PricingRefresher: Service, Sendable {
             let table = try LiteLLMPrices.table(from: data)
             book.replace(table, source: "url \(url)", at: clock.now)
             if let saveTo, !saveTo.isEmpty {
-                try? data.write(to: URL(fileURLWithPath: saveTo), options: .atomic)
+                let file = URL(fileURLWithPath: saveTo)
+                try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? data.write(to: file, options: .atomic)
             }
             logger.info("pricing refreshed", metadata: ["models": "\(table.count)"])
             return table.count

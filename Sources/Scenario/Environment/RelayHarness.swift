@@ -61,6 +61,8 @@ public final class RelayHarness: Sendable {
                 "CRS_ENCRYPTION_KEY": encryptionKey, "CRS_JWT_SECRET": jwtSecret, "CRS_REDIS_URL": redisServer.url,
                 "CRS_HOST": "127.0.0.1", "CRS_PORT": "0", "CRS_ADMIN_USERNAME": adminUsername, "CRS_ADMIN_PASSWORD": adminPassword,
                 "CRS_LOG_LEVEL": logLevel.rawValue,
+                // The built-in prices, so costs are the same on every run (no download; a scenario may set the fake mirror).
+                "CRS_PRICING_URL": "off",
             ]
             // Each provider's upstream and the authorization servers are the fakes'.
             environment.merge(fake!.relayEnvironment) { _, new in new }
