@@ -48,4 +48,26 @@ enum AccountKeyList {
             return Entry(id: entry["id"] as? String ?? "", key: key, status: entry["status"] as? String ?? "active")
         }
     }
+
+    /// The entries with the one whose key is `key` set aside as Node marks it (`status: error`, `errorMessage`).
+    static func settingAside(_ text: String?, key: String, reason: String, decrypt: (String) throws -> String) -> [[String: Any]]? {
+        var found = false
+        let entries = parse(text).map { entry -> [String: Any] in
+            guard !found, let sealed = entry["encryptedKey"] as? String, (try? decrypt(sealed)) == key else { return entry }
+            found = true
+            return entry.merging(["status": "error", "errorMessage": reason]) { _, new in new }
+        }
+        return found ? entries : nil
+    }
+
+    /// The key a conversation uses: the same one for the same session while it stays usable (rendezvous hashing, so
+    /// only the sessions of a key that is set aside move, and every instance picks alike); without a session, any.
+    static func pick(_ usable: [Entry], session: String?) -> Entry? {
+        guard let session else { return usable.randomElement() }
+        return usable.max { weight(session, $0.id) < weight(session, $1.id) }
+    }
+
+    private static func weight(_ session: String, _ id: String) -> UInt64 {
+        SHA256.hash(data: Data((session + "|" + id).utf8)).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    }
 }

@@ -188,9 +188,23 @@ public final class AccountStore: Sendable {
         return output
     }
 
-    /// One usable key of a key-list account (random among those not marked `error`), decrypted.
-    public func listedKey(_ account: AccountRecord) -> String? {
+    /// One usable key of a key-list account (not marked `error`), decrypted: the session's own (`AccountKeyList.pick`),
+    /// or any without a session.
+    public func listedKey(_ account: AccountRecord, session: String? = nil) -> String? {
         guard let field = account.kind.keyListField else { return nil }
-        return AccountKeyList.usable(account.fields[field]) { try cipher.decrypt($0, salt: account.kind.salt) }.randomElement()?.key
+        return AccountKeyList.pick(AccountKeyList.usable(account.fields[field]) { try cipher.decrypt($0, salt: account.kind.salt) }, session: session)?.key
+    }
+
+    /// Sets the listed key `key` aside (the upstream refused it) and returns the record as it now is, or nil when the
+    /// key is not in the list.
+    func setListedKeyAside(_ account: AccountRecord, key: String, reason: String) async -> AccountRecord? {
+        guard let field = account.kind.keyListField,
+              let entries = AccountKeyList.settingAside(account.fields[field], key: key, reason: reason, decrypt: { try cipher.decrypt($0, salt: account.kind.salt) })
+        else { return nil }
+        let text = JSON.string(entries)
+        await mark(account, [field: text])
+        var record = account
+        record.fields[field] = text
+        return record
     }
 }

@@ -45,6 +45,12 @@ struct DialectInput {
     let stream: Bool
     /// The conversation's session hash (sticky sessions), when the family derives one.
     var sessionHash: String? = nil
+
+    /// The same input for another credential of the account (a key list's next key).
+    func with(account: AccountRecord, credential: String) -> DialectInput {
+        DialectInput(account: account, credential: credential, operation: operation, clientHeaders: clientHeaders, clientQuery: clientQuery,
+                     body: body, json: json, requestedModel: requestedModel, upstreamModel: upstreamModel, stream: stream, sessionHash: sessionHash)
+    }
 }
 
 /// Re-frames an upstream stream into Anthropic SSE, chunk by chunk.

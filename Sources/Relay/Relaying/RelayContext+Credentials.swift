@@ -3,7 +3,8 @@ import Foundation
 extension RelayContext {
     /// The account's credential: an OAuth access token (refreshed first when it is about to expire; a failed
     /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
-    func credential(for account: AccountRecord) async throws -> String {
+    /// Key-list accounts: the session's key (`AccountStore.listedKey`).
+    func credential(for account: AccountRecord, session: String? = nil) async throws -> String {
         if OAuthAccountLayout.of(account.kind) != nil {
             do {
                 return try await tokens.accessToken(for: account)
@@ -16,7 +17,7 @@ extension RelayContext {
             }
         }
         if account.kind.keyListField != nil {
-            guard let key = accounts.listedKey(account) else {
+            guard let key = accounts.listedKey(account, session: session) else {
                 await accounts.mark(account, AccountHealth.fields(for: .unauthorized("no usable API key in the account's list"), at: clock.now))
                 throw TokenRefresher.Failure.noCredential("no usable API key")
             }

@@ -230,15 +230,15 @@ struct RelayHandler<Family: APIFamily>: Sendable {
     }
 
     private func attemptUpstream(_ job: UpstreamAttempt, clientRequest request: Request, body: ByteBuffer, json: [String: Any]) async throws -> AttemptOutcome {
-        let account = job.account
-        let credential: String
+        var account = job.account
+        var credential: String
         do {
-            credential = try await context.traced("credential") { _ in try await context.credential(for: account) }
+            credential = try await context.traced("credential") { _ in try await context.credential(for: account, session: job.sessionHash) }
         } catch {
             return .failed(family.errorResponse(.unavailable("Account \(account.name) has no usable credential")), failover: true)
         }
         let dialect = family.dialect(for: account.kind, operation: job.operation, context: context)
-        let input = DialectInput(
+        var input = DialectInput(
             account: account, credential: credential, operation: job.operation, clientHeaders: request.headers, clientQuery: request.uri.query,
             body: body, json: json, requestedModel: job.model, upstreamModel: job.selection.upstreamModel, stream: job.stream,
             sessionHash: job.sessionHash)
@@ -296,6 +296,20 @@ struct RelayHandler<Family: APIFamily>: Sendable {
                 upstreamRequest = again
                 context.logger.notice("upstream refused the request; retrying it on the same account", metadata: ["account": "\(account.id)", "status": "\(status)"])
                 continue
+            }
+            if status == 401 || status == 403, account.kind.keyListField != nil,
+               let updated = await context.accounts.setListedKeyAside(account, key: credential, reason: "\(status)") {
+                // One key of the account's list was refused: it is set aside (as Node marks it) and the same account
+                // goes on with another of its keys; only when none is left is the account itself marked below.
+                account = updated
+                context.logger.notice("account key refused; set aside", metadata: ["account": "\(account.id)", "status": "\(status)"])
+                if let next = context.accounts.listedKey(account, session: job.sessionHash),
+                   let again = try? await dialect.request(input.with(account: account, credential: next)) {
+                    credential = next
+                    input = input.with(account: account, credential: next)
+                    upstreamRequest = again
+                    continue
+                }
             }
             let (verdict, clientResponse) = dialect.failure(status: status, headers: reply.headers, body: errorBody, account: account, now: context.clock.now)
             if let mark = verdict.mark {

@@ -28,8 +28,18 @@ struct DroidFamily: APIFamily {
     var platform: String { AccountPool.droid.permission }
 
     func parse(_ request: Request, operation: String, body: ByteBuffer) throws -> ParsedRequest {
-        try native.parse(request, operation: operation, body: body)
+        var parsed = try native.parse(request, operation: operation, body: body)
+        parsed.accepts = Self.serving[endpoint]
+        return parsed
     }
+
+    /// Node's endpoint rule: `comm` takes every Droid account; `anthropic` and `openai` take accounts set to either of
+    /// them (the default is `anthropic`), not those set to `comm`.
+    static let serving: [Endpoint: @Sendable (AccountRecord) -> Bool] = [
+        .comm: { _ in true },
+        .anthropic: { ($0.fields["endpointType"] ?? "anthropic") != Endpoint.comm.rawValue },
+        .openAI: { ($0.fields["endpointType"] ?? "anthropic") != Endpoint.comm.rawValue },
+    ]
 
     func dialect(for kind: AccountKind, operation: String, context: RelayContext) -> any ProviderDialect {
         DroidDialect(endpoint: endpoint, baseURL: context.settings.upstreamURL(DroidProvider.apiURL))
