@@ -59,8 +59,10 @@ def admin_status(path, token):
         return error.code
 
 
-def admin_json(path, token):
-    request = urllib.request.Request(relay + path, headers={"authorization": "Bearer " + token})
+def admin_json(path, token, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(relay + path, data=data, method="POST" if body is not None else "GET",
+                                     headers={"authorization": "Bearer " + token, "content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -228,6 +230,32 @@ try:
         wait.until(lambda d, shown=shown: shown in text_of("tr[data-account-name=browser-console] label.check"))
     step("batch pause and resume from the accounts page")
 
+    # A subscription account's tests: test now (through the account), a schedule with a bad and a good cron expression.
+    admin_json("/admin/claude-accounts", token, {"name": "browser-oauth", "claudeAiOauth": {
+        "accessToken": "sk-ant-oat01-browser", "refreshToken": "", "expiresAt": 4102444800000}})
+    go("/accounts", "tr[data-account-name=browser-oauth]")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-account-name=browser-oauth] [data-action=tests]").click()
+    visible("dialog [data-account-tests] #test-cron")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=run-test]").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "dialog [data-test-history] tr[data-test-result=ok]"))
+    assert "pong" in text_of("dialog [data-test-history]"), text_of("dialog [data-test-history]")
+    cron = driver.find_element(By.CSS_SELECTOR, "dialog #test-cron")
+    cron.clear()
+    cron.send_keys("99 * * * *")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=save-test-config]").click()
+    wait.until(lambda d: "Invalid cron expression" in d.page_source)
+    cron.clear()
+    cron.send_keys("30 9 * * 1-5")
+    Select(driver.find_element(By.CSS_SELECTOR, "dialog #test-enabled")).select_by_value("true")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=save-test-config]").click()
+    wait.until(lambda d: "Schedule saved" in d.page_source)
+    shot("04b-account-tests")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=Close]").click()
+    oauth_id = [a for a in admin_json("/admin/claude-accounts", token)["data"] if a["name"] == "browser-oauth"][0]["id"]
+    saved = admin_json(f"/admin/claude-accounts/{oauth_id}/test-config", token)["data"]["config"]
+    assert saved["enabled"] is True and saved["cronExpression"] == "30 9 * * 1-5", saved
+    step("a subscription account tested from its Tests dialog, and its schedule saved")
+
     # The remaining pages render.
     go("/settings", "#oem-site-name")
     visible("#webhook-settings h2")
@@ -276,7 +304,9 @@ try:
     step("public key stats show the key's usage")
 
     severe = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
-              and "401" not in entry["message"] and "favicon" not in entry["message"]]
+              and "401" not in entry["message"] and "favicon" not in entry["message"]
+              # the deliberately bad cron expression's refusal
+              and not ("/test-config" in entry["message"] and "400" in entry["message"])]
     result["consoleErrors"] = severe
     assert not severe, severe
     step("no JavaScript errors in the console")

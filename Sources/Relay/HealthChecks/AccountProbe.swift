@@ -36,12 +36,8 @@ struct AccountProbe: Sendable {
         guard let upstream = try? await dialect.request(DialectInput(
             account: account, credential: credential, operation: AnthropicFamily.countTokens, clientHeaders: [:], clientQuery: nil,
             body: body, json: json, requestedModel: Self.model, upstreamModel: Self.model, stream: false)) else { return .notProbed }
-        var request = HTTPClientRequest(url: upstream.url)
-        request.method = .POST
-        request.headers = upstream.headers
-        request.body = .bytes(upstream.body)
         do {
-            let response = try await context.upstream.client(for: upstream.proxy).execute(request, timeout: .seconds(20))
+            let response = try await context.upstream.client(for: upstream.proxy).execute(upstream.clientRequest, timeout: .seconds(20))
             let reply = try await response.body.collect(upTo: 1 << 20)
             let status = Int(response.status.code)
             if (200..<300).contains(status) { return .healthy(status: status) }

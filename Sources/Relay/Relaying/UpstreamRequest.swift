@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 
@@ -11,4 +12,13 @@ public struct UpstreamRequest: Sendable {
     public var proxy: UpstreamProxy?
     /// Tool names the request renamed (upstream name → the client's): the reply gets the client's back.
     public var toolNames: [String: String] = [:]
+
+    /// The request as the HTTP client sends it (the relay's own calls: probes, account tests).
+    var clientRequest: HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = headers
+        request.body = .bytes(body)
+        return request
+    }
 }

@@ -86,6 +86,8 @@ public struct RelayApplication {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
                                     clock: services.clock).register(on: admin)
                 }
+                AccountTestsController(run: services.accountTestRun(), store: AccountTestStore(redis: services.redis), accounts: services.accounts,
+                                       clock: services.clock).register(on: admin)
                 let checks = services.healthChecks(logger: services.relay.logger)
                 for kind in AccountKind.all {
                     HealthCheckController(kind: kind, checks: checks, store: services.accounts, redis: services.redis).register(on: admin)

@@ -49,6 +49,8 @@ public struct RelayConfiguration: Sendable {
     public var tracing: TracingConfiguration
     /// The account health check's period (0: off).
     public var healthCheckIntervalSeconds: Int
+    /// How often scheduled account tests are looked at (0: never); cron resolution is the minute, so at most 60.
+    public var accountTestTickSeconds: Int
     /// Redis unreachable this long → a `redis_unavailable` webhook straight from this instance (0: never).
     public var redisAlertAfterSeconds: Int
     /// Failed admin logins from one address before it is locked out (0 = never), and for how long.
@@ -150,6 +152,7 @@ public struct RelayConfiguration: Sendable {
         metricsToken = env.string("CRS_METRICS_TOKEN")
         tracing = try TracingConfiguration(env: env)
         healthCheckIntervalSeconds = try env.int("CRS_HEALTH_CHECK_INTERVAL_SECONDS", default: 300, range: 0...86400)
+        accountTestTickSeconds = try env.int("CRS_ACCOUNT_TEST_TICK_SECONDS", default: 30, range: 0...60)
         redisAlertAfterSeconds = try env.int("CRS_REDIS_ALERT_AFTER_SECONDS", default: 30, range: 0...86400)
         adminLoginMaxFailures = try env.int("CRS_ADMIN_LOGIN_MAX_FAILURES", default: 5, range: 0...1000)
         adminLoginLockoutSeconds = try env.int("CRS_ADMIN_LOGIN_LOCKOUT_SECONDS", default: 900, range: 1...86400)

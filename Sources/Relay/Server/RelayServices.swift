@@ -128,6 +128,9 @@ public struct RelayServices: Sendable {
         if let pricingRefresher { services.append(pricingRefresher) }
         if let traceExporter { services.append(traceExporter) }
         services.append(healthChecks(logger: logger))
+        services.append(AccountTestScheduler(context: relay, run: accountTestRun(), store: AccountTestStore(redis: redis),
+                                             timezoneOffsetHours: configuration.timezoneOffsetHours, tickSeconds: configuration.accountTestTickSeconds,
+                                             logger: logger))
         services.append(WebhookDispatcher(redis: redis, store: WebhookConfigStore(redis: redis, clock: clock),
                                           sender: WebhookSender(clients: upstream, logger: logger), logger: logger))
         var watch = RedisTroubleWatch.Settings()
@@ -145,6 +148,11 @@ public struct RelayServices: Sendable {
     func scheduler(for pool: AccountPool) -> AccountScheduler {
         guard let scheduler = schedulers[pool] else { preconditionFailure("account pool \(pool) has no account kinds") }
         return scheduler
+    }
+
+    /// Node's "test account": a tiny real request through the account's dialect (Claude Code-shaped when shaping is on).
+    func accountTestRun() -> AccountTestRun {
+        AccountTestRun(context: relay, claudeCode: configuration.claudeCodeShaping ? ClaudeCodeSupport(headers: ClaudeCodeHeaders(redis: redis), prices: prices) : nil)
     }
 
     public func healthChecks(logger: Logger) -> AccountHealthChecks {

@@ -6,6 +6,7 @@ import { createAccountDialog, editAccountDialog } from './account-forms.js';
 import { lineChart } from '../chart.js';
 import { accountKinds } from '../kinds.js';
 import { requestHistory } from './request-history.js';
+import { accountTestsDialog } from './account-tests.js';
 
 export const title = 'Accounts';
 
@@ -116,6 +117,7 @@ export async function render(container) {
             h('button.small', { type: 'button', onclick: () => history(a) }, 'History'), ' ',
             h('button.small', { type: 'button', 'data-action': 'requests', onclick: () => requestHistory(`/admin/accounts/${a.id}/usage-records`, `Requests — ${a.name}`, { forAccount: true }) }, 'Requests'), ' ',
             h('button.small', { type: 'button', 'data-action': 'check', onclick: () => check(a) }, 'Check'), ' ',
+            a._path === 'claude-accounts' ? [h('button.small', { type: 'button', 'data-action': 'tests', onclick: () => accountTestsDialog(a) }, 'Tests'), ' '] : null,
             h('button.small', { type: 'button', 'data-action': 'edit', onclick: async () => { if (await editAccountDialog(a, a._path)) load(); } }, 'Edit'), ' ',
             a.health && a.health.state !== 'available' && a.health.reason !== 'daily quota exceeded' ? [h('button.small', { type: 'button', onclick: async () => { await post(`/admin/${a._path}/${a.id}/reset-status`); toast('Status reset'); load(); } }, 'Reset'), ' '] : null,
             a.quota && (a.quota.used > 0 || a.quota.exceeded) ? [h('button.small', { type: 'button', 'data-action': 'reset-usage', onclick: async () => {
