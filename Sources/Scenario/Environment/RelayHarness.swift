@@ -63,6 +63,8 @@ public final class RelayHarness: Sendable {
                 "CRS_LOG_LEVEL": logLevel.rawValue,
                 // The built-in prices, so costs are the same on every run (no download; a scenario may set the fake mirror).
                 "CRS_PRICING_URL": "off",
+                // Anything the relays write to disk (saved price downloads) goes with the run, never into the checkout.
+                "CRS_DATA_DIR": redisServer.directory + "/relay-data",
             ]
             // Each provider's upstream and the authorization servers are the fakes'.
             environment.merge(fake!.relayEnvironment) { _, new in new }
