@@ -272,6 +272,30 @@ try:
         if wanted:
             shot("07b-settings-claude-code-only")
     step("Claude relay settings saved from the settings page")
+
+    # Request details: capture and body previews switched on in Settings; a request then shows on the Requests page.
+    go("/settings", "#detail-capture")
+    for box_id in ("#detail-capture", "#detail-preview"):
+        box = driver.find_element(By.CSS_SELECTOR, box_id)
+        if not box.is_selected():
+            box.click()
+    driver.find_element(By.CSS_SELECTOR, "#save-claude-relay").click()
+    wait.until(lambda d: "Claude settings saved" in d.page_source)
+    detail_key = admin_json("/admin/api-keys", token, {"name": "detail-key"})["data"]["key"]
+    status, reply = relay_post("/api/v1/messages", {"model": "claude-sonnet-4-20250514", "max_tokens": 16,
+                                                     "messages": [{"role": "user", "content": "captured by the browser test"}]}, detail_key)
+    assert status == 200, (status, reply)
+    deadline = time.time() + 10
+    while not driver.find_elements(By.CSS_SELECTOR, "[data-request-detail]") and time.time() < deadline:
+        go("/requests", "#request-details p")
+        time.sleep(0.3)
+    driver.find_element(By.CSS_SELECTOR, "[data-request-detail]").click()
+    preview = visible("dialog [data-body-preview]")
+    assert "captured by the browser test" in preview.text, preview.text
+    assert detail_key not in driver.page_source
+    shot("07d-requests")
+    driver.find_element(By.CSS_SELECTOR, "dialog [data-action=Close]").click()
+    step("a request captured with its body preview shows on the Requests page")
     # The pricing page: where prices come from, and a model found by search with its price per million tokens.
     go("/pricing", "[data-pricing-source]")
     assert "built" in text_of("[data-pricing-source]").lower() or "models from" in text_of("[data-pricing-source]"), text_of("[data-pricing-source]")

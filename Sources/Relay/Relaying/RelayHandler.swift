@@ -160,6 +160,11 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         var excluded = Set<String>()
         var lastFailure: Response?
         var sticky = AccountScheduler.StickyLookup.prefetched(admission.stickyMapping)
+        var detail: RequestDetailCapture?
+        if let settings = await context.relaySettings?.current().requestDetails, settings.captureEnabled {
+            detail = RequestDetailCapture(endpoint: request.uri.path, method: request.method.rawValue, startedAt: context.clock.now, settings: settings,
+                                          body: settings.bodyPreviewEnabled ? JSON.object(Data(buffer: body)) : nil)
+        }
         for attempt in 1...context.settings.maxAttempts {
             let selection: AccountScheduler.Selection
             do {
@@ -186,7 +191,7 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             ])
             let job = UpstreamAttempt(key: key, account: account, selection: selection, model: model, operation: operation,
                                       stream: parsed.stream, sessionHash: sessionHash, leases: leases, channel: channel, rateWindowMinutes: admission.rateWindowMinutes,
-                                      framing: parsed.framing)
+                                      framing: parsed.framing, detail: detail)
             let outcome = try await attemptUpstream(job, clientRequest: request, body: parsed.body ?? body, json: parsed.json)
             switch outcome {
             case .done(let response, let usage):
@@ -221,6 +226,8 @@ struct RelayHandler<Family: APIFamily>: Sendable {
         let channel: (any Channel)?
         let rateWindowMinutes: Int
         let framing: (any ReplyFraming)?
+        /// Request-detail capture is on: what is kept with the usage.
+        let detail: RequestDetailCapture?
     }
 
     enum AttemptOutcome {
@@ -415,6 +422,16 @@ struct RelayHandler<Family: APIFamily>: Sendable {
             // Redis refused the write (a bug, not an outage: outages queue it in the recorder).
             logger.error("usage not recorded: Redis refused the write", metadata: ["key": "\(keyID)", "error": "\(error)"])
             if !releases.isEmpty { _ = try? await redis.pipeline(releases) }  // leases must not wait for expiry
+        }
+        if let detail = job.detail {
+            // Best effort, beside the usage write (a debugging view, not an account of record).
+            let model = entry.model
+            let now = entry.at
+            let id = UUID().uuidString.lowercased()
+            let record = detail.record(id: id, keyID: keyID, account: job.account, model: model, usage: usage, stream: job.stream,
+                                       cost: CostCalculator.cost(of: usage, model: model, table: context.recorder.prices.table), at: now)
+            let commands = RequestDetailStore.commands(record, id: id, at: now, retentionHours: detail.retentionHours)
+            Task.detached { _ = try? await redis.pipeline(commands) }
         }
     }
 

@@ -81,6 +81,10 @@ public struct RelayApplication {
                 TrendsController(reader: usage, prices: services.prices).register(on: admin)
                 AccountUsageController(reader: usage, prices: services.prices).register(on: admin)
                 UsageRecordsController(reader: usage).register(on: admin)
+                if let settings = services.relay.relaySettings {
+                    RequestDetailsController(store: RequestDetailStore(redis: services.redis), settings: settings, reader: usage,
+                                             clock: services.clock).register(on: admin)
+                }
                 AccountKindsController().register(on: admin)
                 for kind in AccountKind.all where kind.isOAuth {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,

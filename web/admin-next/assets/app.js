@@ -11,6 +11,7 @@ import * as settings from './pages/settings.js';
 import * as stats from './pages/stats.js';
 import * as tutorial from './pages/tutorial.js';
 import * as pricing from './pages/pricing.js';
+import * as requestDetails from './pages/request-details.js';
 
 const theme = {
   get() { return localStorage.getItem('theme') || (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'); },
@@ -30,10 +31,10 @@ async function loadBranding() {
 }
 
 const pages = { '/login': login, '/admin-login': login, '/dashboard': dashboard, '/api-keys': keys, '/accounts': accounts,
-  '/settings': settings, '/pricing': pricing, '/api-stats': stats, '/tutorial': tutorial };
+  '/settings': settings, '/pricing': pricing, '/requests': requestDetails, '/api-stats': stats, '/tutorial': tutorial };
 for (const [path, page] of Object.entries(pages)) route(path, page);
 
-const nav = [['/dashboard', 'Dashboard'], ['/api-keys', 'API Keys'], ['/accounts', 'Accounts'], ['/pricing', 'Pricing'], ['/settings', 'Settings'],
+const nav = [['/dashboard', 'Dashboard'], ['/api-keys', 'API Keys'], ['/accounts', 'Accounts'], ['/requests', 'Requests'], ['/pricing', 'Pricing'], ['/settings', 'Settings'],
   ['/tutorial', 'Tutorial'], ['/api-stats', 'Key stats']];
 
 function header(path) {

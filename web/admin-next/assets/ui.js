@@ -111,3 +111,11 @@ export function debounce(fn, ms = 300) {
   let timer;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
 }
+
+/** Newer / older buttons for a paged list (`pagination` as the admin API answers it); `go(page)` loads a page. */
+export function pager(p, go) {
+  return p.totalPages > 1 ? h('div.toolbar',
+    h('button.small', { type: 'button', disabled: !p.hasPreviousPage, onclick: () => go(p.currentPage - 1) }, '‹ Newer'),
+    h('span.muted', `page ${p.currentPage} of ${p.totalPages}`),
+    h('button.small', { type: 'button', disabled: !p.hasNextPage, onclick: () => go(p.currentPage + 1) }, 'Older ›')) : null;
+}

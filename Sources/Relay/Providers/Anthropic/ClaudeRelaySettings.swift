@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 
 /// Node's global relay settings, the JSON value `claude_relay_config`: the "Claude Code only" switch (the Claude
 /// routes refuse every other client, relay-wide), the global session binding, the concurrent-request queue and the
-/// user-message queue. Fields this relay does not act on (Node's request-detail options) are kept as stored, so a Node
+/// user-message queue, and the request-detail capture. Fields this relay does not act on are kept as stored, so a Node
 /// instance on the same Redis keeps its own. Read at most every few seconds per instance; one instance per relay.
 public final class ClaudeRelaySettings: Sendable {
     public struct Values: Sendable {
@@ -15,6 +15,8 @@ public final class ClaudeRelaySettings: Sendable {
         var queue = ConcurrencyQueue.Settings()
         /// The user-message serial queue on subscription accounts.
         var userMessageQueue = UserMessageQueue.Settings()
+        /// Request-detail capture (every family's requests).
+        var requestDetails = RequestDetailSettings()
     }
 
     /// Node's default is Chinese ("你的本地session已污染，请清理后使用。"); a stored message is used as it is.
@@ -64,6 +66,7 @@ public final class ClaudeRelaySettings: Sendable {
          "sessionBindingTtlDays": 1, "concurrentRequestQueueEnabled": false, "concurrentRequestQueueMaxSize": 3,
          "concurrentRequestQueueMaxSizeMultiplier": 0, "concurrentRequestQueueTimeoutMs": 10_000, "userMessageQueueEnabled": false,
          "userMessageQueueDelayMs": 200, "userMessageQueueTimeoutMs": 60_000, "userMessageQueueLockTtlMs": 120_000, "updatedAt": NSNull(), "updatedBy": NSNull()]
+            .merging(RequestDetailSettings.defaults) { current, _ in current }
     }
 
     static func values(_ document: [String: Any]) -> Values {
@@ -74,6 +77,7 @@ public final class ClaudeRelaySettings: Sendable {
         if let days = JSON.number(document["sessionBindingTtlDays"]), days > 0 { values.sessionBindingTTLDays = days }
         values.queue = ConcurrencyQueue.Settings(document)
         values.userMessageQueue = UserMessageQueue.Settings(document)
+        values.requestDetails = RequestDetailSettings(document)
         return values
     }
 }

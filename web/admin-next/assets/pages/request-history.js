@@ -1,6 +1,6 @@
 // Request history (Node's usage-records views): a key's or an account's recorded requests with model, account or
 // key, tokens and cost per request, filtered by model and account (or key), paged, with the summary of what matched.
-import { h, mount, fmt, dialog } from '../ui.js';
+import { h, mount, fmt, dialog, pager } from '../ui.js';
 import { get, qs } from '../api.js';
 
 /** Opens the dialog. `path`: `/admin/api-keys/{id}/usage-records` or `/admin/accounts/{id}/usage-records`. */
@@ -25,15 +25,11 @@ export async function requestHistory(path, title, { forAccount = false } = {}) {
         h('td', `${fmt.int(r.cacheCreateTokens)} / ${fmt.int(r.cacheReadTokens)}`),
         h('td', r.cost == null ? h('span.muted', 'unpriced') : fmt.cost(r.cost))))))
       : h('p.muted', 'No requests match');
-    const p = d.pagination;
-    const pager = p.totalPages > 1 ? h('div.toolbar',
-      h('button.small', { type: 'button', disabled: !p.hasPreviousPage, onclick: () => { filters.page -= 1; load(); } }, '‹ Newer'),
-      h('span.muted', `page ${p.currentPage} of ${p.totalPages}`),
-      h('button.small', { type: 'button', disabled: !p.hasNextPage, onclick: () => { filters.page += 1; load(); } }, 'Older ›')) : null;
+    const pages = pager(d.pagination, (page) => { filters.page = page; load(); });
     mount(body, h('div.toolbar', models, accounts),
       h('p', { 'data-summary': true }, `${fmt.int(s.totalRequests)} requests · ${fmt.tokens(s.totalTokens)} tokens · ${fmt.cost(s.totalCost)}` +
         (s.unpricedRequests ? ` (+${s.unpricedRequests} unpriced)` : '')),
-      rows, pager);
+      rows, pages);
   }
 
   try { await load(); } catch (error) { mount(body, h('p.muted', error.message)); }

@@ -30,9 +30,13 @@ export async function render(container) {
     const userQueue = h('input', { type: 'checkbox', id: 'user-queue-enabled', checked: !!c.userMessageQueueEnabled });
     const userQueueDelay = h('input', { id: 'user-queue-delay', type: 'number', min: 0, max: 10000, step: 50, value: c.userMessageQueueDelayMs ?? 200 });
     const userQueueTimeout = h('input', { id: 'user-queue-timeout', type: 'number', min: 1, max: 300, step: 1, value: Math.round((c.userMessageQueueTimeoutMs ?? 60000) / 1000) });
+    const capture = h('input', { type: 'checkbox', id: 'detail-capture', checked: !!c.requestDetailCaptureEnabled });
+    const retention = h('input', { id: 'detail-retention', type: 'number', min: 1, max: 720, step: 1, value: c.requestDetailRetentionHours ?? 6 });
+    const preview = h('input', { type: 'checkbox', id: 'detail-preview', checked: !!c.requestDetailBodyPreviewEnabled });
     const save = async () => {
       try {
-        await put('/admin/claude-relay-config', { claudeCodeOnlyEnabled: only.checked, globalSessionBindingEnabled: binding.checked,
+        await put('/admin/claude-relay-config', {
+          requestDetailCaptureEnabled: capture.checked, requestDetailRetentionHours: Number(retention.value), requestDetailBodyPreviewEnabled: preview.checked, claudeCodeOnlyEnabled: only.checked, globalSessionBindingEnabled: binding.checked,
           sessionBindingErrorMessage: message.value, sessionBindingTtlDays: Number(ttl.value),
           concurrentRequestQueueEnabled: queue.checked, concurrentRequestQueueMaxSize: Number(queueSize.value),
           concurrentRequestQueueMaxSizeMultiplier: Number(queueMultiplier.value), concurrentRequestQueueTimeoutMs: Number(queueTimeout.value) * 1000,
@@ -52,6 +56,10 @@ export async function render(container) {
         field('Longest wait (seconds)', queueTimeout)),
       h('div', h('label.check', userQueue, 'User-message queue: on subscription accounts, new user turns go out one at a time')),
       h('div.form-grid', field('Pause between turns (ms)', userQueueDelay), field('Longest wait for a turn (seconds)', userQueueTimeout)),
+      h('h2', 'Request details'),
+      h('div', h('label.check', capture, 'Keep each request (key, account, model, tokens, cost, duration) for the Requests page')),
+      h('div', h('label.check', preview, 'Also keep a preview of each request body (strings cut to 80 characters, secrets masked)')),
+      h('div.form-grid', field('Keep for (hours, at most 720)', retention)),
       h('div.toolbar', { style: 'margin-top:12px' }, h('button.primary', { type: 'button', id: 'save-claude-relay', onclick: save }, 'Save'),
         h('span.muted', c.updatedAt ? 'Saved ' + new Date(c.updatedAt).toLocaleString() + (c.updatedBy ? ' by ' + c.updatedBy : '') : '')));
   }
