@@ -25,7 +25,7 @@ struct AdminUIBrowserTests {
                                                    RelayHarness.adminPassword, harness.fakes.baseURL + "/browser", "sk-console-browser",
                                                    Self.screenshots, String(harness.fakes.proxy?.port ?? 0)])
             #expect(result["ok"] as? Bool == true, "\(result["error"] ?? "") at \(result["url"] ?? "")\n\(result["trace"] ?? "")")
-            #expect((result["steps"] as? [String])?.count == 20, "\(result["steps"] ?? [])")
+            #expect((result["steps"] as? [String])?.count == 21, "\(result["steps"] ?? [])")
             // The edit kept the real proxy password (the form only ever saw the mask).
             let accountKeys = try await harness.redis.send("KEYS", "claude_console_account:*").array?.compactMap(\.string) ?? []
             let proxyField = try await harness.redis.send("HGET", RedisArgument(accountKeys.first ?? "none"), "proxy").string ?? ""
@@ -33,7 +33,7 @@ struct AdminUIBrowserTests {
             // The Console account really served the request the browser test sent.
             let seen = harness.fakes.state.requests.filter { $0.path == "/browser/v1/messages" }
             #expect(seen.count >= 1, "\(harness.fakes.state.requests.map(\.path))")
-            for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "04a-account-proxy-edit", "04b-account-tests", "05-dashboard-after-traffic",
+            for page in ["01-login", "02-dashboard-empty", "03-new-key-shown-once", "04-accounts", "04a-account-proxy-edit", "04b-account-tests", "04c-droid-device-authorization", "05-dashboard-after-traffic",
                          "06-api-keys-after-traffic", "06a-key-request-history", "06b-accounts-quota-exceeded", "07-settings", "07c-pricing", "07d-requests", "08-tutorial", "09-key-stats"] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page).png"), "no screenshot \(page)")
             }

@@ -256,6 +256,23 @@ try:
     assert saved["enabled"] is True and saved["cronExpression"] == "30 9 * * 1-5", saved
     step("a subscription account tested from its Tests dialog, and its schedule saved")
 
+    # A Droid OAuth account through WorkOS's device authorization: start, approve (the fake's page), create.
+    go("/accounts", "[data-action=add-account]").click()
+    Select(visible("#account-type")).select_by_value("droid-device")
+    driver.find_element(By.ID, "account-name").send_keys("browser-droid")
+    driver.find_element(By.CSS_SELECTOR, "[data-action=start-device-auth]").click()
+    approve_url = visible("#device-url").get_attribute("href")
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", text_of("#device-user-code")), text_of("#device-user-code")
+    driver.find_element(By.CSS_SELECTOR, "[data-action=save-account]").click()
+    wait.until(lambda d: "Not approved yet" in d.page_source)
+    urllib.request.urlopen(approve_url, timeout=10).read()
+    shot("04c-droid-device-authorization")
+    driver.find_element(By.CSS_SELECTOR, "[data-action=save-account]").click()
+    row = visible("tr[data-account-name=browser-droid]")
+    assert "Droid" in row.text, row.text
+    assert "fake-workos" not in driver.page_source
+    step("a Droid account added through the WorkOS device authorization")
+
     # The remaining pages render.
     go("/settings", "#oem-site-name")
     visible("#webhook-settings h2")

@@ -28,7 +28,8 @@ public struct FakeAnthropic: FakeUpstream {
         router.post("**") { request, context in try await self.handle(request, context: context) }
     }
 
-    /// `gateway`: a gateway in front of the API (Factory's) authenticated the caller already.
+    /// `gateway`: a gateway in front of the API (Factory's) authenticated the caller already, with its own credential
+    /// (a Bearer token there is the gateway's, not a Claude subscription's).
     func handle(_ request: Request, context: FakeRequestContext, gateway: Bool = false) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
         let path = request.uri.path
@@ -60,7 +61,7 @@ public struct FakeAnthropic: FakeUpstream {
         }
         // The real API checks the body before anything else happens; a refused request consumes no behaviour.
         if let json = parsed, let refusal = AnthropicRequestRules.check(
-            json, countTokens: path.hasSuffix("/count_tokens"), oauth: isOAuth(request), betas: Self.betas(request), relaxed: Set(state.relaxedRules.compactMap(AnthropicRequestRules.Rule.init(rawValue:)))) {
+            json, countTokens: path.hasSuffix("/count_tokens"), oauth: !gateway && isOAuth(request), betas: Self.betas(request), relaxed: Set(state.relaxedRules.compactMap(AnthropicRequestRules.Rule.init(rawValue:)))) {
             return finish(errorResponse(refusal.status, type: refusal.type, message: refusal.message, requestID: requestID))
         }
         let behavior = state.nextBehavior(for: path)

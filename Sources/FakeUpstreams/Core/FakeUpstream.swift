@@ -29,6 +29,7 @@ public enum FakeRegistry {
         FakeGemini.self,
         FakeAntigravity.self,
         FakeFactory.self,
+        FakeWorkOS.self,
         FakeAnthropic.self,
     ]
 

@@ -5,7 +5,7 @@ import NIOCore
 
 /// A fake Factory.ai LLM gateway (`/factory/api/llm/…`), what Droid accounts call: `a/v1/messages` (Anthropic
 /// Messages), `o/v1/responses` (OpenAI Responses) and `o/v1/chat/completions`. It refuses what the gateway refuses
-/// before any model work — a key it did not issue (401, as a Bearer token), a caller that is not the Droid CLI
+/// before any model work — a key it did not issue or a WorkOS token without an organisation (401, as a Bearer token), a caller that is not the Droid CLI
 /// (`x-factory-client: cli` missing, 403), no `x-api-provider` (400) — and then answers as the provider's API would
 /// (the Anthropic and OpenAI fakes' rules and replies, Chat Completions as OpenAI shapes them).
 public struct FakeFactory: FakeUpstream {
@@ -34,7 +34,12 @@ public struct FakeFactory: FakeUpstream {
     private func refuse(_ request: Request) -> Response? {
         let bearer = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         let failure: (Int, String)?
-        if !state.credentials.apiKeys.contains(bearer) {
+        // A Factory API key, or a WorkOS access token of the Droid client scoped to an organisation (Droid OAuth
+        // accounts: Factory serves organisation members).
+        let workos = state.oauth.accessStatus(bearer) == .valid && state.oauth.client(of: bearer) == FakeWorkOS.clientID
+        if workos, state.oauth.organization(of: bearer) == nil {
+            failure = (401, "The token is not scoped to a Factory organization")
+        } else if !workos && !state.credentials.apiKeys.contains(bearer) {
             failure = (401, "Invalid API key")
         } else if request.headers[HTTPField.Name("x-factory-client")!] != "cli" {
             failure = (403, "This endpoint is only available to the Droid CLI")

@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// refused with `invalid_grant` — as the real servers do. A refresh token works only with the client it was issued to
 /// (Google answers another client `unauthorized_client`), and each access token remembers its client.
 public final class FakeOAuthGrants: Sendable {
-    public enum Provider: String, Sendable, CaseIterable { case claude, google, openai }
+    public enum Provider: String, Sendable, CaseIterable { case claude, google, openai, workos }
 
     struct PendingCode {
         let provider: Provider
@@ -39,6 +39,10 @@ public final class FakeOAuthGrants: Sendable {
         var refreshCount = 0
         var exchangeCount = 0
         var expiresIn = 3600
+        /// WorkOS device authorizations: device code → (client, user code, approved).
+        var devices: [String: (clientID: String, userCode: String, approved: Bool)] = [:]
+        /// The organisation an access token was scoped to (WorkOS).
+        var accessOrganizations: [String: String] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -99,6 +103,45 @@ public final class FakeOAuthGrants: Sendable {
         case invalidRequest(String)
         case invalidClient(String)
         case unauthorizedClient(String)
+        case authorizationPending
+    }
+
+    /// WorkOS's device authorization: a device code for the client and the code the user types.
+    func startDevice(clientID: String) -> (deviceCode: String, userCode: String) {
+        let device = "fake-device-" + Self.random(24)
+        let user = Self.random(4).uppercased() + "-" + Self.random(4).uppercased()
+        state.withLockedValue { $0.devices[device] = (clientID, user, false) }
+        return (device, user)
+    }
+
+    /// The user approved the device with this code (the fake's stand-in for the browser page); false: unknown code.
+    func approveDevice(userCode: String) -> Bool {
+        state.withLockedValue { state in
+            guard let (device, entry) = state.devices.first(where: { $0.value.userCode == userCode }) else { return false }
+            state.devices[device] = (entry.clientID, entry.userCode, true)
+            return true
+        }
+    }
+
+    /// The device-code grant: pending until approved, then tokens once (the device code is spent).
+    func pollDevice(deviceCode: String, clientID: String) throws -> Issued {
+        try state.withLockedValue { state in
+            guard let entry = state.devices[deviceCode] else { throw GrantError.invalidGrant("The device code is invalid or expired") }
+            guard entry.clientID == clientID else { throw GrantError.invalidClient("client_id does not match the device authorization") }
+            guard entry.approved else { throw GrantError.authorizationPending }
+            state.devices.removeValue(forKey: deviceCode)
+            state.exchangeCount += 1
+            return Self.issue(&state, provider: .workos, scope: "", rotate: true, clientID: clientID)
+        }
+    }
+
+    /// Scopes an issued access token to an organisation (a WorkOS refresh with `organization_id`).
+    func scope(_ accessToken: String, to organization: String) {
+        state.withLockedValue { $0.accessOrganizations[accessToken] = organization }
+    }
+
+    public func organization(of accessToken: String) -> String? {
+        state.withLockedValue { $0.accessOrganizations[accessToken] }
     }
 
     func exchange(_ provider: Provider, code: String, clientID: String, redirectURI: String, verifier: String) throws -> Issued {
@@ -142,6 +185,9 @@ public final class FakeOAuthGrants: Sendable {
         case .openai:
             access = "fake-openai-at-\(n)-" + random(20)
             refresh = rotate ? "fake-openai-rt-\(n)-" + random(20) : nil
+        case .workos:
+            access = "fake-workos-at-\(n)-" + random(20)
+            refresh = rotate ? "fake-workos-rt-\(n)-" + random(20) : nil
         }
         state.accessTokens[access] = Date().addingTimeInterval(TimeInterval(state.expiresIn))
         state.accessClients[access] = clientID

@@ -110,6 +110,7 @@ public struct FakeOAuthServer: Sendable {
             case .invalidRequest(let message): return finish(sequence, Self.json(400, ["error": "invalid_request", "error_description": message]))
             case .invalidClient(let message): return finish(sequence, Self.json(401, ["error": "invalid_client", "error_description": message]))
             case .unauthorizedClient(let message): return finish(sequence, Self.json(401, ["error": "unauthorized_client", "error_description": message]))
+            case .authorizationPending: return finish(sequence, Self.json(400, ["error": "authorization_pending", "error_description": "The user has not approved yet"]))
             }
         }
     }

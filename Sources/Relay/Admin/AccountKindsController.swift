@@ -13,7 +13,9 @@ struct AccountKindsController {
             ["name": kind.name, "label": kind.label, "adminPath": kind.adminPath, "platform": kind.platform, "pool": kind.pool.name,
              "permission": kind.pool.permission, "oauth": kind.isOAuth, "form": kind.form.map(\.json),
              // Other Google apps a Gemini account can be authorized through (`oauthProvider` on generate-auth-url).
-             "oauthVariants": kind == .gemini ? [["oauthProvider": AccountRecord.antigravityProvider, "label": "Antigravity (Google OAuth)"]] : []]
+             "oauthVariants": kind == .gemini ? [["oauthProvider": AccountRecord.antigravityProvider, "label": "Antigravity (Google OAuth)"]] : [],
+             // A device authorization (WorkOS) adds OAuth accounts of this kind.
+             "deviceFlow": kind == .droid]
         }
         var bindings: [[String: Any]] = []
         for pool in ProviderRegistry.pools {

@@ -11,9 +11,17 @@ public struct OAuthAccountLayout: Sendable {
     public static let claude = OAuthAccountLayout(kind: .claudeOfficial, blobField: "claudeAiOauth", expiryAsEpochMillis: true)
     public static let gemini = OAuthAccountLayout(kind: .gemini, blobField: "geminiOauth", expiryAsEpochMillis: false)
     public static let openAI = OAuthAccountLayout(kind: .openAI, blobField: "openaiOauth", expiryAsEpochMillis: false)
+    /// Droid accounts authorized through WorkOS (Node keeps no blob; `droidOauth` is only the parked-token body field).
+    public static let droid = OAuthAccountLayout(kind: .droid, blobField: "droidOauth", expiryAsEpochMillis: false)
 
     public static func of(_ kind: AccountKind) -> OAuthAccountLayout? {
-        [claude, gemini, openAI].first { $0.kind == kind }
+        [claude, gemini, openAI, droid].first { $0.kind == kind }
+    }
+
+    /// The layout of this account's tokens: its kind's, except for Droid accounts holding Factory API keys (no tokens).
+    public static func of(_ account: AccountRecord) -> OAuthAccountLayout? {
+        if account.kind == .droid, account.fields["authenticationMethod"] == "api_key" { return nil }
+        return of(account.kind)
     }
 
     /// When the stored access token stops working (nil: unknown).
@@ -55,6 +63,11 @@ public struct OAuthAccountLayout: Sendable {
                 fields["idToken"] = idToken
                 fields.merge(OpenAIIDToken.accountFields(idToken)) { _, new in new }
             }
+        case .droid:
+            // WorkOS: the organisation the token is scoped to, how the user signed in, and who.
+            if let organization = grant.raw["organization_id"] as? String, !organization.isEmpty { fields["organizationId"] = organization }
+            fields["authenticationMethod"] = (grant.raw["authentication_method"] as? String).flatMap { $0.isEmpty || $0 == "api_key" ? nil : $0 } ?? "oauth"
+            if let email = (grant.raw["user"] as? [String: Any])?["email"] as? String { fields["ownerEmail"] = email }
         default:
             break
         }

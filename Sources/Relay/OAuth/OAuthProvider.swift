@@ -82,6 +82,14 @@ public struct OAuthProvider: Sendable, Equatable {
         encoding: .form, pkceStyle: .hex(verifierBytes: 32),
         extraAuthorizeParameters: [("access_type", "offline"), ("prompt", "select_account")], extraRefreshFields: [], tokenHeaders: [])
 
+    /// WorkOS for Droid (Factory.ai) accounts: a device authorization (`authorizeURL` is the device endpoint), the
+    /// Factory CLI's client, form bodies; refreshes may name the organisation (`organization_id`).
+    public static let droidDefault = OAuthProvider(
+        platform: "droid", authorizeURL: "https://api.workos.com/user_management/authorize/device",
+        tokenURL: "https://api.workos.com/user_management/authenticate", clientID: "client_01HNM792M5G5G1A2THWPXKFMXB", clientSecret: nil,
+        redirectURI: "", scopes: "", encoding: .form, pkceStyle: .hex(verifierBytes: 32), extraAuthorizeParameters: [], extraRefreshFields: [],
+        tokenHeaders: [])
+
     public static let openAIDefault = OAuthProvider(
         platform: "openai", authorizeURL: "https://auth.openai.com/oauth/authorize", tokenURL: "https://auth.openai.com/oauth/token",
         clientID: "app_EMoamEEZ73f0CkXaXp7hrann", clientSecret: nil, redirectURI: "http://localhost:1455/auth/callback",
@@ -114,14 +122,17 @@ public struct OAuthProviders: Sendable, Equatable {
     public var gemini: OAuthProvider
     public var antigravity: OAuthProvider
     public var openAI: OAuthProvider
+    public var droid: OAuthProvider
 
-    public static let defaults = OAuthProviders(claude: .claudeDefault, gemini: .geminiDefault, antigravity: .antigravityDefault, openAI: .openAIDefault)
+    public static let defaults = OAuthProviders(claude: .claudeDefault, gemini: .geminiDefault, antigravity: .antigravityDefault, openAI: .openAIDefault,
+                                                droid: .droidDefault)
 
-    init(claude: OAuthProvider, gemini: OAuthProvider, antigravity: OAuthProvider, openAI: OAuthProvider) {
+    init(claude: OAuthProvider, gemini: OAuthProvider, antigravity: OAuthProvider, openAI: OAuthProvider, droid: OAuthProvider) {
         self.claude = claude
         self.gemini = gemini
         self.antigravity = antigravity
         self.openAI = openAI
+        self.droid = droid
     }
 
     init(env: EnvironmentReader) throws {
@@ -129,6 +140,7 @@ public struct OAuthProviders: Sendable, Equatable {
         gemini = try OAuthProvider.configured(.geminiDefault, prefix: "GEMINI", env: env)
         antigravity = try OAuthProvider.configured(.antigravityDefault, prefix: "ANTIGRAVITY", env: env)
         openAI = try OAuthProvider.configured(.openAIDefault, prefix: "OPENAI", env: env)
+        droid = try OAuthProvider.configured(.droidDefault, prefix: "DROID", env: env)
         // Node's names for the Google clients (GEMINI_/ANTIGRAVITY_OAUTH_CLIENT_ID/SECRET, the redirect) are honoured too.
         for (node, path) in [("GEMINI", \OAuthProviders.gemini), ("ANTIGRAVITY", \OAuthProviders.antigravity)] {
             if let id = env.string("\(node)_OAUTH_CLIENT_ID"), env.string("CRS_\(node)_OAUTH_CLIENT_ID") == nil { self[keyPath: path].clientID = id }

@@ -15,6 +15,8 @@ public struct OAuthSessions: Sendable {
         /// `setup-token` for Claude's long-lived inference-only variant, else empty.
         public let variant: String
         public let exchangedTokens: String?
+        /// A flow's own fields (a device authorization's device and user codes).
+        public var extra: [String: String] = [:]
     }
 
     let redis: RedisClient
@@ -25,14 +27,14 @@ public struct OAuthSessions: Sendable {
         self.clock = clock
     }
 
-    public func create(platform: String, pkce: PKCE, proxy: String, variant: String = "") async throws -> String {
+    public func create(platform: String, pkce: PKCE, proxy: String, variant: String = "", extra: [String: String] = [:]) async throws -> String {
         let id = UUID().uuidString.lowercased()
         let now = clock.now
-        let fields = [
+        let fields = extra.merging([
             "codeVerifier": pkce.verifier, "state": pkce.state, "codeChallenge": pkce.challenge, "proxy": proxy,
             "platform": platform, "variant": variant, "createdAt": ISOTime.string(now),
             "expiresAt": ISOTime.string(now.addingTimeInterval(TimeInterval(Self.lifetimeSeconds))),
-        ]
+        ]) { _, own in own }
         _ = try await redis.transaction([
             RedisCommand("HSET", arguments: [RedisArgument(RedisKeys.oauthSession(id))] + APIKeyStore.flatten(fields)),
             RedisCommand("EXPIRE", RedisArgument(RedisKeys.oauthSession(id)), RedisArgument(Self.lifetimeSeconds)),
@@ -49,7 +51,7 @@ public struct OAuthSessions: Sendable {
         return Session(id: id, platform: platform,
                        pkce: PKCE(verifier: fields["codeVerifier"] ?? "", challenge: fields["codeChallenge"] ?? "", state: fields["state"] ?? ""),
                        proxy: fields["proxy"] ?? "", variant: fields["variant"] ?? "",
-                       exchangedTokens: fields["exchangedTokens"].flatMap { $0.isEmpty ? nil : $0 })
+                       exchangedTokens: fields["exchangedTokens"].flatMap { $0.isEmpty ? nil : $0 }, extra: fields)
     }
 
     /// Keeps exchanged tokens (already encrypted by the caller) until the account is created, within the TTL.

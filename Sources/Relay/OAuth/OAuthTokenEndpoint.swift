@@ -72,15 +72,30 @@ public struct OAuthTokenEndpoint: Sendable {
         return try await post(provider, fields: fields, proxy: proxy)
     }
 
-    public func refresh(_ provider: OAuthProvider, refreshToken: String, proxy: UpstreamProxy?) async throws -> OAuthGrant {
+    public func refresh(_ provider: OAuthProvider, refreshToken: String, proxy: UpstreamProxy?, extraFields: [(String, String)] = []) async throws -> OAuthGrant {
         var fields: [(String, Any)] = [("grant_type", "refresh_token"), ("client_id", provider.clientID), ("refresh_token", refreshToken)]
         if let secret = provider.clientSecret, !secret.isEmpty { fields.append(("client_secret", secret)) }
-        fields += provider.extraRefreshFields.map { ($0.0, $0.1 as Any) }
+        fields += (provider.extraRefreshFields + extraFields).map { ($0.0, $0.1 as Any) }
         return try await post(provider, fields: fields, proxy: proxy)
     }
 
+    /// A device authorization (RFC 8628) at the provider's device endpoint (`authorizeURL`): the provider's reply.
+    public func startDevice(_ provider: OAuthProvider, proxy: UpstreamProxy?) async throws -> [String: Any] {
+        try await object(provider, url: provider.authorizeURL, fields: [("client_id", provider.clientID)], proxy: proxy)
+    }
+
+    /// The device-code grant: tokens once the user has approved; `refused(…, error: "authorization_pending" …)` before.
+    public func deviceGrant(_ provider: OAuthProvider, deviceCode: String, proxy: UpstreamProxy?) async throws -> OAuthGrant {
+        try await post(provider, fields: [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode),
+                                          ("client_id", provider.clientID)], proxy: proxy)
+    }
+
     private func post(_ provider: OAuthProvider, fields: [(String, Any)], proxy: UpstreamProxy?) async throws -> OAuthGrant {
-        var request = HTTPClientRequest(url: provider.tokenURL)
+        try OAuthGrant(try await object(provider, url: provider.tokenURL, fields: fields, proxy: proxy))
+    }
+
+    private func object(_ provider: OAuthProvider, url: String, fields: [(String, Any)], proxy: UpstreamProxy?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in provider.tokenHeaders { request.headers.replaceOrAdd(name: name, value: value) }
         switch provider.encoding {
@@ -110,7 +125,7 @@ public struct OAuthTokenEndpoint: Sendable {
             throw OAuthFailure.refused(status: status, error: String(error.prefix(80)), description: String(description.prefix(200)))
         }
         guard let object else { throw OAuthFailure.malformedReply("the token reply is not a JSON object") }
-        return try OAuthGrant(object)
+        return object
     }
 
     static func describe(_ error: Error) -> String {

@@ -27,7 +27,7 @@ public struct TokenRefreshService: Service {
     @discardableResult
     public func sweep() async -> Int {
         var refreshed = 0
-        for kind in [AccountKind.claudeOfficial, .gemini, .openAI] {
+        for kind in [AccountKind.claudeOfficial, .gemini, .openAI, .droid] {
             guard let all = try? await accounts.reload(kind) else { continue }
             for account in all where account.isActive && account.status != "error"
                 && refresher.needsRefresh(account, .expiring(margin: marginSeconds)) {

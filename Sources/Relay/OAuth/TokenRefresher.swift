@@ -77,7 +77,8 @@ public final class TokenRefresher: Sendable {
     /// The client an account's tokens belong to: its kind's, or for a Gemini account authorized through
     /// Antigravity, Antigravity's.
     public func provider(for account: AccountRecord) -> OAuthProvider? {
-        account.isAntigravity ? providers.antigravity : provider(for: account.kind)
+        guard OAuthAccountLayout.of(account) != nil else { return nil }
+        return account.isAntigravity ? providers.antigravity : provider(for: account.kind)
     }
 
     public func provider(for kind: AccountKind) -> OAuthProvider? {
@@ -85,6 +86,7 @@ public final class TokenRefresher: Sendable {
         case .claudeOfficial: return providers.claude
         case .gemini: return providers.gemini
         case .openAI: return providers.openAI
+        case .droid: return providers.droid
         default: return nil
         }
     }
@@ -94,7 +96,7 @@ public final class TokenRefresher: Sendable {
     /// The access token to send now, refreshed first when it is about to expire.
     public func accessToken(for account: AccountRecord) async throws -> String {
         let current = try? accounts.secret(account, "accessToken")
-        guard OAuthAccountLayout.of(account.kind) != nil, needsRefresh(account, .expiring(margin: settings.marginSeconds)), !backingOff(account) else {
+        guard OAuthAccountLayout.of(account) != nil, needsRefresh(account, .expiring(margin: settings.marginSeconds)), !backingOff(account) else {
             guard let current else { throw Failure.noCredential("no access token stored") }
             return current
         }
@@ -191,7 +193,7 @@ public final class TokenRefresher: Sendable {
     }
 
     private func refreshHoldingLock(_ account: AccountRecord, provider: OAuthProvider, reason: Reason, firstSeen: String?) async throws -> AccountRecord {
-        guard let current = try await accounts.fetch(account.kind, account.id), let layout = OAuthAccountLayout.of(account.kind) else {
+        guard let current = try await accounts.fetch(account.kind, account.id), let layout = OAuthAccountLayout.of(current) else {
             throw Failure.refreshFailed("the account was deleted", definitive: true)
         }
         // Someone refreshed between our look and the lock: their token is ours.
@@ -201,13 +203,16 @@ public final class TokenRefresher: Sendable {
         }
         let grant: OAuthGrant
         do {
-            grant = try await endpoint.refresh(provider, refreshToken: refreshToken, proxy: current.proxy)
+            // WorkOS scopes the new token to the account's organisation when it is named.
+            let extra = current.kind == .droid ? current.nonEmpty("organizationId").map { [("organization_id", $0)] } ?? [] : []
+            grant = try await endpoint.refresh(provider, refreshToken: refreshToken, proxy: current.proxy, extraFields: extra)
         } catch let failure as OAuthFailure {
             await recordFailure(current, failure)
             metrics?.tokenRefresh(platform: provider.platform, outcome: failure.definitive ? "refused" : "failed")
             throw Failure.refreshFailed(Self.failurePrefix + failure.description, definitive: failure.definitive)
         }
-        var changes = layout.fields(for: grant, previousRefreshToken: refreshToken, now: clock.now)
+        var changes = layout.fields(for: grant, previousRefreshToken: refreshToken, now: clock.now,
+                                    defaultLifetime: current.kind == .droid ? 8 * 3600 : 3600)
         changes.merge(["status": "active", "errorMessage": "", "unauthorizedAt": "", "tempErrorEndAt": ""]) { _, new in new }
         let updated = try await store(current, changes)
         backoffUntil.withLockedValue { _ = $0.removeValue(forKey: current.id) }

@@ -5,7 +5,7 @@ extension RelayContext {
     /// refresh has already marked the account) or a Console key. Nothing usable stored → marked unauthorized.
     /// Key-list accounts: the session's key (`AccountStore.listedKey`).
     func credential(for account: AccountRecord, session: String? = nil) async throws -> String {
-        if OAuthAccountLayout.of(account.kind) != nil {
+        if OAuthAccountLayout.of(account) != nil {
             do {
                 return try await tokens.accessToken(for: account)
             } catch let failure as TokenRefresher.Failure {

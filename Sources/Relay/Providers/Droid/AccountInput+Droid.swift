@@ -1,13 +1,15 @@
 import Foundation
 
 /// Create/edit bodies of Droid accounts (Node's `POST /admin/droid-accounts`): `apiKeys` (a list, or one key per
-/// line), `endpointType` (`anthropic`, `openai`, `comm`; Node's default anthropic), `userAgent`. Node's WorkOS OAuth
-/// mode (`refreshToken`) is refused with a clear message: it is not implemented here.
+/// line), `endpointType` (`anthropic`, `openai`, `comm`; Node's default anthropic), `userAgent`. OAuth accounts come
+/// from the WorkOS device authorization (`DroidOAuthController`: their tokens are merged in by the caller); a pasted
+/// refresh token (Node's manual mode) is refused with the way to do it here.
 extension AccountInput {
     static func droid(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
         if let refresh = body["refreshToken"] as? String, !refresh.isEmpty {
-            throw Invalid(field: "refreshToken", reason: "Droid OAuth (WorkOS) accounts are not supported by this relay yet; add the account with Factory API keys")
+            throw Invalid(field: "refreshToken", reason: "a pasted WorkOS refresh token is not taken; authorize the Droid account with the device flow (POST /admin/droid-accounts/generate-auth-url, then exchange-code) or add Factory API keys")
         }
+        let oauth = (body["accessToken"] as? String).map { !$0.isEmpty } ?? false
         var keys: [String] = []
         switch body["apiKeys"] {
         case let list as [Any]: keys = list.compactMap { $0 as? String }
@@ -16,12 +18,12 @@ extension AccountInput {
         default: throw Invalid(field: "apiKeys", reason: "a list of Factory API keys")
         }
         keys = keys.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if creating, keys.isEmpty { throw Invalid(field: "apiKeys", reason: "at least one Factory API key is required") }
+        if creating, keys.isEmpty, !oauth { throw Invalid(field: "apiKeys", reason: "at least one Factory API key is required") }
         if !keys.isEmpty {
             fields["apiKeys"] = JSON.string(keys)
             if body["apiKeyUpdateMode"] as? String == "replace" { fields["apiKeys:replace"] = "true" }
         }
-        if creating { fields["authenticationMethod"] = "api_key" }
+        if creating { fields["authenticationMethod"] = oauth && keys.isEmpty ? "oauth" : "api_key" }
         if let endpoint = body["endpointType"] as? String, !endpoint.isEmpty {
             guard DroidFamily.Endpoint(rawValue: endpoint.lowercased()) != nil else {
                 throw Invalid(field: "endpointType", reason: "anthropic, openai or comm")

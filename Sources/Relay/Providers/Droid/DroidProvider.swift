@@ -9,7 +9,10 @@ struct DroidProvider: RelayProvider {
 
     static let apiURL = UpstreamURLSetting(environment: "CRS_DROID_API_URL", defaultValue: "https://api.factory.ai/api/llm",
                                            summary: "Factory.ai's LLM gateway for Droid accounts")
-    var upstreamURLs: [UpstreamURLSetting] { [Self.apiURL] }
+    /// Factory's app, where the CLI looks up the user's organisations (OAuth accounts).
+    static let appURL = UpstreamURLSetting(environment: "CRS_DROID_APP_URL", defaultValue: "https://app.factory.ai",
+                                           summary: "Factory.ai's app (the CLI's organisation lookup) for Droid OAuth accounts")
+    var upstreamURLs: [UpstreamURLSetting] { [Self.apiURL, Self.appURL] }
 
     func register(_ routes: ProviderRoutes) {
         let anthropic = routes.handler(DroidFamily(endpoint: .anthropic, redis: routes.services.redis), pool: .droid)
@@ -18,6 +21,10 @@ struct DroidProvider: RelayProvider {
         routes.post(["/droid/openai/v1/responses", "/droid/openai/responses"], to: responses, operation: OpenAIResponsesFamily.responses)
         let chat = routes.handler(DroidFamily(endpoint: .comm, redis: routes.services.redis), pool: .droid)
         routes.post(["/droid/comm/v1/chat/completions"], to: chat, operation: AzureFamily.chatCompletions)
+        let services = routes.services
+        DroidOAuthController(device: DroidDeviceAuthorization(onboarding: services.onboarding, clients: services.upstream,
+                                                              appURL: services.relay.settings.upstreamURL(Self.appURL)),
+                             store: services.accounts, clock: services.clock).register(on: routes.admin)
     }
 }
 
@@ -33,7 +40,7 @@ extension AccountKind {
         name: "droid", label: "Droid (Factory.ai)", keyPrefix: RedisKeys.droidAccountPrefix, sharedSet: nil, salt: .droid,
         secretFields: ["accessToken", "refreshToken"], bindingField: "droidAccountId", adminPath: "droid-accounts", pool: .droid,
         input: AccountInput.droid,
-        form: [AccountFormField("apiKeys", "Factory API keys (one per line)", .models, required: true),
+        form: [AccountFormField("apiKeys", "Factory API keys (one per line)", .models),
                AccountFormField("endpointType", "Endpoint (anthropic, openai or comm)", .text, placeholder: "anthropic"),
                AccountFormField("userAgent", "User-Agent (optional)", .text, placeholder: DroidDialect.defaultUserAgent)],
         keyListField: "apiKeys", indexSet: RedisKeys.droidAccountIndex)

@@ -14,6 +14,8 @@ async function types() {
       list.push({ id: kind.name + '-' + v.oauthProvider, label: v.label + ' — OAuth authorization', path: kind.adminPath, oauth: true, form: [],
         extra: { oauthProvider: v.oauthProvider } });
     }
+    if (kind.deviceFlow) list.push({ id: kind.name + '-device', label: kind.label + ' — device authorization (OAuth)', path: kind.adminPath, device: true,
+      form: kind.form.filter((f) => f.name !== 'apiKeys') });
     if (kind.form.length) list.push({ id: kind.name, label: kind.oauth ? kind.label + ' — paste a token' : kind.label, path: kind.adminPath, form: kind.form });
   }
   return list;
@@ -122,6 +124,18 @@ export async function createAccountDialog() {
     specific.replaceChildren(...typeFields(type.form));
     session = null;
     oauthBox.replaceChildren();
+    if (type.device) {
+      const code = h('div.muted', 'Start the authorization, enter the code on the page it opens, approve, then press Create.');
+      oauthBox.append(h('fieldset', h('legend', 'Device authorization'),
+        h('button', { type: 'button', 'data-action': 'start-device-auth', onclick: async () => {
+          try {
+            const reply = await post(`/admin/${type.path}/generate-auth-url`, {});
+            session = reply.data.sessionId;
+            code.replaceChildren(h('strong', { id: 'device-user-code' }, reply.data.userCode), ' — ',
+              h('a', { href: reply.data.verificationUriComplete, target: '_blank', rel: 'noopener noreferrer', id: 'device-url' }, 'open the authorization page'));
+          } catch (error) { toast(error.message, true); }
+        } }, 'Start device authorization'), code));
+    }
     if (type.oauth) {
       const codeInput = input('code', { placeholder: 'authorization code, code#state, or the whole callback URL', style: 'width:100%' });
       const link = h('div.muted', 'Generate a link, open it, approve, then paste the code here.');
@@ -142,7 +156,11 @@ export async function createAccountDialog() {
     const type = TYPES.find((t) => t.id === typeSelect.value);
     const v = values(form);
     try {
-      if (type.oauth) {
+      if (type.device) {
+        if (!session) return toast('Start the device authorization first', true);
+        const reply = await post(`/admin/${type.path}/exchange-code`, { ...bodyOf(type.form, v), sessionId: session });
+        if (reply.pending) return toast('Not approved yet — approve on the authorization page, then press Create again', true);
+      } else if (type.oauth) {
         if (!session || !v.code) return toast('Generate the link and paste the code first', true);
         await post(`/admin/${type.path}/exchange-code`, { ...bodyOf(type.form, v), sessionId: session, authorizationCode: v.code.trim() });
       } else {
