@@ -29,7 +29,9 @@ public struct FakeAntigravity: FakeUpstream {
     }
 
     public func register(on router: Router<FakeRequestContext>) {
+        // Two hosts (the daily sandbox and production) with the same API; a behaviour's pathPrefix tells them apart.
         router.post("antigravity/:method") { request, context in try await self.handle(request, context: context) }
+        router.post("antigravity-prod/:method") { request, context in try await self.handle(request, context: context) }
     }
 
     func handle(_ request: Request, context: FakeRequestContext) async throws -> Response {

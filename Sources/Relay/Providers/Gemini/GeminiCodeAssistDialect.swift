@@ -53,6 +53,11 @@ struct GeminiCodeAssistDialect: ProviderDialect {
         return request
     }
 
+    func retry(after status: Int, body: ByteBuffer, input: DialectInput, previous: UpstreamRequest) async throws -> UpstreamRequest? {
+        guard input.account.isAntigravity else { return nil }
+        return antigravity.fallback(after: status, body: body, previous: previous, model: input.upstreamModel)
+    }
+
     func failure(status: Int, headers: HTTPHeaders, body: ByteBuffer, account: AccountRecord, now: Date) -> (verdict: UpstreamVerdict, response: Response) {
         (GeminiErrors.classify(status: status, body: body, now: now), RelayResponses.passThrough(status: status, headers: headers, body: body))
     }
