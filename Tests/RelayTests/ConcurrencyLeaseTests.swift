@@ -25,7 +25,11 @@ struct ConcurrencyLeaseTests {
                 let streaming: [String: Any] = ["model": "claude-3-5-haiku-20241022", "max_tokens": 5, "stream": true, "messages": [["role": "user", "content": "hi"]]]
                 return try await client.call("POST", "/api/v1/messages", streaming, headers: headers)
             }
-            let leased = await eventually { (try? await harness.redis.send("ZCARD", RedisArgument("concurrency:\(keyID)")).int) == 1 }
+            // In Redis and held by this instance's keeper (the keeper takes it over only once Redis answered: under a
+            // loaded machine that can come after Redis already shows it, and renewAll below would miss it).
+            let leased = await eventually {
+                (try? await harness.redis.send("ZCARD", RedisArgument("concurrency:\(keyID)")).int) == 1 && harness.relay.services.leases.liveCount == 1
+            }
             #expect(leased)
 
             // 200 s in, the keeper renews; 400 s in, the original 300 s lease would have run out — the renewed one has not.
