@@ -21,7 +21,7 @@ struct ClaudeRelayConfigController {
     static func changes(_ body: [String: Any]) throws -> [String: Any] {
         var changes: [String: Any] = [:]
         for flag in ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "concurrentRequestQueueEnabled", "userMessageQueueEnabled",
-                     "requestDetailCaptureEnabled", "requestDetailBodyPreviewEnabled"] {
+                     "requestDetailCaptureEnabled", "requestDetailBodyPreviewEnabled", "concurrentRequestQueueHealthCheckEnabled"] {
             guard let value = body[flag] else { continue }
             guard let number = value as? NSNumber, JSON.isBoolean(number) else { throw AdminError(400, "\(flag) must be a boolean", "\(flag): true or false") }
             changes[flag] = number.boolValue
@@ -42,7 +42,8 @@ struct ClaudeRelayConfigController {
         try queueChanges(body, into: &changes)
         let known: Set<String> = ["claudeCodeOnlyEnabled", "globalSessionBindingEnabled", "sessionBindingErrorMessage", "sessionBindingTtlDays",
                                   "concurrentRequestQueueEnabled", "concurrentRequestQueueMaxSize", "concurrentRequestQueueMaxSizeMultiplier",
-                                  "concurrentRequestQueueTimeoutMs", "userMessageQueueEnabled", "userMessageQueueDelayMs", "userMessageQueueTimeoutMs",
+                                  "concurrentRequestQueueTimeoutMs", "concurrentRequestQueueHealthCheckEnabled", "concurrentRequestQueueHealthThreshold",
+                                  "userMessageQueueEnabled", "userMessageQueueDelayMs", "userMessageQueueTimeoutMs",
                                   "userMessageQueueLockTtlMs", "requestDetailCaptureEnabled", "requestDetailRetentionHours", "requestDetailBodyPreviewEnabled"]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw AdminError(400, "Unsupported setting \(unknown)", "\(unknown) is not a setting this relay has (known: \(known.sorted().joined(separator: ", ")))")
@@ -65,6 +66,12 @@ struct ClaudeRelayConfigController {
         try integer("userMessageQueueTimeoutMs", 1_000...300_000, "an integer between 1000 and 300000")
         try integer("userMessageQueueLockTtlMs", 1_000...600_000, "an integer between 1000 and 600000")
         try integer("requestDetailRetentionHours", 1...RequestDetailSettings.maxRetentionHours, "an integer between 1 and 720 (hours)")
+        if let raw = body["concurrentRequestQueueHealthThreshold"] {
+            guard let number = raw as? NSNumber, !JSON.isBoolean(number), number.doubleValue > 0, number.doubleValue <= 1 else {
+                throw AdminError(400, "concurrentRequestQueueHealthThreshold must be a number above 0 and at most 1", "concurrentRequestQueueHealthThreshold: (0, 1]")
+            }
+            changes["concurrentRequestQueueHealthThreshold"] = number.doubleValue
+        }
         if let raw = body["concurrentRequestQueueMaxSizeMultiplier"] {
             guard let number = raw as? NSNumber, !JSON.isBoolean(number), number.doubleValue.isFinite, (0...10).contains(number.doubleValue) else {
                 throw AdminError(400, "concurrentRequestQueueMaxSizeMultiplier must be a finite number between 0 and 10", "concurrentRequestQueueMaxSizeMultiplier: 0 to 10")

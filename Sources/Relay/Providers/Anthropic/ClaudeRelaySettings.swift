@@ -64,7 +64,8 @@ public final class ClaudeRelaySettings: Sendable {
     static var defaults: [String: Any] {
         ["claudeCodeOnlyEnabled": false, "globalSessionBindingEnabled": false, "sessionBindingErrorMessage": defaultBindingMessage,
          "sessionBindingTtlDays": 1, "concurrentRequestQueueEnabled": false, "concurrentRequestQueueMaxSize": 3,
-         "concurrentRequestQueueMaxSizeMultiplier": 0, "concurrentRequestQueueTimeoutMs": 10_000, "userMessageQueueEnabled": false,
+         "concurrentRequestQueueMaxSizeMultiplier": 0, "concurrentRequestQueueTimeoutMs": 10_000, "concurrentRequestQueueHealthCheckEnabled": true,
+         "concurrentRequestQueueHealthThreshold": 0.8, "userMessageQueueEnabled": false,
          "userMessageQueueDelayMs": 200, "userMessageQueueTimeoutMs": 60_000, "userMessageQueueLockTtlMs": 120_000, "updatedAt": NSNull(), "updatedBy": NSNull()]
             .merging(RequestDetailSettings.defaults) { current, _ in current }
     }

@@ -27,6 +27,8 @@ export async function render(container) {
     const queueSize = h('input', { id: 'queue-size', type: 'number', min: 1, max: 100, step: 1, value: c.concurrentRequestQueueMaxSize ?? 3 });
     const queueMultiplier = h('input', { id: 'queue-multiplier', type: 'number', min: 0, max: 10, step: 0.5, value: c.concurrentRequestQueueMaxSizeMultiplier ?? 0 });
     const queueTimeout = h('input', { id: 'queue-timeout', type: 'number', min: 5, max: 300, step: 1, value: Math.round((c.concurrentRequestQueueTimeoutMs ?? 10000) / 1000) });
+    const queueHealth = h('input', { type: 'checkbox', id: 'queue-health', checked: c.concurrentRequestQueueHealthCheckEnabled !== false });
+    const queueThreshold = h('input', { id: 'queue-health-threshold', type: 'number', min: 0.1, max: 1, step: 0.05, value: c.concurrentRequestQueueHealthThreshold ?? 0.8 });
     const userQueue = h('input', { type: 'checkbox', id: 'user-queue-enabled', checked: !!c.userMessageQueueEnabled });
     const userQueueDelay = h('input', { id: 'user-queue-delay', type: 'number', min: 0, max: 10000, step: 50, value: c.userMessageQueueDelayMs ?? 200 });
     const userQueueTimeout = h('input', { id: 'user-queue-timeout', type: 'number', min: 1, max: 300, step: 1, value: Math.round((c.userMessageQueueTimeoutMs ?? 60000) / 1000) });
@@ -40,6 +42,7 @@ export async function render(container) {
           sessionBindingErrorMessage: message.value, sessionBindingTtlDays: Number(ttl.value),
           concurrentRequestQueueEnabled: queue.checked, concurrentRequestQueueMaxSize: Number(queueSize.value),
           concurrentRequestQueueMaxSizeMultiplier: Number(queueMultiplier.value), concurrentRequestQueueTimeoutMs: Number(queueTimeout.value) * 1000,
+          concurrentRequestQueueHealthCheckEnabled: queueHealth.checked, concurrentRequestQueueHealthThreshold: Number(queueThreshold.value),
           userMessageQueueEnabled: userQueue.checked, userMessageQueueDelayMs: Number(userQueueDelay.value),
           userMessageQueueTimeoutMs: Number(userQueueTimeout.value) * 1000 });
         toast('Claude settings saved');
@@ -54,6 +57,8 @@ export async function render(container) {
       h('div', h('label.check', queue, 'Queue instead of refusing: a request over its key\'s concurrency limit waits for a slot')),
       h('div.form-grid', field('Waiting requests per key (at least)', queueSize), field('… or this many times the key\'s limit', queueMultiplier),
         field('Longest wait (seconds)', queueTimeout)),
+      h('div', h('label.check', queueHealth, 'Refuse newcomers at once while waits run close to the timeout (90th percentile, queue over half full)')),
+      h('div.form-grid', field('… at this share of the timeout', queueThreshold)),
       h('div', h('label.check', userQueue, 'User-message queue: on subscription accounts, new user turns go out one at a time')),
       h('div.form-grid', field('Pause between turns (ms)', userQueueDelay), field('Longest wait for a turn (seconds)', userQueueTimeout)),
       h('h2', 'Request details'),
