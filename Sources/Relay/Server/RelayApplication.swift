@@ -86,6 +86,7 @@ public struct RelayApplication {
                                              clock: services.clock).register(on: admin)
                 }
                 AccountKindsController().register(on: admin)
+                ConcurrencyController(redis: services.redis, clock: services.clock).register(on: admin)
                 for kind in AccountKind.all where kind.isOAuth {
                     OAuthController(kind: kind, onboarding: services.onboarding, refresher: services.tokens, store: services.accounts,
                                     clock: services.clock).register(on: admin)
