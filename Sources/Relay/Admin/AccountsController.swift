@@ -8,6 +8,8 @@ struct AccountsController {
     let clock: RelayClock
     /// Resolves `oauthSessionId` in an OAuth kind's token object into the tokens parked by exchange-code.
     var onboarding: OAuthOnboarding?
+    /// Droid only: a pasted WorkOS refresh token is checked and turned into the account's tokens (Node's manual mode).
+    var droidOAuth: DroidDeviceAuthorization?
 
     func register(on admin: RouterGroup<RelayRequestContext>) {
         let path = kind.adminPath
@@ -96,6 +98,18 @@ struct AccountsController {
     /// The body's fields; a token object holding only `oauthSessionId` is replaced by the tokens that
     /// exchange-code parked in that session (an expired or unknown session is a 400).
     private func fieldsWithParkedTokens(_ body: [String: Any], creating: Bool) async throws -> [String: String] {
+        if creating, let droidOAuth, let refresh = body["refreshToken"] as? String, !refresh.isEmpty {
+            let exchanged: OAuthOnboarding.Exchanged
+            do {
+                exchanged = try await droidOAuth.fromRefreshToken(refresh, proxy: (body["proxy"] as? [String: Any]).map(JSON.string) ?? "")
+            } catch OAuthOnboarding.Failure.grantFailed(let failure) {
+                throw AdminError(400, "Invalid request", "refreshToken: WorkOS did not accept it — \(failure.description)")
+            }
+            var rest = body
+            rest.removeValue(forKey: "refreshToken")
+            rest["accessToken"] = exchanged.fields["accessToken"]
+            return try input(rest, creating: true).merging(exchanged.fields) { _, new in new }
+        }
         guard let onboarding, let blob = OAuthAccountLayout.of(kind)?.blobField,
               let sessionID = (body[blob] as? [String: Any])?["oauthSessionId"] as? String else {
             return try input(body, creating: creating)

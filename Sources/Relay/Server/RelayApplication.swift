@@ -96,7 +96,8 @@ public struct RelayApplication {
                 let checks = services.healthChecks(logger: services.relay.logger)
                 for kind in AccountKind.all {
                     HealthCheckController(kind: kind, checks: checks, store: services.accounts, redis: services.redis).register(on: admin)
-                    AccountsController(kind: kind, store: services.accounts, clock: services.clock, onboarding: services.onboarding).register(on: admin)
+                    AccountsController(kind: kind, store: services.accounts, clock: services.clock, onboarding: services.onboarding,
+                                       droidOAuth: kind == .droid ? DroidProvider.deviceAuthorization(services) : nil).register(on: admin)
                 }
             }
         }

@@ -2,12 +2,13 @@ import Foundation
 
 /// Create/edit bodies of Droid accounts (Node's `POST /admin/droid-accounts`): `apiKeys` (a list, or one key per
 /// line), `endpointType` (`anthropic`, `openai`, `comm`; Node's default anthropic), `userAgent`. OAuth accounts come
-/// from the WorkOS device authorization (`DroidOAuthController`: their tokens are merged in by the caller); a pasted
-/// refresh token (Node's manual mode) is refused with the way to do it here.
+/// from the WorkOS device authorization (`DroidOAuthController`) or a pasted WorkOS refresh token (Node's manual mode,
+/// checked by `AccountsController` before this runs); their tokens are merged in by the caller. A refresh token that
+/// reaches this point (an edit) is refused.
 extension AccountInput {
     static func droid(_ body: [String: Any], into fields: inout [String: String], creating: Bool) throws {
         if let refresh = body["refreshToken"] as? String, !refresh.isEmpty {
-            throw Invalid(field: "refreshToken", reason: "a pasted WorkOS refresh token is not taken; authorize the Droid account with the device flow (POST /admin/droid-accounts/generate-auth-url, then exchange-code) or add Factory API keys")
+            throw Invalid(field: "refreshToken", reason: "a WorkOS refresh token is taken when the account is created (or use the device authorization: POST /admin/droid-accounts/generate-auth-url, then exchange-code); an existing account refreshes by itself")
         }
         let oauth = (body["accessToken"] as? String).map { !$0.isEmpty } ?? false
         var keys: [String] = []

@@ -46,7 +46,7 @@ struct DroidDeviceAuthorization: Sendable {
         }
         let proxy = JSON.object(Data(session.proxy.utf8)).flatMap(UpstreamProxy.init)
         let expiresAt = session.extra["deviceExpiresAt"].flatMap(ISOTime.parse)
-        var grant: OAuthGrant
+        let grant: OAuthGrant
         do {
             grant = try await onboarding.endpoint.deviceGrant(provider, deviceCode: device, proxy: proxy)
         } catch OAuthFailure.refused(_, let code, _) where code == "authorization_pending" || code == "slow_down" {
@@ -56,21 +56,41 @@ struct DroidDeviceAuthorization: Sendable {
             if case .refused(_, "expired_token", _) = failure { await onboarding.finish(sessionID) }
             throw OAuthOnboarding.Failure.grantFailed(failure)
         }
-        let first = grant.refreshToken
-        if (grant.raw["organization_id"] as? String ?? "").isEmpty, let refresh = grant.refreshToken,
-           let organization = await organizations(token: grant.accessToken, proxy: proxy).first {
+        return .approved(try await scoped(grant, proxy: session.proxy))
+    }
+
+    /// Node's manual mode: an admin pastes a WorkOS refresh token; it is checked by refreshing it at once (and scoped
+    /// to the user's organisation), so a bad one is refused before any account exists.
+    func fromRefreshToken(_ refreshToken: String, proxy: String) async throws -> OAuthOnboarding.Exchanged {
+        let upstreamProxy = JSON.object(Data(proxy.utf8)).flatMap(UpstreamProxy.init)
+        do {
+            let grant = try await onboarding.endpoint.refresh(provider, refreshToken: refreshToken, proxy: upstreamProxy)
+            return try await scoped(grant, proxy: proxy, previousRefreshToken: refreshToken)
+        } catch let failure as OAuthFailure {
+            throw OAuthOnboarding.Failure.grantFailed(failure)
+        }
+    }
+
+    /// A grant made organisation-scoped when it is not (Factory's /api/cli/org, then a refresh with organization_id),
+    /// as account fields and what the admin API may show.
+    private func scoped(_ first: OAuthGrant, proxy: String, previousRefreshToken: String? = nil) async throws -> OAuthOnboarding.Exchanged {
+        let upstreamProxy = JSON.object(Data(proxy.utf8)).flatMap(UpstreamProxy.init)
+        var grant = first
+        let refreshToken = first.refreshToken ?? previousRefreshToken
+        if (grant.raw["organization_id"] as? String ?? "").isEmpty, let refreshToken,
+           let organization = await organizations(token: grant.accessToken, proxy: upstreamProxy).first {
             do {
-                grant = try await onboarding.endpoint.refresh(provider, refreshToken: refresh, proxy: proxy, extraFields: [("organization_id", organization)])
+                grant = try await onboarding.endpoint.refresh(provider, refreshToken: refreshToken, proxy: upstreamProxy, extraFields: [("organization_id", organization)])
             } catch let failure as OAuthFailure {
                 throw OAuthOnboarding.Failure.grantFailed(failure)
             }
         }
-        var fields = OAuthAccountLayout.droid.fields(for: grant, previousRefreshToken: first, now: onboarding.clock.now, defaultLifetime: 8 * 3600)
-        if !session.proxy.isEmpty { fields["proxy"] = session.proxy }
+        var fields = OAuthAccountLayout.droid.fields(for: grant, previousRefreshToken: refreshToken, now: onboarding.clock.now, defaultLifetime: 8 * 3600)
+        if !proxy.isEmpty { fields["proxy"] = proxy }
         var summary: [String: Any] = ["expiresAt": fields["expiresAt"] ?? "", "authenticationMethod": fields["authenticationMethod"] ?? "oauth"]
         if let organization = fields["organizationId"] { summary["organizationId"] = organization }
         if let email = fields["ownerEmail"] { summary["ownerEmail"] = email }
-        return .approved(OAuthOnboarding.Exchanged(fields: fields, summary: summary))
+        return OAuthOnboarding.Exchanged(fields: fields, summary: summary)
     }
 
     /// The WorkOS organisations the user belongs to, as Factory's CLI asks for them (none on any failure).

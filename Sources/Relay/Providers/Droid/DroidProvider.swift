@@ -22,9 +22,11 @@ struct DroidProvider: RelayProvider {
         let chat = routes.handler(DroidFamily(endpoint: .comm, redis: routes.services.redis), pool: .droid)
         routes.post(["/droid/comm/v1/chat/completions"], to: chat, operation: AzureFamily.chatCompletions)
         let services = routes.services
-        DroidOAuthController(device: DroidDeviceAuthorization(onboarding: services.onboarding, clients: services.upstream,
-                                                              appURL: services.relay.settings.upstreamURL(Self.appURL)),
-                             store: services.accounts, clock: services.clock).register(on: routes.admin)
+        DroidOAuthController(device: Self.deviceAuthorization(services), store: services.accounts, clock: services.clock).register(on: routes.admin)
+    }
+
+    static func deviceAuthorization(_ services: RelayServices) -> DroidDeviceAuthorization {
+        DroidDeviceAuthorization(onboarding: services.onboarding, clients: services.upstream, appURL: services.relay.settings.upstreamURL(appURL))
     }
 }
 
