@@ -10,21 +10,11 @@ import Testing
 struct ClientDisconnectTests {
     @Test func upstreamRequestIsCancelledAndPartialUsageRecorded() async throws {
         try await RelayHarness.with { harness in
-            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
-            let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
-            let key = try await admin.call("POST", "/admin/api-keys", ["name": "disconnect"])
-            let rawKey = try #require(admin.data(key)["key"] as? String)
-            let keyID = try #require(admin.data(key)["id"] as? String)
+            let (rawKey, keyID) = try await consoleAccountAndKey(harness, keyName: "disconnect")
             // A slow stream: 40 deltas, 300 ms apart (about 12 s in all).
             harness.fakes.state.enqueue([FakeBehavior(eventIntervalMs: 300, usage: FakeUsage(input: 21, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
 
-            var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
-            request.method = .POST
-            request.headers.add(name: "x-api-key", value: rawKey)
-            request.headers.add(name: "anthropic-version", value: "2023-06-01")
-            request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+            let request = Self.streamRequest(harness, rawKey: rawKey)
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let reader = Task {
                 let response = try await client.execute(request, timeout: .seconds(30))
@@ -66,21 +56,11 @@ struct ClientDisconnectTests {
     /// Before, it stopped at once and the request went unrecorded (the rare 1,999-of-2,000 in the load scenario).
     @Test func hangUpBeforeTheFirstEventStillRecordsTheInput() async throws {
         try await RelayHarness.with { harness in
-            harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
-            let admin = try await RelayClient.login(harness)
-            _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
-            let key = try await admin.call("POST", "/admin/api-keys", ["name": "early-hangup"])
-            let rawKey = try #require(admin.data(key)["key"] as? String)
-            let keyID = try #require(admin.data(key)["id"] as? String)
+            let (rawKey, keyID) = try await consoleAccountAndKey(harness, keyName: "early-hangup")
             // The head at once, then 800 ms before message_start, then a long slow stream.
             harness.fakes.state.enqueue([FakeBehavior(eventIntervalMs: 300, pauseAfterEvents: 0, pauseMs: 800,
                                                       usage: FakeUsage(input: 33, output: 99), text: String(repeating: "x", count: 40), deltaCount: 40)])
-            var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
-            request.method = .POST
-            request.headers.add(name: "x-api-key", value: rawKey)
-            request.headers.add(name: "anthropic-version", value: "2023-06-01")
-            request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+            let request = Self.streamRequest(harness, rawKey: rawKey)
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let response = try await client.execute(request, timeout: .seconds(30))
             #expect(response.status == .ok)
@@ -97,5 +77,25 @@ struct ClientDisconnectTests {
             let stopped = await eventually(timeout: .seconds(4)) { harness.fakes.state.requests.first?.outcome == "client went away" }
             #expect(stopped && ContinuousClock.now - hungUp < .seconds(4))
         }
+    }
+
+    /// A Console account on the fake and a key for it: (raw key, key id).
+    private func consoleAccountAndKey(_ harness: RelayHarness, keyName: String) async throws -> (String, String) {
+        harness.fakes.state.addCredentials(FakeCredentials(apiKeys: ["sk-console-A"]))
+        let admin = try await RelayClient.login(harness)
+        _ = try await admin.call("POST", "/admin/claude-console-accounts", ["name": "A", "apiUrl": harness.fakes.baseURL + "/a", "apiKey": "sk-console-A"])
+        let key = try await admin.call("POST", "/admin/api-keys", ["name": keyName])
+        return (try #require(admin.data(key)["key"] as? String), try #require(admin.data(key)["id"] as? String))
+    }
+
+    /// A streamed Messages request with the key, as an HTTP client sends it.
+    static func streamRequest(_ harness: RelayHarness, rawKey: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: harness.relay.baseURL + "/api/v1/messages")
+        request.method = .POST
+        request.headers.add(name: "x-api-key", value: rawKey)
+        request.headers.add(name: "anthropic-version", value: "2023-06-01")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+        return request
     }
 }

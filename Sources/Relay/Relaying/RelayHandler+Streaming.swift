@@ -64,7 +64,8 @@ extension RelayHandler {
                             usageKnown = true
                             pump.usageKnown()
                         }
-                        if clientGone || pump.clientHasLeft {
+                        // Once the usage is known a hang-up stops the pump itself: no per-chunk lock on the hot path.
+                        if clientGone || (!usageKnown && pump.clientHasLeft) {
                             clientGone = true
                             guard meter.usage.isEmpty else {
                                 stop = .clientGone
